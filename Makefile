@@ -1,0 +1,28 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Both create .venv when missing.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test test-fast info benchmarks clean
+
+$(STAMP): requirements.txt requirements-test.txt setup.py
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/author2vec train --output results/demo_ca-grqc.emb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests
+
+info: $(STAMP)
+	$(BIN)/author2vec info
+
+benchmarks: $(STAMP)
+	$(BIN)/python benchmarks/data_speed.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,349 @@
+"""The one place that makes the 2017 stack (keras 2.0.9 on Theano) run on today's Python.
+
+Importing this module configures Theano (device, floatX, BLAS flags) *before* Theano is
+imported, applies the fixes below, and imports Keras with the Theano backend. Every other
+module of the package speaks `keras.backend` (K.*) and never imports theano itself.
+
+Each fix names the error it prevents:
+
+1. BLAS ldflags. `import theano` fails with
+   `AttributeError: module 'numpy.distutils.__config__' has no attribute 'blas_opt_info'`
+   unless the ldflags are given explicitly. theano-pymc spells the flag `blas__ldflags`,
+   Theano 1.0.5 spells it `blas.ldflags`; each ignores the other's spelling (and then fails
+   the same way), so `theano_flags` rewrites every flag name of the user's `THEANO_FLAGS`
+   into the installed Theano's spelling (`a.b` <-> `a__b`).
+2. `ImportError: cannot import name 'MRG_RandomStreams' from 'theano.sandbox.rng_mrg'`:
+   theano-pymc renamed the class `MRG_RandomStream`; keras imports the old name.
+3. `ImportError: cannot import name 'Iterable' from 'collections'` (keras/callbacks.py,
+   removed from `collections` in Python 3.10).
+4. `AttributeError: module 'theano' has no attribute 'ifelse'` on the first Dropout in a
+   training function: keras' `K.in_train_phase` uses `theano.ifelse` without importing it.
+5. `AttributeError: 'str' object has no attribute 'decode'` in `keras.models.load_model` and
+   `load_weights` (of `Model` and of `Sequential`): h5py 3 returns `str` for HDF5 string attributes where keras expects
+   `bytes` (scalar attributes, and arrays such as `layer_names`, which h5py 3 returns as object
+   arrays of `str`). Fixed only for the duration of those calls
+   (`hdf5_string_attributes_as_bytes`); afterwards h5py returns `str` again.
+6. keras 2.0.9 ignores a Keras-1 `get_output_shape_for`: the base `compute_output_shape` only
+   warns and returns the input shape. Fixed in the layer (`layers.NodeEmbeddingLayer`).
+7. A user's `~/.keras/keras.json` may name TensorFlow (`ModuleNotFoundError: No module named
+   'tensorflow'`): `KERAS_BACKEND=theano` is set before keras is imported.
+
+The device: `$AUTHOR2VEC_DEVICE` (cpu, cuda, cudaN) or `device=` in `THEANO_FLAGS` is read
+when this module is first imported, which configures and imports Theano. A command line
+that takes `--device` sets `$AUTHOR2VEC_DEVICE` before importing this module, then calls
+`setup(device)`, which checks the device and raises `RuntimeError` with one sentence when
+CUDA cannot work here (theano-pymc, no pygpu, no GPU).
+
+`$AUTHOR2VEC_SKIP_FIXES` (comma-separated names from `FIXES`) turns fixes off; it exists only
+for the tests that show each fix is needed (tests/test_backend.py).
+"""
+import collections
+import collections.abc
+import contextlib
+import functools
+import importlib.metadata
+import os
+import threading
+import warnings
+
+DEVICE_ENV = 'AUTHOR2VEC_DEVICE'
+SKIP_FIXES_ENV = 'AUTHOR2VEC_SKIP_FIXES'
+# Fix names, in the docstring's order (fix 6 lives in layers.py).
+FIXES = ('blas_ldflags', 'mrg_randomstreams', 'collections_iterable', 'theano_ifelse',
+         'hdf5_strings', 'keras_backend')
+
+
+def _skipped(fix, environ=None):
+    environ = os.environ if environ is None else environ
+    names = {n.strip() for n in environ.get(SKIP_FIXES_ENV, '').split(',') if n.strip()}
+    unknown = names.difference(FIXES)
+    if unknown:
+        raise ValueError('%s: unknown fix name(s) %s; known: %s'
+                         % (SKIP_FIXES_ENV, ', '.join(sorted(unknown)), ', '.join(FIXES)))
+    return fix in names
+
+
+def theano_distribution():
+    """Name and version of the installed Theano: `('Theano-PyMC', '1.1.2')` or `('Theano', '1.0.5')`."""
+    for name in ('Theano-PyMC', 'Theano'):
+        try:
+            return name, importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    raise ImportError('author2vec_keras needs Theano: pip install theano-pymc==1.1.2 '
+                      '(CPU) or use the GPU image (Theano 1.0.5).')
+
+
+def _flag_spelling(name):
+    """A Theano config flag name as the installed Theano spells it (fix 1).
+
+    theano-pymc spells nested flags `blas__ldflags`, Theano 1.0.5 `blas.ldflags`; each
+    silently ignores the other's spelling.
+    """
+    name = name.strip()
+    if theano_distribution()[0] == 'Theano-PyMC':
+        return name.replace('.', '__')
+    return name.replace('__', '.')
+
+
+def _split_flags(value):
+    return [f.strip() for f in (value or '').split(',') if f.strip()]
+
+
+def theano_flags(device=None, environ=None):
+    """The `THEANO_FLAGS` string to use: the user's flags plus our defaults where unset.
+
+    Every user flag is kept (its name respelled for the installed Theano, see fix 1);
+    `floatX=float32` and empty BLAS ldflags are added only when the user did not set them.
+
+    # Arguments
+        device: 'cpu', 'cuda' (or 'cudaN'), or None for `$AUTHOR2VEC_DEVICE` / the user's flags.
+        environ: mapping to read (default `os.environ`).
+    """
+    environ = os.environ if environ is None else environ
+    flags = []
+    for flag in _split_flags(environ.get('THEANO_FLAGS')):
+        key, sep, value = flag.partition('=')
+        flags.append((_flag_spelling(key), sep + value))
+    device = device or environ.get(DEVICE_ENV) or None
+    if device:
+        flags = [(k, v) for k, v in flags if k != 'device']
+        flags.append(('device', '=' + device))
+    keys = {k for k, _ in flags}
+    if 'floatX' not in keys:
+        flags.append(('floatX', '=float32'))
+    ldflags = _flag_spelling('blas__ldflags')
+    if ldflags not in keys and not _skipped('blas_ldflags', environ):
+        flags.append((ldflags, '='))
+    return ','.join(k + v for k, v in flags)
+
+
+def _device_from_flags(flags):
+    device = 'cpu'
+    for flag in _split_flags(flags):
+        key, _, value = flag.partition('=')
+        if key.strip() == 'device':
+            device = value.strip()
+    return device
+
+
+def _configure_environment(device=None):
+    if not _skipped('keras_backend'):
+        os.environ['KERAS_BACKEND'] = 'theano'  # fix 7
+    os.environ['THEANO_FLAGS'] = theano_flags(device)
+    return _device_from_flags(os.environ['THEANO_FLAGS'])
+
+
+def _silence_old_stack():
+    """Filter the old stack's DeprecationWarnings at their source modules only."""
+    for module in (r'theano(\..*)?', r'keras(\..*)?', r'h5py(\..*)?', r'six(\..*)?'):
+        warnings.filterwarnings('ignore', category=DeprecationWarning, module=module)
+        warnings.filterwarnings('ignore', category=PendingDeprecationWarning, module=module)
+        warnings.filterwarnings('ignore', category=FutureWarning, module=module)
+    # Theano warns once per process that it uses numpy's BLAS: expected with empty ldflags.
+    import logging
+    logging.getLogger('theano.tensor.blas').setLevel(logging.ERROR)
+    logging.getLogger('theano.configdefaults').setLevel(logging.ERROR)
+
+
+def _fix_collections_iterable():
+    """Fix 3: `from collections import Iterable` in keras/callbacks.py."""
+    if _skipped('collections_iterable'):
+        return
+    for name in ('Iterable', 'Mapping', 'Sequence', 'Callable'):
+        if not hasattr(collections, name):
+            setattr(collections, name, getattr(collections.abc, name))
+
+
+def _import_theano():
+    import theano
+    if not _skipped('theano_ifelse'):
+        import theano.ifelse  # noqa: F401  fix 4: makes `theano.ifelse` an attribute
+    import theano.sandbox.rng_mrg as rng_mrg
+    if not hasattr(rng_mrg, 'MRG_RandomStreams') and not _skipped('mrg_randomstreams'):
+        rng_mrg.MRG_RandomStreams = rng_mrg.MRG_RandomStream  # fix 2
+    return theano
+
+
+_hdf5_lock = threading.RLock()
+
+
+def _as_bytes(value):
+    """`str` -> `bytes`; an array holding `str` (h5py 3's variable-length strings) -> bytes too."""
+    if isinstance(value, str):
+        return value.encode('utf8')
+    dtype = getattr(value, 'dtype', None)
+    if dtype is not None and dtype.kind in 'OU':
+        import numpy as np
+        out = np.empty(value.shape, dtype=object)
+        for index, item in np.ndenumerate(value):
+            out[index] = item.encode('utf8') if isinstance(item, str) else item
+        return out
+    return value
+
+
+@contextlib.contextmanager
+def hdf5_string_attributes_as_bytes():
+    """Within this block, HDF5 string attributes read as `bytes`, as keras 2.0.9 expects (fix 5)."""
+    import h5py._hl.attrs as h5attrs
+    with _hdf5_lock:
+        original = h5attrs.AttributeManager.__getitem__
+        if getattr(original, '_author2vec_bytes', False):  # re-entrant call
+            yield
+            return
+
+        def getitem(self, name):
+            return _as_bytes(original(self, name))
+        getitem._author2vec_bytes = True
+        h5attrs.AttributeManager.__getitem__ = getitem
+        try:
+            yield
+        finally:
+            h5attrs.AttributeManager.__getitem__ = original
+
+
+def _scoped_to_bytes(fn):
+    if getattr(fn, '_author2vec_wrapped', False):
+        return fn
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with hdf5_string_attributes_as_bytes():
+            return fn(*args, **kwargs)
+    wrapper._author2vec_wrapped = True
+    return wrapper
+
+
+def _fix_hdf5_loading(keras):
+    if _skipped('hdf5_strings'):
+        return
+    import keras.models
+    import keras.engine.topology as topology
+    keras.models.load_model = _scoped_to_bytes(keras.models.load_model)
+    topology.Container.load_weights = _scoped_to_bytes(topology.Container.load_weights)
+    # Sequential overrides Container.load_weights
+    keras.models.Sequential.load_weights = _scoped_to_bytes(keras.models.Sequential.load_weights)
+
+
+def _import_keras():
+    import keras
+    _fix_hdf5_loading(keras)
+    return keras
+
+
+def setup(device=None):
+    """Configure and import Theano and Keras once; returns the `keras` module.
+
+    # Arguments
+        device: 'cpu', 'cuda' or 'cudaN', or None for `$AUTHOR2VEC_DEVICE` / `THEANO_FLAGS`.
+            Effective only before Theano is first imported; afterwards a different device
+            raises `RuntimeError`.
+
+    # Raises
+        RuntimeError: with one sentence when CUDA is asked for and cannot work here.
+    """
+    import sys
+    if 'theano' in sys.modules:
+        current = sys.modules['theano'].config.device
+        if device and not current.startswith(device):
+            if device.startswith('cuda'):
+                raise RuntimeError(cuda_unavailable_reason())
+            raise RuntimeError(
+                'Theano is already running on %r in this process; the device (%r) must be chosen '
+                'before Theano is imported (set %s=%s or pass --device).'
+                % (current, device, DEVICE_ENV, device))
+    else:
+        wanted = _configure_environment(device)
+        if wanted.startswith('cuda'):
+            reason = _cuda_missing_before_import()
+            if reason:
+                raise RuntimeError(reason)
+    _silence_old_stack()
+    _fix_collections_iterable()
+    on_cuda = _device_from_flags(os.environ.get('THEANO_FLAGS')).startswith('cuda')
+    try:
+        theano = _import_theano()
+    except Exception as error:  # Theano 1.0.5 raises from its gpuarray init when CUDA fails
+        if on_cuda:
+            raise RuntimeError(cuda_unavailable_reason()) from error
+        raise
+    if on_cuda and not _gpu_active(theano):
+        raise RuntimeError(cuda_unavailable_reason())
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        import io
+        with contextlib.redirect_stderr(io.StringIO()):  # "Using Theano backend."
+            keras = _import_keras()
+    return keras
+
+
+def _gpu_active(theano):
+    try:
+        import theano.gpuarray as gpuarray
+    except ImportError:
+        return False
+    return bool(getattr(gpuarray, 'pygpu_activated', False))
+
+
+_SUPPORTED_ROUTE = 'use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu), the supported route to CUDA'
+
+
+def _cuda_missing_before_import():
+    """Why CUDA cannot work, if that is known without importing Theano; else None."""
+    name, version = theano_distribution()
+    if name == 'Theano-PyMC':
+        return ('CUDA is not available: %s %s has a broken GPU backend; %s.'
+                % (name, version, _SUPPORTED_ROUTE))
+    import importlib.util
+    if importlib.util.find_spec('pygpu') is None:
+        return ('CUDA is not available: pygpu (libgpuarray) is not installed for %s %s; %s.'
+                % (name, version, _SUPPORTED_ROUTE))
+    return None
+
+
+def cuda_unavailable_reason():
+    """One sentence saying why CUDA cannot be used here."""
+    return _cuda_missing_before_import() or (
+        'CUDA is not available: Theano could not initialise a GPU (no GPU or driver visible); '
+        'run the GPU Docker image with `docker run --gpus all`.')
+
+
+def info():
+    """A dict describing the stack: Theano package and version, device, floatX, BLAS, compiledir."""
+    setup()
+    import theano
+    import keras
+    name, version = theano_distribution()
+    try:
+        import pygpu  # noqa: F401
+        has_pygpu = True
+    except ImportError:
+        has_pygpu = False
+    return collections.OrderedDict([
+        ('theano', '%s %s' % (name, version)),
+        ('keras', keras.__version__),
+        ('keras backend', keras.backend.backend()),
+        ('device', theano.config.device),
+        ('floatX', theano.config.floatX),
+        ('blas ldflags', theano.config.blas__ldflags if hasattr(theano.config, 'blas__ldflags')
+         else theano.config.blas.ldflags),
+        ('compiledir', theano.config.compiledir),
+        ('pygpu', has_pygpu),
+        ('gpu', _gpu_name(theano)),
+    ])
+
+
+def _gpu_name(theano):
+    """The GPU Theano computes on (libgpuarray's device name), or None on the CPU."""
+    if not _gpu_active(theano):
+        return None
+    try:
+        from theano.gpuarray.type import get_context
+        return get_context(None).devname
+    except Exception:  # pragma: no cover - needs a GPU
+        return 'yes'
+
+
+
+keras = setup()
+K = keras.backend

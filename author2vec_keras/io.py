@@ -1,0 +1,93 @@
+"""Files in and out: atomic writes, word2vec-format embeddings, Keras model save/load."""
+import contextlib
+import os
+import re
+import tempfile
+
+import numpy as np
+
+_WHITESPACE = re.compile(r'\s+')
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; on success it is renamed to `path`.
+
+    Nothing is left at `path` if the block raises, and an existing file is only replaced
+    once the new one is complete.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix='.' + os.path.basename(path) + '.', suffix='.tmp',
+                               dir=directory)
+    os.close(fd)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+@contextlib.contextmanager
+def atomic_open(path, mode='w', **kwargs):
+    """`open(path, mode)` that writes a temporary file and renames it on success."""
+    with atomic_path(path) as tmp:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+
+
+def word2vec_token(node):
+    """A node id as one word2vec token: `str(node)` with runs of whitespace replaced by `_`."""
+    token = _WHITESPACE.sub('_', str(node).strip())
+    if not token:
+        raise ValueError('node id %r cannot be written as a word2vec token' % (node,))
+    return token
+
+
+def save_word2vec(path, nodes, vectors):
+    """Write embeddings in word2vec text format: `n d`, then `node v1 .. vd` per line.
+
+    gensim's `KeyedVectors.load_word2vec_format(path)` reads the file. Written atomically.
+
+    # Arguments
+        path: output file.
+        nodes: sequence of node ids, one per row of `vectors`.
+        vectors: `(n, d)` array.
+    """
+    vectors = np.asarray(vectors, dtype='float64')
+    if vectors.ndim != 2 or len(nodes) != vectors.shape[0]:
+        raise ValueError('save_word2vec: %d node ids for vectors of shape %s'
+                         % (len(nodes), vectors.shape))
+    with atomic_open(path, 'w', encoding='utf8') as f:
+        f.write('%d %d\n' % vectors.shape)
+        for node, row in zip(nodes, vectors):
+            f.write(word2vec_token(node) + ' ' + ' '.join('%.6g' % x for x in row) + '\n')
+
+
+def load_word2vec(path):
+    """Read a word2vec text file: returns `(tokens, vectors)` with vectors `(n, d)` float32."""
+    from gensim.models import KeyedVectors
+    kv = KeyedVectors.load_word2vec_format(os.fspath(path), binary=False)
+    return list(kv.index_to_key), kv.vectors
+
+
+def save_model(model, path):
+    """`model.save(path)` through a temporary file, renamed when complete."""
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+
+
+def load_model(path, custom_objects=None):
+    """Load a model saved by `save_model` or `model.save`, with this package's custom objects."""
+    from .backend import keras
+    from .layers import CUSTOM_OBJECTS
+    objects = dict(CUSTOM_OBJECTS)
+    try:
+        from .optimizers import CUSTOM_OBJECTS as OPTIMIZERS
+        objects.update(OPTIMIZERS)
+    except ImportError:
+        pass
+    objects.update(custom_objects or {})
+    return keras.models.load_model(os.fspath(path), custom_objects=objects)

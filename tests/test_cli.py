@@ -1,0 +1,90 @@
+"""The `author2vec` command: a real run, --help, and bad input that exits 2 writing nothing."""
+import json
+import os
+
+import networkx as nx
+import pytest
+
+from author2vec_keras import cli
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_documents_every_train_flag(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(['train', '--help'])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    for flag in ('--dataset', '--edgelist', '--model', '--dim', '--hidden-dim', '--negatives',
+                 '--epochs', '--batch-size', '--test-fraction', '--seed', '--output',
+                 '--device'):
+        assert flag in out
+
+
+@pytest.mark.parametrize('content, line, problem', [
+    ('', None, 'no edges'),
+    ('1 2\n3\n', 2, 'column'),
+    ('1 2 0.5\n2 3 heavy\n', 2, 'weight'),
+    ('source target\n1 2\n', 1, ''),
+])
+def test_bad_edge_list_exits_2_naming_file_and_line(capsys, tmp_path, content, line, problem):
+    path = tmp_path / 'bad.txt'
+    path.write_text(content)
+    output = tmp_path / 'out.emb'
+    code, out, err = run(capsys, 'train', '--edgelist', str(path), '--output', str(output))
+    assert code == 2
+    assert str(path) in err
+    if line is not None:
+        assert '%s:%d:' % (path, line) in err
+    assert problem in err
+    assert 'Traceback' not in err
+    assert not output.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_missing_file_exits_2(capsys, tmp_path):
+    code, out, err = run(capsys, 'train', '--edgelist', str(tmp_path / 'nope.txt'))
+    assert code == 2 and 'nope.txt' in err
+
+
+def test_unknown_dataset_exits_2(capsys):
+    code, out, err = run(capsys, 'train', '--dataset', 'no-such-graph')
+    assert code == 2 and 'no-such-graph' in err
+
+
+@pytest.mark.parametrize('argv', [['train', '--dim', '0'], ['train', '--test-fraction', '1.5'],
+                                  ['train', '--model', 'gnn'], ['frobnicate']])
+def test_bad_flags_exit_2(capsys, argv):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    assert exit_.value.code == 2
+
+
+@pytest.mark.core
+def test_train_writes_embeddings_and_prints_auc(capsys, tmp_path):
+    path = tmp_path / 'karate.txt'
+    nx.write_edgelist(nx.karate_club_graph(), str(path), data=False)
+    output = tmp_path / 'karate.emb'
+    code, out, err = run(capsys, 'train', '--edgelist', str(path), '--output', str(output),
+                         '--dim', '8', '--hidden-dim', '4', '--epochs', '2', '--negatives', '2',
+                         '--batch-size', '64', '--test-fraction', '0.2', '--seed', '1', '--quiet')
+    assert code == 0, err
+    auc_line = out.strip().splitlines()[-1]
+    assert auc_line.startswith('link prediction AUC: ')
+    auc = float(auc_line.split(':')[1])
+    assert 0 <= auc <= 1
+    assert output.read_text().splitlines()[0] == '34 8'
+    record = json.loads((tmp_path / 'karate.emb.json').read_text())
+    assert record['seed'] == 1 and record['versions']['keras'] == '2.0.9'
+    assert record['link_prediction']['auc'] == pytest.approx(auc, abs=1e-4)
+    assert 'author2vec train' in record['command']
+    assert sorted(os.listdir(tmp_path)) == ['karate.emb', 'karate.emb.json', 'karate.txt']
+
+
+def test_datasets_lists_the_bundled_graphs(capsys):
+    code, out, err = run(capsys, 'datasets')
+    assert code == 0
+    assert 'ca-grqc' in out and '5242' in out.replace(',', '')

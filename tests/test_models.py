@@ -1,0 +1,87 @@
+"""The blog's model and the paper's model: structure, save/load, and learning on a real graph."""
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from author2vec_keras.backend import keras
+from author2vec_keras import models
+from author2vec_keras.io import load_model, save_model
+from author2vec_keras.layers import CUSTOM_OBJECTS, NodeEmbeddingLayer
+from author2vec_keras.sampling import PairSequence
+
+pytestmark = pytest.mark.core
+
+
+def train(model, graph, epochs, seed=0):
+    pairs = PairSequence(graph, negatives=2, batch_size=512, seed=seed)
+    for epoch in range(epochs):
+        pairs.set_epoch(epoch)
+        for i in range(len(pairs)):
+            model.train_on_batch(*pairs[i])
+    return model
+
+
+@pytest.fixture(scope='module', params=['blog', 'paper'])
+def trained(request, grqc_split):
+    """Each model trained once on ca-GrQc's training edges (dim 32)."""
+    np.random.seed(0)
+    model = models.BUILDERS[request.param](grqc_split.train_graph.num_nodes, 32, 16)
+    return request.param, train(model, grqc_split.train_graph, epochs=4)
+
+
+def test_blog_model_is_the_blogs_stack():
+    model = models.blog_model(50)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds == ['Embedding', 'Permute', 'NodeEmbeddingLayer', 'Dropout', 'Dense',
+                     'Dropout', 'Dense']
+    embedding, permute, pair, drop1, dense, drop2, out = model.layers
+    assert embedding.input_length == 2 and embedding.output_dim == 10
+    assert permute.dims == (2, 1)
+    assert pair.hidden_dim == 32
+    assert (drop1.rate, drop2.rate) == (0.25, 0.5)
+    assert dense.units == 10 and out.units == 1
+    assert out.activation is keras.activations.sigmoid
+    assert model.loss == 'binary_crossentropy'
+    assert model.output_shape == (None, 1)
+
+
+def test_link_model_is_the_papers_softmax():
+    model = models.link_model(50, 8, 4)
+    assert model.output_shape == (None, 2)
+    assert model.layers[-1].activation is keras.activations.softmax
+    assert isinstance(model.layers[2], NodeEmbeddingLayer)
+    assert model.loss == 'sparse_categorical_crossentropy'
+    assert models.node_embeddings(model).shape == (50, 8)
+
+
+@pytest.mark.parametrize('optimizer', ['sgd', 'rmsprop', keras.optimizers.Adagrad(lr=0.05)])
+def test_compiles_with_any_keras_optimizer(optimizer):
+    for build in (models.blog_model, models.link_model):
+        model = build(20, 4, 3, optimizer=optimizer)
+        assert model.optimizer is not None
+
+
+def test_too_small_graph():
+    with pytest.raises(ValueError, match='at least 2 nodes'):
+        models.link_model(1)
+
+
+def test_learns_link_prediction_on_ca_grqc(trained, grqc_split):
+    name, model = trained
+    auc = roc_auc_score(grqc_split.labels, models.edge_probability(model, grqc_split.pairs))
+    assert auc > 0.80, '%s model: held-out AUC %.3f' % (name, auc)
+
+
+def test_save_then_keras_load_model_gives_identical_predictions(trained, grqc_split, tmp_path):
+    name, model = trained
+    path = str(tmp_path / ('%s.h5' % name))
+    model.save(path)
+    loaded = keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS)
+    pairs = grqc_split.pairs[:1000]
+    np.testing.assert_array_equal(loaded.predict(pairs), model.predict(pairs))
+    np.testing.assert_array_equal(models.node_embeddings(loaded), models.node_embeddings(model))
+    # The package's own atomic save/load gives the same.
+    save_model(model, str(tmp_path / 'again.h5'))
+    again = load_model(str(tmp_path / 'again.h5'))
+    np.testing.assert_array_equal(again.predict(pairs), model.predict(pairs))
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith('.tmp')] == []

@@ -1,0 +1,221 @@
+"""Readers: formats they accept, errors naming file and line, a hypothesis fuzz test."""
+import gzip
+import os
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from author2vec_keras.graph import (DataWarning, Graph, GraphFormatError, read_aan_collaboration,
+                                    read_aan_metadata, read_adjlist, read_edgelist, read_labels,
+                                    read_mat)
+
+
+def write(tmp_path, content, name='g.txt'):
+    p = tmp_path / name
+    p.write_bytes(content.encode('utf-8') if isinstance(content, str) else content)
+    return str(p)
+
+
+def test_edgelist_separators_comments_crlf_blank_lines(tmp_path):
+    p = write(tmp_path, '# header\r\n1\t2\r\n\r\n2,3  # trailing comment\r\n 3 ,\t 1 \r\n')
+    g = read_edgelist(p)
+    assert g.nodes == [1, 2, 3] and g.num_edges == 3 and not g.directed
+
+
+def test_edgelist_string_ids_and_weights(tmp_path):
+    g = read_edgelist(write(tmp_path, 'alice bob 2.5\nbob carol 1e-1\n'))
+    assert g.nodes == ['alice', 'bob', 'carol']
+    assert g.weights.tolist() == [2.5, 0.1]
+    g = read_edgelist(write(tmp_path, 'a b\nb a\n'), directed=True)
+    assert g.num_edges == 2
+
+
+def test_edgelist_integer_ids_are_ints_sorted_numerically(tmp_path):
+    g = read_edgelist(write(tmp_path, '10 9\n-3 100\n'))
+    assert g.nodes == [-3, 9, 10, 100] and all(type(v) is int for v in g.nodes)
+
+
+def test_edgelist_gzip(tmp_path):
+    p = tmp_path / 'g.txt.gz'
+    p.write_bytes(gzip.compress(b'1 2\n2 3\n'))
+    assert read_edgelist(str(p)).num_edges == 2
+
+
+def test_edgelist_slow_and_fast_paths_agree(tmp_path):
+    rng = np.random.default_rng(1)
+    e = rng.integers(0, 500, size=(3000, 2))
+    w = rng.random(3000)
+    text = '\n'.join('%d %d %r' % (u, v, x) for (u, v), x in zip(e.tolist(), w.tolist()))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)
+        fast = read_edgelist(write(tmp_path, text))
+        slow = read_edgelist(write(tmp_path, text), encoding='utf-8')  # forces the careful parser
+        ref = Graph.from_edges(e[:, 0], e[:, 1], weights=w)
+    for g in (fast, slow):
+        assert g.nodes == ref.nodes
+        assert np.array_equal(g.edges, ref.edges) and np.allclose(g.weights, ref.weights)
+
+
+@pytest.mark.parametrize('content, line, fragment', [
+    ('1 2\n3\n', 2, 'found 1'),
+    ('1 2\n3 4 5 6\n', 2, 'found 4'),
+    ('1 2 1.0\n3 4\n', 2, 'found 2 columns but line 1 has 3'),
+    ('1 2 x\n', 1, "weight 'x' is not a number"),
+    ('1 2 1\n3 4 nan\n', 2, 'not finite'),
+    ('1 2 1\n3 4 inf\n', 2, 'not finite'),
+    ('FromNodeId ToNodeId\n' + '1 2\n' * 200, 1, 'comment lines must start with #'),
+    ('src dst weight\n1 2 3\n', 1, "'src' is not an integer node id"),
+    ('1 2 3\n1 2 w\n', 2, "weight 'w' is not a number"),
+])
+def test_edgelist_errors_name_file_and_line(tmp_path, content, line, fragment):
+    p = write(tmp_path, content)
+    with pytest.raises(GraphFormatError) as info:
+        read_edgelist(p)
+    e = info.value
+    assert e.path == p and e.line == line and fragment in e.problem
+    assert str(e).startswith('%s:%d: ' % (p, line))
+
+
+@pytest.mark.parametrize('content', ['', '\n\n', '# only a comment\n'])
+def test_edgelist_empty_is_an_error(tmp_path, content):
+    with pytest.raises(GraphFormatError, match='no edges') as info:
+        read_edgelist(write(tmp_path, content))
+    assert info.value.line is None
+
+
+def test_missing_file_is_an_error(tmp_path):
+    p = str(tmp_path / 'nope.txt')
+    with pytest.raises(GraphFormatError, match='no such file') as info:
+        read_edgelist(p)
+    assert info.value.path == p
+
+
+def test_adjlist(tmp_path):
+    g = read_adjlist(write(tmp_path, '0 1 2 3\n1 2\n4\n# c\n'))
+    assert g.num_nodes == 5 and g.num_edges == 4 and g.degrees.tolist() == [3, 2, 2, 1, 0]
+
+
+def test_labels_single_and_multi(tmp_path):
+    assert read_labels(write(tmp_path, '0 a\n1 b\n')) == {0: ['a'], 1: ['b']}
+    assert read_labels(write(tmp_path, '0 1 2\n1 3\n0 4\n')) == {0: [1, 2, 4], 1: [3]}
+    with pytest.raises(GraphFormatError) as info:
+        read_labels(write(tmp_path, '0 1\n7\n'))
+    assert info.value.line == 2
+
+
+def test_mat_reader_layout(tmp_path):
+    import scipy.io
+    import scipy.sparse as sp
+    a = sp.csc_matrix(np.array([[1, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=float))
+    grp = sp.csc_matrix(np.array([[1, 0], [0, 1], [1, 1]], dtype=float))
+    p = str(tmp_path / 'g.mat')
+    scipy.io.savemat(p, {'network': a, 'group': grp})
+    with pytest.warns(DataWarning, match='1 self-loop'):
+        g, y = read_mat(p)
+    assert g.num_edges == 2 and y.tolist() == [[True, False], [False, True], [True, True]]
+    with pytest.raises(GraphFormatError, match='not a readable MATLAB'):
+        read_mat(write(tmp_path, 'not a mat file', 'x.mat'))
+    scipy.io.savemat(p, {'adj': a})
+    with pytest.raises(GraphFormatError, match="no 'network'"):
+        read_mat(p)
+
+
+AAN_META = '''id = {X10-1}
+author = {Daum&eacute;; III, Hal; Smith, Noah A.}
+title = {Frustratingly Easy
+Domain Adaptation}
+venue = {ACL}
+year = {2010}
+
+id = {X10-2}
+author = {Bojar, Ond&#x159;ej}
+title = {Caf&eacute; &amp; Co}
+venue = {WMT}
+year = {2011}
+'''
+
+
+def test_aan_metadata_entities_two_line_title_broken_separator(tmp_path):
+    papers = read_aan_metadata(write(tmp_path, AAN_META))
+    p = papers['X10-1']
+    assert p['authors'] == ['Daum\xe9 III, Hal', 'Smith, Noah A.']
+    assert p['title'] == 'Frustratingly Easy Domain Adaptation' and p['year'] == 2010
+    assert papers['X10-2']['authors'] == ['Bojar, Ond\u0159ej']
+    assert papers['X10-2']['title'] == 'Caf\xe9 & Co'
+
+
+@pytest.mark.parametrize('content, line', [
+    ('id = {A}\nthis is not a record\n', 2),
+    ('id = {A}\ntitle = {never closed\n', 2),
+    ('id = {A}\nyear = {MMX}\n', 1),
+])
+def test_aan_metadata_errors(tmp_path, content, line):
+    with pytest.raises(GraphFormatError) as info:
+        read_aan_metadata(write(tmp_path, content))
+    assert info.value.line == line
+
+
+def test_aan_collaboration_multigraph_counts(tmp_path):
+    text = ('Rush, A ==> Sontag, D\nRush, A ==> Sontag, D\nSontag, D ==> Rush, A\n'
+            'Bojar, Ond&#x159;ej ==> \nX, Y ==> X, Y\nX, Y ==> Rush, A\n')
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter('always')
+        g = read_aan_collaboration(write(tmp_path, text))
+    msgs = [str(x.message) for x in w]
+    assert any('1 line with an empty author' in m for m in msgs)
+    assert any('dropped 1 self-loop' in m for m in msgs)
+    assert not any('duplicate' in m for m in msgs)  # the multigraph is by design
+    assert g.nodes == ['Rush, A', 'Sontag, D', 'X, Y']
+    assert dict(zip(map(tuple, g.edges.tolist()), g.weights.tolist())) == {(0, 1): 3.0,
+                                                                             (0, 2): 1.0}
+    with pytest.raises(GraphFormatError) as info:
+        read_aan_collaboration(write(tmp_path, 'A ==> B\nA -> B\n'))
+    assert info.value.line == 2
+
+
+# -- fuzz ------------------------------------------------------------------------------------
+
+TOKENS = st.sampled_from(['1', '2', '17', '-4', '+3', '0', 'a', 'node_x', '1.5', '1e3', 'nan',
+                          'inf', '-inf', '#', '# c', ',', '\t', ' ', '', '99999999999999999999',
+                          '\u0663', '\xe9', '\x00', '==>', '{', '}'])
+LINE = st.lists(TOKENS, min_size=0, max_size=5).map(' '.join)
+NEAR_VALID = st.lists(LINE, min_size=0, max_size=30).flatmap(
+    lambda ls: st.sampled_from(['\n', '\r\n']).map(lambda nl: nl.join(ls)))
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 150)), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def _check(reader, path, **kw):
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)
+        try:
+            g = reader(path, **kw)
+        except GraphFormatError as e:
+            assert e.path == path and (e.line is None or e.line >= 1)
+            return
+    if isinstance(g, tuple):
+        g = g[0]
+    if isinstance(g, Graph):
+        assert g.edges.shape == (g.num_edges, 2)
+        assert g.num_edges == 0 or g.edges.max() < g.num_nodes
+
+
+@FUZZ
+@given(data=st.binary(max_size=300))
+def test_fuzz_random_bytes(tmp_path, data):
+    p = write(tmp_path, data, 'fuzz.txt')
+    for reader in (read_edgelist, read_adjlist, read_labels, read_aan_collaboration,
+                   read_aan_metadata, read_mat):
+        _check(reader, p)
+
+
+@FUZZ
+@given(text=NEAR_VALID, directed=st.booleans())
+def test_fuzz_near_valid_lines(tmp_path, text, directed):
+    p = write(tmp_path, text, 'fuzz.txt')
+    _check(read_edgelist, p, directed=directed)
+    _check(read_edgelist, p, encoding='utf-8')
+    _check(read_adjlist, p)
+    _check(read_labels, p)

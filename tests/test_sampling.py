@@ -1,0 +1,122 @@
+"""Negative sampling and the PairSequence."""
+import warnings
+
+import numpy as np
+import pytest
+
+from author2vec_keras.backend import keras
+from author2vec_keras.graph import DataWarning, Graph
+from author2vec_keras.sampling import NegativeSampler, PairSequence, sample_non_edges
+
+
+def random_graph(n=200, m=1500, seed=0, directed=False):
+    e = np.random.default_rng(seed).integers(0, n, size=(m, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)
+        return Graph(e, num_nodes=n, directed=directed)
+
+
+@pytest.mark.parametrize('distribution', ['uniform', 'degree'])
+@pytest.mark.parametrize('directed', [False, True])
+def test_negatives_are_never_edges_nor_self_pairs(distribution, directed):
+    g = random_graph(directed=directed)
+    s = NegativeSampler(g, distribution, seed=1)
+    src = np.repeat(np.arange(g.num_nodes), 20)
+    t = s.sample(src, 7)
+    assert t.shape == (len(src), 7) and t.dtype == np.int64
+    pairs = np.stack([np.repeat(src, 7), t.ravel()], axis=1)
+    assert not g.has_edges(pairs).any()
+    assert not (pairs[:, 0] == pairs[:, 1]).any()
+
+
+def test_dense_neighbourhood_still_finds_the_few_non_edges():
+    # node 0 is joined to everyone except node 9: the only valid negative is 9
+    n = 10
+    e = [[0, v] for v in range(1, 9)] + [[1, 2]]
+    g = Graph(e, num_nodes=n)
+    t = NegativeSampler(g, seed=0, max_rounds=2).sample(np.zeros(50, dtype=int), 3)
+    assert (t == 9).all()
+    full = Graph([[0, v] for v in range(1, n)], num_nodes=n)
+    with pytest.raises(ValueError, match='no possible negative'):
+        NegativeSampler(full).sample([0], 1)
+
+
+def test_degree_distribution_follows_degree_power():
+    # star + isolated: isolated nodes are never drawn; frequencies ~ degree**0.75
+    g = Graph([[0, i] for i in range(1, 6)] + [[1, 2]], num_nodes=8)
+    s = NegativeSampler(g, 'degree', seed=0)
+    t = s.sample(np.full(20000, 3), 1).ravel()  # node 3: neighbour 0 only
+    counts = np.bincount(t, minlength=8)
+    assert counts[6] == counts[7] == 0 and counts[0] == 0 and counts[3] == 0
+    p = g.degrees.astype(float) ** 0.75
+    p[[0, 3]] = 0
+    p /= p.sum()
+    assert np.allclose(counts / counts.sum(), p, atol=0.02)
+
+
+def test_sample_non_edges_distinct_pairs():
+    g = random_graph()
+    pairs = sample_non_edges(g, 500, seed=3)
+    assert pairs.shape == (500, 2) and not g.has_edges(pairs).any()
+    assert len({tuple(sorted(p)) for p in pairs.tolist()}) == 500
+    assert np.array_equal(pairs, sample_non_edges(g, 500, seed=3))
+
+
+def test_pair_sequence_epoch_content():
+    g = random_graph(n=100, m=700)
+    seq = PairSequence(g, negatives=3, batch_size=64, seed=5)
+    assert isinstance(seq, keras.utils.Sequence)
+    assert seq.positives_per_batch == 16 and len(seq) == -(-g.num_edges // 16)
+    xs, ys = zip(*[seq[i] for i in range(len(seq))])
+    assert all(x.dtype == np.int32 and x.shape[1] == 2 for x in xs)
+    assert all(y.dtype == np.float32 and y.shape == (len(x), 1) for x, y in zip(xs, ys))
+    assert all(len(x) == 64 for x in xs[:-1]) and len(xs[-1]) <= 64
+    X, y = np.concatenate(xs), np.concatenate(ys).ravel()
+    assert len(X) == seq.pairs_per_epoch == 4 * g.num_edges
+    pos, neg = X[y == 1], X[y == 0]
+    # every edge exactly once as a positive, in some orientation
+    canon = np.sort(pos, axis=1).astype(np.int64)
+    assert np.array_equal(np.unique(canon, axis=0), g.edges) and len(canon) == g.num_edges
+    assert 0.35 < np.mean(pos[:, 0] > pos[:, 1]) < 0.65  # random orientation
+    assert not g.has_edges(neg).any() and not (neg[:, 0] == neg[:, 1]).any()
+    # each positive is followed by `negatives` rows from the same source
+    X4 = X.reshape(-1, 4, 2)
+    assert (X4[:, :, 0] == X4[:, :1, 0]).all() and (y.reshape(-1, 4)[:, 0] == 1).all()
+
+
+def test_pair_sequence_is_pure_in_seed_epoch_index():
+    g = random_graph(n=100, m=700)
+    a = PairSequence(g, negatives=2, batch_size=60, seed=1)
+    b = PairSequence(g, negatives=2, batch_size=60, seed=1)
+    for i in (0, 5, len(a) - 1):
+        assert np.array_equal(a[i][0], b[i][0])
+        assert np.array_equal(a[i][0], a[i][0])
+    first = a[0][0]
+    a.set_epoch(1)
+    assert not np.array_equal(a[0][0], first)
+    b.set_epoch(1)
+    assert np.array_equal(a[3][0], b[3][0])
+    assert np.array_equal(a.batch(0, 0)[0], first)
+    with pytest.raises(IndexError):
+        a[len(a)]
+    c = PairSequence(g, negatives=2, batch_size=60, seed=2)
+    assert not np.array_equal(c.batch(0, 0)[0], first)
+
+
+def test_auto_epoch_and_flow_advance_epochs():
+    g = random_graph(n=50, m=200)
+    seq = PairSequence(g, negatives=1, batch_size=100, seed=0, auto_epoch=True)
+    e0 = [seq[i][0] for i in range(len(seq))]
+    e1 = [seq[i][0] for i in range(len(seq))]
+    assert all(np.array_equal(x, seq.batch(0, i)[0]) for i, x in enumerate(e0))
+    assert all(np.array_equal(x, seq.batch(1, i)[0]) for i, x in enumerate(e1))
+    gen = seq.flow(start_epoch=0)
+    got = [next(gen)[0] for _ in range(2 * len(seq))]
+    assert all(np.array_equal(a, b) for a, b in zip(got, e0 + e1))
+
+
+def test_positives_only_and_directed():
+    g = random_graph(n=60, m=300, directed=True)
+    seq = PairSequence(g, negatives=0, batch_size=128)
+    X = np.concatenate([seq[i][0] for i in range(len(seq))])
+    assert np.array_equal(np.unique(X.astype(np.int64), axis=0), g.edges)  # directions kept
