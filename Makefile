@@ -26,3 +26,24 @@ benchmarks: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
+
+# --- Theano 1.0.5 CI leg and Docker images (docker/README.md) ---------------------------------
+IMAGE ?= author2vec-keras
+.PHONY: test-theano105 lint-docker docker-gpu docker-cpu docker-notebooks
+
+test-theano105:
+	.ci/theano105
+
+lint-docker:
+	.ci/theano105 lint
+
+docker-gpu:
+	docker build -f docker/Dockerfile -t $(IMAGE):gpu .
+
+docker-cpu:
+	docker build -f docker/Dockerfile.cpu -t $(IMAGE):cpu .
+
+# Jupyter on http://localhost:8888 serving ./notebooks (edits persist); GPU image, all GPUs.
+docker-notebooks: docker-gpu
+	docker run --rm -it --gpus all -p 8888:8888 \
+		-v "$(CURDIR)/notebooks:/home/author2vec/notebooks" $(IMAGE):gpu

@@ -19,14 +19,18 @@ Each fix names the error it prevents:
 4. `AttributeError: module 'theano' has no attribute 'ifelse'` on the first Dropout in a
    training function: keras' `K.in_train_phase` uses `theano.ifelse` without importing it.
 5. `AttributeError: 'str' object has no attribute 'decode'` in `keras.models.load_model` and
-   `load_weights` (of `Model` and of `Sequential`): h5py 3 returns `str` for HDF5 string attributes where keras expects
-   `bytes` (scalar attributes, and arrays such as `layer_names`, which h5py 3 returns as object
-   arrays of `str`). Fixed only for the duration of those calls
+   `load_weights` (of `Model` and of `Sequential`, which overrides it): h5py 3 returns `str` for
+   HDF5 string attributes where keras expects `bytes` (scalars, and arrays such as
+   `layer_names`, which h5py 3 returns as object arrays of `str`). Fixed only for the duration of those calls
    (`hdf5_string_attributes_as_bytes`); afterwards h5py returns `str` again.
 6. keras 2.0.9 ignores a Keras-1 `get_output_shape_for`: the base `compute_output_shape` only
    warns and returns the input shape. Fixed in the layer (`layers.NodeEmbeddingLayer`).
 7. A user's `~/.keras/keras.json` may name TensorFlow (`ModuleNotFoundError: No module named
    'tensorflow'`): `KERAS_BACKEND=theano` is set before keras is imported.
+8. Speed, not an error: keras 2.0.9's `K.count_params` compiles a `theano.function` for every
+   weight, and `train_on_batch` calls it for every weight on *every batch*
+   (`Model._check_trainable_weights_consistency`): tens of milliseconds per batch, more than
+   the training step itself for small models. Replaced by the shape of the shared value.
 
 The device: `$AUTHOR2VEC_DEVICE` (cpu, cuda, cudaN) or `device=` in `THEANO_FLAGS` is read
 when this module is first imported, which configures and imports Theano. A command line
@@ -50,7 +54,7 @@ DEVICE_ENV = 'AUTHOR2VEC_DEVICE'
 SKIP_FIXES_ENV = 'AUTHOR2VEC_SKIP_FIXES'
 # Fix names, in the docstring's order (fix 6 lives in layers.py).
 FIXES = ('blas_ldflags', 'mrg_randomstreams', 'collections_iterable', 'theano_ifelse',
-         'hdf5_strings', 'keras_backend')
+         'hdf5_strings', 'keras_backend', 'count_params')
 
 
 def _skipped(fix, environ=None):
@@ -86,6 +90,24 @@ def _flag_spelling(name):
     return name.replace('__', '.')
 
 
+def _theanorc(environ):
+    """`{flag: value}` set in the user's theanorc files (`$THEANORC`), Theano-PyMC spelling."""
+    import configparser
+    paths = environ.get('THEANORC', '~/.theanorc:~/.theanorc.txt')
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.optionxform = str  # floatX, not floatx
+    try:
+        parser.read([os.path.expanduser(p) for p in paths.split(os.pathsep) if p])
+    except configparser.Error:
+        return {}
+    values = {}
+    for section in parser.sections():
+        for option, value in parser.items(section):
+            key = option if section == 'global' else '%s__%s' % (section, option)
+            values[key] = value
+    return values
+
+
 def _split_flags(value):
     return [f.strip() for f in (value or '').split(',') if f.strip()]
 
@@ -94,7 +116,8 @@ def theano_flags(device=None, environ=None):
     """The `THEANO_FLAGS` string to use: the user's flags plus our defaults where unset.
 
     Every user flag is kept (its name respelled for the installed Theano, see fix 1);
-    `floatX=float32` and empty BLAS ldflags are added only when the user did not set them.
+    `floatX=float32` and empty BLAS ldflags are added only when the user set them neither in
+    `THEANO_FLAGS` nor in a theanorc file (`$THEANORC`, default `~/.theanorc`).
 
     # Arguments
         device: 'cpu', 'cuda' (or 'cudaN'), or None for `$AUTHOR2VEC_DEVICE` / the user's flags.
@@ -109,7 +132,7 @@ def theano_flags(device=None, environ=None):
     if device:
         flags = [(k, v) for k, v in flags if k != 'device']
         flags.append(('device', '=' + device))
-    keys = {k for k, _ in flags}
+    keys = {k for k, _ in flags} | {_flag_spelling(k) for k in _theanorc(environ)}
     if 'floatX' not in keys:
         flags.append(('floatX', '=float32'))
     ldflags = _flag_spelling('blas__ldflags')
@@ -118,8 +141,8 @@ def theano_flags(device=None, environ=None):
     return ','.join(k + v for k, v in flags)
 
 
-def _device_from_flags(flags):
-    device = 'cpu'
+def _device_from_flags(flags, environ=None):
+    device = _theanorc(os.environ if environ is None else environ).get('device', 'cpu')
     for flag in _split_flags(flags):
         key, _, value = flag.partition('=')
         if key.strip() == 'device':
@@ -225,9 +248,27 @@ def _fix_hdf5_loading(keras):
     keras.models.Sequential.load_weights = _scoped_to_bytes(keras.models.Sequential.load_weights)
 
 
+def _fix_count_params(keras):
+    """Fix 8: the number of scalars of a weight without compiling a Theano function."""
+    if _skipped('count_params'):
+        return
+    import numpy as np
+    import keras.backend.theano_backend as theano_backend
+    compiled = theano_backend.count_params
+
+    def count_params(x):
+        if hasattr(x, 'get_value'):
+            return np.prod(x.get_value(borrow=True, return_internal_type=True).shape)
+        return compiled(x)
+    count_params.__doc__ = compiled.__doc__
+    theano_backend.count_params = count_params
+    keras.backend.count_params = count_params
+
+
 def _import_keras():
     import keras
     _fix_hdf5_loading(keras)
+    _fix_count_params(keras)
     return keras
 
 

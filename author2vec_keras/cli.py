@@ -97,6 +97,12 @@ def build_parser():
     train.add_argument('--output', default=None, metavar='PATH',
                        help='embedding file to write (default NAME.emb); a PATH.json beside '
                             'it records the versions, seed, command and scores')
+    train.add_argument('--checkpoint-dir', default=None, metavar='DIR',
+                       help='save the model, optimizer state and position there after every '
+                            'epoch and on Ctrl-C (atomically)')
+    train.add_argument('--resume', action='store_true',
+                       help='continue from the checkpoint in --checkpoint-dir (same graph, '
+                            'split and parameters)')
     train.add_argument('--quiet', action='store_true', help='no progress bars')
 
     commands.add_parser('datasets', help='list the bundled datasets')
@@ -111,7 +117,7 @@ def _load_graph(args):
         return read_edgelist(args.edgelist, directed=args.directed), \
             os.path.splitext(os.path.basename(args.edgelist))[0]
     from . import datasets
-    name = args.dataset or datasets.DEFAULT
+    name = datasets.DEFAULT if args.dataset is None else args.dataset
     try:
         return datasets.load(name).graph, name
     except datasets.DatasetError as e:
@@ -129,6 +135,8 @@ def _versions():
 
 
 def cmd_train(args):
+    if args.resume and not args.checkpoint_dir:
+        raise BadInput('--resume needs --checkpoint-dir')
     graph, name = _load_graph(args)
     from .backend import setup
     setup(args.device)
@@ -148,9 +156,10 @@ def cmd_train(args):
     estimator = Author2Vec(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
                            epochs=args.epochs, batch_size=args.batch_size, model=args.model,
                            optimizer=args.optimizer, sampling=args.sampling,
-                           random_state=args.seed, verbose=0 if args.quiet else 1)
+                           random_state=args.seed, verbose=0 if args.quiet else 1,
+                           checkpoint_dir=args.checkpoint_dir)
     started = time.time()
-    estimator.fit(train_graph)
+    estimator.fit(train_graph, resume=args.resume)
     seconds = time.time() - started
     record = {'command': args.command_line, 'dataset': name,
               'seed': args.seed, 'params': estimator.get_params(),
@@ -203,10 +212,11 @@ def main(argv=None):
     if getattr(args, 'device', None):
         os.environ['AUTHOR2VEC_DEVICE'] = args.device
     from .graph import GraphFormatError
+    from .io import CheckpointMismatch
     try:
         return COMMANDS[args.command](args)
     except (GraphFormatError, BadInput, FileNotFoundError, IsADirectoryError,
-            UnicodeDecodeError) as e:
+            UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
         print('author2vec: error: %s' % e, file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -9,6 +9,10 @@ import numpy as np
 _WHITESPACE = re.compile(r'\s+')
 
 
+class CheckpointMismatch(ValueError):
+    """A checkpoint made with another graph, configuration or package version."""
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path beside `path`; on success it is renamed to `path`.

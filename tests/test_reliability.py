@@ -1,0 +1,167 @@
+"""Reliability: resumable training after SIGKILL and Ctrl-C, refused foreign checkpoints,
+NaN guard, memory guard, fuzzed command lines, and a shared Theano compile cache."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st, HealthCheck
+
+from author2vec_keras import cli, datasets
+from author2vec_keras.estimator import Author2Vec, check_table_fits
+from author2vec_keras.io import load_word2vec
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Cora (2,708 papers, 5,278 citations): small and real. Batch 64 makes an epoch last seconds.
+TRAIN = ['train', '--dataset', 'cora', '--dim', '8', '--hidden-dim', '4', '--negatives', '1',
+         '--batch-size', '64', '--test-fraction', '0', '--seed', '5', '--quiet']
+PARAMS = dict(dim=8, hidden_dim=4, negatives=1, batch_size=64, random_state=5, verbose=0)
+
+
+def start(args, env=None):
+    env = dict(env or os.environ)
+    env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
+    return subprocess.Popen([sys.executable, '-m', 'author2vec_keras.cli'] + args, cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def wait_for_checkpoint(directory, process, epoch, timeout=300):
+    meta = os.path.join(directory, 'checkpoint.json')
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if os.path.exists(meta):
+            with open(meta) as f:
+                state = json.load(f)
+            if state['epoch'] >= epoch:
+                return state
+        assert process.poll() is None, process.communicate()
+        time.sleep(0.05)
+    raise AssertionError('no checkpoint for epoch %d after %d s' % (epoch, timeout))
+
+
+@pytest.fixture(scope='module')
+def cora():
+    return datasets.load('cora').graph
+
+
+@pytest.fixture(scope='module')
+def reference(cora):
+    """The same training, never interrupted."""
+    return Author2Vec(epochs=3, **PARAMS).fit(cora)
+
+
+def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_result(tmp_path, reference):
+    ckpt, out = str(tmp_path / 'ckpt'), str(tmp_path / 'cora.emb')
+    args = TRAIN + ['--epochs', '3', '--checkpoint-dir', ckpt, '--output', out]
+    process = start(args)
+    state = wait_for_checkpoint(ckpt, process, epoch=1)
+    process.kill()  # SIGKILL, in epoch 2
+    process.wait()
+    assert state['epoch'] < 3 and not os.path.exists(out)
+    resumed = start(args + ['--resume'])
+    stdout, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr.decode()
+    tokens, vectors = load_word2vec(out)
+    assert vectors.shape == (2708, 8)
+    row = {t: v for t, v in zip(tokens, vectors)}
+    expected = np.array([reference.embeddings_[i] for i in range(2708)])
+    got = np.array([row[str(n)] for n in reference.graph_.nodes])
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    assert [f for f in os.listdir(ckpt) if f.endswith('.tmp')] == []
+
+
+def test_ctrl_c_saves_mid_epoch_and_resumes(tmp_path):
+    ckpt, out = str(tmp_path / 'ckpt'), str(tmp_path / 'cora.emb')
+    args = TRAIN + ['--epochs', '2', '--checkpoint-dir', ckpt, '--output', out]
+    process = start(args)
+    wait_for_checkpoint(ckpt, process, epoch=1)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr.decode()
+    assert b'interrupted' in stderr + stdout
+    with open(os.path.join(ckpt, 'checkpoint.json')) as f:
+        state = json.load(f)
+    assert state['epoch'] == 1 and state['batch'] > 0  # saved inside epoch 2
+    resumed = start(args + ['--resume'])
+    _, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr.decode()
+    assert load_word2vec(out)[1].shape == (2708, 8)
+
+
+def test_checkpoint_from_another_configuration_is_refused(tmp_path, cora):
+    ckpt = str(tmp_path / 'ckpt')
+    Author2Vec(epochs=1, checkpoint_dir=ckpt, **PARAMS).fit(cora)
+    other = Author2Vec(epochs=2, checkpoint_dir=ckpt, **dict(PARAMS, hidden_dim=5))
+    with pytest.raises(ValueError, match='another configuration'):
+        other.fit(cora, resume=True)
+    smaller = cora.with_edges(cora.edges[:-10])
+    with pytest.raises(ValueError, match='another graph'):
+        Author2Vec(epochs=2, checkpoint_dir=ckpt, **PARAMS).fit(smaller, resume=True)
+    # More epochs with the same configuration continue where the checkpoint stopped.
+    more = Author2Vec(epochs=2, checkpoint_dir=ckpt, **PARAMS).fit(cora, resume=True)
+    assert len(more.history_) == 2
+
+
+def test_nan_loss_stops_with_epoch_and_batch(tmp_path, cora):
+    from author2vec_keras.backend import keras
+    ckpt = str(tmp_path / 'ckpt')
+    est = Author2Vec(epochs=1, checkpoint_dir=ckpt, optimizer=keras.optimizers.SGD(lr=1e38),
+                     **PARAMS)
+    with pytest.raises(FloatingPointError, match=r'epoch 1, batch \d+'):
+        est.fit(cora)
+    assert not os.path.exists(os.path.join(ckpt, 'checkpoint.json'))
+
+
+def test_memory_guard_names_the_figure():
+    with pytest.raises(MemoryError, match=r'1000000000 nodes x 128 dimensions needs about '
+                                          r'1907\.3 GiB'):
+        check_table_fits(10 ** 9, 128, available=16 * 2 ** 30)
+    assert check_table_fits(1000, 10, available=16 * 2 ** 30) == 160000
+
+
+FLAGS = ['--dim', '--hidden-dim', '--negatives', '--epochs', '--batch-size', '--test-fraction',
+         '--seed', '--model', '--sampling', '--dataset']
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(flags=st.lists(st.tuples(st.sampled_from(FLAGS),
+                                st.text(max_size=8).filter(lambda v: v not in datasets.names())),
+                      max_size=4))
+def test_fuzzed_command_lines_exit_2_with_a_message(flags, tmp_path, capsys):
+    empty = tmp_path / 'empty.txt'
+    empty.write_text('')
+    argv = ['train'] + [token for flag, value in flags for token in (flag, value)]
+    if '--dataset' not in argv:
+        argv += ['--edgelist', str(empty)]
+    try:
+        code = cli.main(argv)
+    except SystemExit as e:  # argparse: usage errors
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2
+    assert 'error' in err and 'Traceback' not in err
+
+
+@pytest.mark.slow
+def test_two_processes_share_a_cold_compile_cache(tmp_path):
+    """Two trainings at once compile into the same fresh Theano cache without corrupting it."""
+    cache = str(tmp_path / 'theano')
+    env = dict(os.environ, THEANO_FLAGS='base_compiledir=' + cache)
+    outs = [str(tmp_path / ('run%d.emb' % i)) for i in range(2)]
+    runs = [start(TRAIN + ['--epochs', '1', '--output', out], env=env) for out in outs]
+    for run in runs:
+        _, stderr = run.communicate(timeout=900)
+        assert run.returncode == 0, stderr.decode()
+    first, second = (load_word2vec(out)[1] for out in outs)
+    np.testing.assert_array_equal(first, second)
+    # A third process reuses the cache (no compile errors, same result).
+    third = start(TRAIN + ['--epochs', '1', '--output', str(tmp_path / 'run2.emb')], env=env)
+    _, stderr = third.communicate(timeout=600)
+    assert third.returncode == 0, stderr.decode()
+    np.testing.assert_array_equal(load_word2vec(str(tmp_path / 'run2.emb'))[1], first)
