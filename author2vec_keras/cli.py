@@ -138,8 +138,6 @@ def cmd_train(args):
     if args.resume and not args.checkpoint_dir:
         raise BadInput('--resume needs --checkpoint-dir')
     graph, name = _load_graph(args)
-    from .backend import setup
-    setup(args.device)
     from sklearn.metrics import average_precision_score, roc_auc_score
     from .estimator import Author2Vec
     from .io import atomic_open
@@ -193,8 +191,7 @@ def cmd_datasets(args):
 
 
 def cmd_info(args):
-    from .backend import setup, info
-    setup(args.device)
+    from .backend import info
     for key, value in info().items():
         print('%-14s %s' % (key + ':', value))
     return 0
@@ -211,6 +208,12 @@ def main(argv=None):
     args.command_line = shlex.join(['author2vec'] + argv)
     if getattr(args, 'device', None):
         os.environ['AUTHOR2VEC_DEVICE'] = args.device
+        try:
+            from .backend import setup
+            setup(args.device)
+        except RuntimeError as e:  # CUDA asked for where it cannot work: one sentence
+            print('author2vec: error: %s' % e, file=sys.stderr)
+            return EXIT_BAD_INPUT
     from .graph import GraphFormatError
     from .io import CheckpointMismatch
     try:

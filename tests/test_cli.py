@@ -88,3 +88,18 @@ def test_datasets_lists_the_bundled_graphs(capsys):
     code, out, err = run(capsys, 'datasets')
     assert code == 0
     assert 'ca-grqc' in out and '5242' in out.replace(',', '')
+
+
+def test_info_prints_the_stack(capsys):
+    code, out, err = run(capsys, 'info')
+    assert code == 0
+    assert 'keras:         2.0.9' in out and 'floatX:        float32' in out
+    assert 'device:        cpu' in out
+
+
+def test_cuda_where_it_cannot_work_is_one_sentence(capsys):
+    code, out, err = run(capsys, 'info', '--device', 'cuda')
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and 'CUDA is not available' in lines[0]
+    assert 'GPU Docker image' in lines[0] and 'Traceback' not in err
