@@ -105,6 +105,15 @@ def build_parser():
                             'split and parameters)')
     train.add_argument('--quiet', action='store_true', help='no progress bars')
 
+    from .benchmark import add_benchmark_arguments
+    bench = commands.add_parser(
+        'benchmark', parents=[device],
+        help='run Author2Vec and the baselines side by side; markdown table, JSON, PNG',
+        description='Run Author2Vec, DeepWalk, node2vec, LINE, spectral and the link heuristics '
+                    'on the same data, split and protocol; print a markdown table (mean +/- std '
+                    'over seeds) and write OUTPUT_DIR/TASK_DATASET.{json,md,png}.')
+    add_benchmark_arguments(bench)
+
     commands.add_parser('datasets', help='list the bundled datasets')
     commands.add_parser('info', parents=[device],
                         help='print the Theano/Keras stack: versions, device, BLAS, compiledir')
@@ -197,7 +206,17 @@ def cmd_info(args):
     return 0
 
 
-COMMANDS = {'train': cmd_train, 'datasets': cmd_datasets, 'info': cmd_info}
+def cmd_benchmark(args):
+    from .benchmark import benchmark_from_args
+    try:
+        benchmark_from_args(args, command=args.command_line)
+    except ValueError as e:  # unknown method or dataset, a task the dataset has no labels for
+        raise BadInput(str(e))
+    return 0
+
+
+COMMANDS = {'train': cmd_train, 'benchmark': cmd_benchmark, 'datasets': cmd_datasets,
+            'info': cmd_info}
 
 
 def main(argv=None):

@@ -103,3 +103,21 @@ def test_cuda_where_it_cannot_work_is_one_sentence(capsys):
     lines = err.strip().splitlines()
     assert len(lines) == 1 and 'CUDA is not available' in lines[0]
     assert 'GPU Docker image' in lines[0] and 'Traceback' not in err
+
+
+def test_benchmark_command_writes_table_json_and_plot(capsys, tmp_path):
+    code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--task', 'link-prediction',
+                         '--methods', 'jaccard,adamic-adar,spectral', '--quick',
+                         '--output-dir', str(tmp_path), '--no-progress')
+    assert code == 0, err
+    assert '| jaccard' in out.lower() or 'jaccard' in out.lower()
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert [n.rsplit('.', 1)[1] for n in written] == ['json', 'md', 'png']
+    record = json.loads(next(tmp_path.glob('*.json')).read_text())
+    assert record['command'].startswith('author2vec benchmark --dataset karate')
+
+
+def test_benchmark_unknown_method_exits_2(capsys, tmp_path):
+    code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--methods', 'gcn',
+                         '--quick', '--output-dir', str(tmp_path))
+    assert code == 2 and 'gcn' in err

@@ -1,0 +1,462 @@
+"""Baselines run by the same evaluation code as Author2Vec, on the same split.
+
+- Link heuristics on a training graph: `common_neighbours`, `jaccard`, `adamic_adar`,
+  `preferential_attachment` (vectorised scipy; each takes a `Graph` and `(k, 2)` index pairs).
+- Random walks: `random_walks` (DeepWalk: uniform, or by edge weight) and node2vec's second-order
+  walks (`p`, `q`), both vectorised over all walkers at once in numpy. node2vec's biased step is
+  drawn by rejection sampling (propose a neighbour x of v by edge weight, accept it with
+  probability alpha(t, x) / max(alpha), where alpha is 1/p for going back to t, 1 for a common
+  neighbour of t and 1/q otherwise): exact, and no per-edge alias tables, so ca-AstroPh's
+  10 x 80 walks take seconds rather than the reference code's minutes of preprocessing.
+- `DeepWalk`, `Node2Vec`: walks + gensim `Word2Vec` skip-gram (reference parameters: 10 walks of
+  length 80, window 10, d=128; DeepWalk with hierarchical softmax, node2vec with 5 negatives and
+  one epoch, as their reference code).
+- `LINE`: first and second order proximity (Tang et al. WWW 2015), edge sampling with
+  degree^0.75 negatives and linearly decaying SGD, in numpy mini-batches. `order=3` concatenates
+  the two halves (d/2 each), the "LINE(1st+2nd)" of the papers.
+- `SpectralEmbedding`: Laplacian eigenmaps on the adjacency matrix (scikit-learn's definition).
+- `RandomEmbedding`: Gaussian vectors (chance level, a sanity check).
+
+Every embedding baseline is a small estimator: parameters in `__init__`, `fit(graph)`,
+`embeddings_` / `get_embedding()`, `random_state`.
+"""
+import os
+import tempfile
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from .graph import Graph
+
+__all__ = ['common_neighbours', 'jaccard', 'adamic_adar', 'preferential_attachment',
+           'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec', 'LINE', 'SpectralEmbedding',
+           'RandomEmbedding']
+
+
+def _as_graph(graph):
+    if isinstance(graph, Graph):
+        return graph
+    import networkx as nx
+    if isinstance(graph, nx.Graph):
+        return Graph.from_networkx(graph)
+    raise TypeError('expected a Graph or a networkx graph, got %s' % type(graph).__name__)
+
+
+def _binary_adjacency(graph):
+    """Unweighted symmetric CSR (neighbour sets) of a graph."""
+    a = graph.adjacency.copy()
+    if graph.directed:
+        a = a + a.T
+    a.data = np.ones_like(a.data)
+    a = sp.csr_matrix(a)
+    a.data[:] = 1.0
+    return a
+
+
+def _pairs(pairs):
+    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0], pairs[:, 1]
+
+
+# ----------------------------------------------------------------------------------------------
+# heuristics
+
+def _common(a, u, v, weights=None):
+    """Row-wise sum over common neighbours of u and v (optionally weighted by `weights[w]`)."""
+    au = a[u]
+    av = a[v]
+    if weights is not None:
+        av = av @ sp.diags(weights)
+    return np.asarray(au.multiply(av).sum(axis=1)).ravel()
+
+
+def common_neighbours(graph, pairs):
+    """|N(u) & N(v)| for each pair (Liben-Nowell & Kleinberg 2007)."""
+    a = _binary_adjacency(_as_graph(graph))
+    u, v = _pairs(pairs)
+    return _common(a, u, v)
+
+
+def jaccard(graph, pairs):
+    """|N(u) & N(v)| / |N(u) | N(v)| (0 when both are isolated)."""
+    a = _binary_adjacency(_as_graph(graph))
+    u, v = _pairs(pairs)
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    cn = _common(a, u, v)
+    union = deg[u] + deg[v] - cn
+    out = np.zeros(len(u))
+    np.divide(cn, union, out=out, where=union > 0)
+    return out
+
+
+def adamic_adar(graph, pairs):
+    """sum over common neighbours w of 1 / log(deg(w)) (Adamic & Adar 2003)."""
+    a = _binary_adjacency(_as_graph(graph))
+    u, v = _pairs(pairs)
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    inv_log = np.zeros(len(deg))
+    np.divide(1.0, np.log(np.maximum(deg, 2.0)), out=inv_log, where=deg > 1)
+    return _common(a, u, v, weights=inv_log)
+
+
+def preferential_attachment(graph, pairs):
+    """deg(u) * deg(v) (Barabasi & Albert 1999)."""
+    a = _binary_adjacency(_as_graph(graph))
+    u, v = _pairs(pairs)
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    return deg[u] * deg[v]
+
+
+HEURISTICS = {
+    'common-neighbours': common_neighbours,
+    'jaccard': jaccard,
+    'adamic-adar': adamic_adar,
+    'preferential-attachment': preferential_attachment,
+}
+
+
+# ----------------------------------------------------------------------------------------------
+# random walks
+
+class _WalkTables(object):
+    """CSR arrays of a graph for vectorised neighbour sampling and membership tests."""
+
+    def __init__(self, graph):
+        a = graph.adjacency
+        if graph.directed:
+            a = sp.csr_matrix(a)  # out-edges: walks follow edge direction
+        self.n = a.shape[0]
+        self.indptr = a.indptr.astype(np.int64)
+        self.indices = a.indices.astype(np.int64)
+        self.deg = np.diff(self.indptr)
+        w = np.asarray(a.data, dtype=np.float64)
+        self.weighted = not np.all(w == w[0]) if len(w) else False
+        if self.weighted:
+            self.cumw = np.cumsum(w)
+            start = np.concatenate([[0.0], self.cumw])[self.indptr[:-1]]
+            self.row_start = start
+            self.row_total = np.concatenate([[0.0], self.cumw])[self.indptr[1:]] - start
+        rows = np.repeat(np.arange(self.n, dtype=np.int64), self.deg)
+        self.keys = rows * self.n + self.indices  # sorted (CSR with sorted indices)
+
+    def sample_neighbours(self, v, rng):
+        """One neighbour per node in v (all with degree > 0), uniformly or by edge weight."""
+        if not self.weighted:
+            off = (rng.random(len(v)) * self.deg[v]).astype(np.int64)
+            off = np.minimum(off, self.deg[v] - 1)
+            return self.indices[self.indptr[v] + off]
+        target = self.row_start[v] + rng.random(len(v)) * self.row_total[v]
+        pos = np.searchsorted(self.cumw, target, side='right')
+        pos = np.clip(pos, self.indptr[v], self.indptr[v + 1] - 1)
+        return self.indices[pos]
+
+    def has_edges(self, u, v):
+        keys = u * self.n + v
+        if len(self.keys) == 0:
+            return np.zeros(len(u), dtype=bool)
+        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return self.keys[pos] == keys
+
+
+def random_walks(graph, num_walks=10, walk_length=80, p=1.0, q=1.0, seed=0):
+    """Random walks from every node, `num_walks` times, as an int64 array.
+
+    With p = q = 1 the walk is first order (DeepWalk; by edge weight when weighted). Otherwise
+    node2vec's second-order walk: from (t, v) the next node x is drawn with probability
+    proportional to w(v, x) * alpha(t, x), alpha = 1/p if x == t, 1 if x ~ t, 1/q otherwise
+    (exactly, by rejection sampling, vectorised over all walkers).
+
+    # Returns
+        int64 array (num_walks * n, walk_length); a walk that reaches a node without
+        out-neighbours is padded with -1 from there. Rows are shuffled per pass, as in the
+        reference implementations.
+    """
+    g = _as_graph(graph)
+    t = _WalkTables(g)
+    rng = np.random.default_rng(seed)
+    n = t.n
+    starts = np.concatenate([rng.permutation(n) for _ in range(num_walks)]).astype(np.int64)
+    walks = np.full((len(starts), walk_length), -1, dtype=np.int64)
+    walks[:, 0] = starts
+    second_order = not (p == 1 and q == 1)
+    inv_p, inv_q = 1.0 / p, 1.0 / q
+    amax = max(inv_p, 1.0, inv_q)
+    alive = np.nonzero(t.deg[starts] > 0)[0]
+    for step in range(1, walk_length):
+        if len(alive) == 0:
+            break
+        cur = walks[alive, step - 1]
+        if not second_order or step == 1:
+            walks[alive, step] = t.sample_neighbours(cur, rng)
+        else:
+            prev = walks[alive, step - 2]
+            nxt = np.empty(len(alive), dtype=np.int64)
+            todo = np.arange(len(alive))
+            while len(todo):
+                c = cur[todo]
+                x = t.sample_neighbours(c, rng)
+                tt = prev[todo]
+                alpha = np.where(x == tt, inv_p, np.where(t.has_edges(tt, x), 1.0, inv_q))
+                acc = rng.random(len(todo)) * amax < alpha
+                nxt[todo[acc]] = x[acc]
+                todo = todo[~acc]
+            walks[alive, step] = nxt
+        alive = alive[t.deg[walks[alive, step]] > 0]
+    return walks
+
+
+def _word2vec(walks, n, dim, window, epochs, hs, negative, workers, seed, min_count=0):
+    """Train gensim skip-gram on walks (int array, -1 padded); returns (n, dim) float array."""
+    from gensim.models import Word2Vec
+    fd, path = tempfile.mkstemp(suffix='.walks.txt')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            for row in walks:
+                row = row[row >= 0]
+                f.write(' '.join(map(str, row.tolist())))
+                f.write('\n')
+        model = Word2Vec(corpus_file=path, vector_size=dim, window=window, min_count=min_count,
+                         sg=1, hs=hs, negative=negative, workers=workers, epochs=epochs,
+                         seed=seed)
+    finally:
+        os.remove(path)
+    emb = np.zeros((n, dim), dtype=np.float64)
+    kv = model.wv
+    keys = np.array([int(k) for k in kv.index_to_key], dtype=np.int64)
+    emb[keys] = kv.vectors
+    # nodes never visited (isolated) keep a zero vector
+    return emb
+
+
+class _WalkEmbedding(object):
+    _hs = 0
+    _negative = 5
+
+    def fit(self, graph, y=None):
+        g = _as_graph(graph)
+        t0 = time.time()
+        walks = random_walks(g, self.num_walks, self.walk_length, p=self.p, q=self.q,
+                             seed=self.random_state)
+        self.walk_time_ = time.time() - t0
+        self.embeddings_ = _word2vec(walks, g.num_nodes, self.dim, self.window, self.epochs,
+                                     self._hs, self._negative, self.workers, self.random_state)
+        self.fit_time_ = time.time() - t0
+        return self
+
+    def get_embedding(self):
+        return self.embeddings_
+
+
+class DeepWalk(_WalkEmbedding):
+    """DeepWalk (Perozzi et al. KDD 2014): uniform random walks + skip-gram with hierarchical softmax.
+
+    # Arguments
+        dim, num_walks, walk_length, window: as the reference (128, 10, 80, 10).
+        epochs: skip-gram passes over the walks.
+        workers: gensim threads.
+        random_state: seed of walks and Word2Vec.
+    """
+    _hs = 1
+    _negative = 0
+
+    def __init__(self, dim=128, num_walks=10, walk_length=80, window=10, epochs=1, workers=2,
+                 random_state=0):
+        self.dim = dim
+        self.num_walks = num_walks
+        self.walk_length = walk_length
+        self.window = window
+        self.epochs = epochs
+        self.workers = workers
+        self.random_state = random_state
+        self.p = self.q = 1.0
+
+
+class Node2Vec(_WalkEmbedding):
+    """node2vec (Grover & Leskovec KDD 2016): second-order p, q walks + skip-gram, 5 negatives.
+
+    # Arguments
+        dim, num_walks, walk_length, window, p, q: as the reference (128, 10, 80, 10, 1, 1).
+        epochs: skip-gram passes (reference: 1).
+    """
+
+    def __init__(self, dim=128, num_walks=10, walk_length=80, window=10, p=1.0, q=1.0,
+                 epochs=1, workers=2, random_state=0):
+        self.dim = dim
+        self.num_walks = num_walks
+        self.walk_length = walk_length
+        self.window = window
+        self.p = p
+        self.q = q
+        self.epochs = epochs
+        self.workers = workers
+        self.random_state = random_state
+
+
+# ----------------------------------------------------------------------------------------------
+# LINE
+
+def _sigmoid(x):
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+
+def _scatter_add(table, idx, grads):
+    """table[idx] += grads, summing repeated indices (faster than np.add.at)."""
+    uniq, inv = np.unique(idx, return_inverse=True)
+    m = sp.csr_matrix((np.ones(len(idx)), (inv, np.arange(len(idx)))),
+                      shape=(len(uniq), len(idx)))
+    table[uniq] += m @ grads
+
+
+class LINE(object):
+    """LINE (Tang et al. WWW 2015): first- and/or second-order proximity embeddings.
+
+    Edges are sampled in proportion to their weight (both directions of an undirected edge),
+    negatives from degree^0.75, SGD with a learning rate decaying linearly from `learning_rate`.
+
+    # Arguments
+        dim: output size; with `order=3` each order gets dim // 2 and the two are concatenated
+            (each half L2-normalised, as the reference).
+        order: 1, 2 or 3 (= 1st + 2nd).
+        negatives: negative samples per edge.
+        epochs: edge samples = epochs * number of directed edges (per order) ...
+        min_samples: ... but at least this many (small graphs: 20 passes over Cora's edges are
+            only 0.2M samples, far below the reference's budget).
+        batch_size: edges per vectorised SGD step.
+        learning_rate: initial rho.
+        random_state: seed.
+    """
+
+    def __init__(self, dim=128, order=3, negatives=5, epochs=20, batch_size=1024,
+                 learning_rate=0.025, min_samples=1000000, random_state=0):
+        self.dim = dim
+        self.min_samples = min_samples
+        self.order = order
+        self.negatives = negatives
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.random_state = random_state
+
+    def _train(self, g, order, dim, rng):
+        a = g.adjacency
+        if not g.directed:
+            pass
+        coo = a.tocoo()
+        src = coo.row.astype(np.int64)
+        dst = coo.col.astype(np.int64)
+        w = coo.data.astype(np.float64)
+        n = g.num_nodes
+        emb = (rng.random((n, dim)) - 0.5) / dim
+        ctx = emb if order == 1 else np.zeros((n, dim))
+        if len(src) == 0:
+            return emb
+        ecdf = np.cumsum(w)
+        ecdf /= ecdf[-1]
+        deg = np.asarray(a.sum(axis=1)).ravel() + (np.asarray(a.sum(axis=0)).ravel()
+                                                   if g.directed else 0)
+        ncdf = np.cumsum(deg ** 0.75)
+        ncdf /= ncdf[-1]
+        total = max(int(self.epochs * len(src)), int(self.min_samples))
+        b = int(self.batch_size)
+        k = int(self.negatives)
+        steps = max(1, total // b)
+        for s in range(steps):
+            lr = self.learning_rate * max(1e-4, 1.0 - s / steps)
+            e = np.minimum(np.searchsorted(ecdf, rng.random(b)), len(src) - 1)
+            u, v = src[e], dst[e]
+            neg = np.minimum(np.searchsorted(ncdf, rng.random((b, k))), n - 1)
+            tgt = np.concatenate([v[:, None], neg], axis=1)          # (b, 1+k)
+            lab = np.zeros((b, 1 + k))
+            lab[:, 0] = 1.0
+            eu = emb[u]                                              # (b, d)
+            ct = ctx[tgt]                                            # (b, 1+k, d)
+            score = np.einsum('bd,bkd->bk', eu, ct)
+            g_ = (lab - _sigmoid(score)) * lr                        # (b, 1+k)
+            grad_u = np.einsum('bk,bkd->bd', g_, ct)
+            grad_c = g_[:, :, None] * eu[:, None, :]
+            _scatter_add(ctx, tgt.ravel(), grad_c.reshape(-1, dim))
+            _scatter_add(emb, u, grad_u)
+        return emb
+
+    def fit(self, graph, y=None):
+        g = _as_graph(graph)
+        rng = np.random.default_rng(self.random_state)
+        t0 = time.time()
+        if self.order in (1, 2):
+            self.embeddings_ = self._train(g, self.order, self.dim, rng)
+        elif self.order == 3:
+            d1 = self.dim // 2
+            parts = [self._train(g, 1, d1, rng), self._train(g, 2, self.dim - d1, rng)]
+            parts = [p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-12)
+                     for p in parts]
+            self.embeddings_ = np.concatenate(parts, axis=1)
+        else:
+            raise ValueError('order must be 1, 2 or 3 (1st+2nd), got %r' % (self.order,))
+        self.fit_time_ = time.time() - t0
+        return self
+
+    def get_embedding(self):
+        return self.embeddings_
+
+
+# ----------------------------------------------------------------------------------------------
+# spectral and random
+
+class SpectralEmbedding(object):
+    """Laplacian eigenmaps (Belkin & Niyogi 2003), as `sklearn.manifold.spectral_embedding`.
+
+    The d eigenvectors of the normalised Laplacian L = I - D^-1/2 A D^-1/2 with the smallest
+    eigenvalues after the trivial one, scaled by D^-1/2 as scikit-learn does. Found as the
+    largest eigenvectors of D^-1/2 A D^-1/2 with ARPACK (`scipy.sparse.linalg.eigsh`): the same
+    vectors as scikit-learn's 'arpack' solver, whose shift-invert factorisation did not finish
+    in 10 minutes on ca-AstroPh here. Isolated nodes get zero vectors.
+    """
+
+    def __init__(self, dim=128, random_state=0):
+        self.dim = dim
+        self.random_state = random_state
+
+    def fit(self, graph, y=None):
+        from scipy.sparse.linalg import eigsh
+        g = _as_graph(graph)
+        a = _binary_adjacency(g)
+        t0 = time.time()
+        n = g.num_nodes
+        deg = np.asarray(a.sum(axis=1)).ravel()
+        dinv = np.zeros(n)
+        np.divide(1.0, np.sqrt(deg), out=dinv, where=deg > 0)
+        norm = sp.diags(dinv) @ a @ sp.diags(dinv)
+        k = min(self.dim + 1, n - 1)
+        v0 = np.random.default_rng(self.random_state).uniform(-1, 1, n)
+        vals, vecs = eigsh(norm, k=k, which='LA', v0=v0, tol=1e-6, maxiter=20 * n)
+        order = np.argsort(-vals)
+        emb = vecs[:, order[1:]] * dinv[:, None]  # drop the trivial eigenvector
+        # sign convention of scikit-learn (`_deterministic_vector_sign_flip`)
+        signs = np.sign(emb[np.abs(emb).argmax(axis=0), range(emb.shape[1])])
+        emb = emb * np.where(signs == 0, 1, signs)
+        if emb.shape[1] < self.dim:
+            emb = np.concatenate([emb, np.zeros((n, self.dim - emb.shape[1]))], axis=1)
+        self.embeddings_ = emb
+        self.fit_time_ = time.time() - t0
+        return self
+
+    def get_embedding(self):
+        return self.embeddings_
+
+
+class RandomEmbedding(object):
+    """Standard normal vectors: the chance level of every protocol."""
+
+    def __init__(self, dim=128, random_state=0):
+        self.dim = dim
+        self.random_state = random_state
+
+    def fit(self, graph, y=None):
+        g = _as_graph(graph)
+        self.embeddings_ = np.random.default_rng(self.random_state).standard_normal(
+            (g.num_nodes, self.dim))
+        return self
+
+    def get_embedding(self):
+        return self.embeddings_

@@ -1,0 +1,98 @@
+"""`run_benchmark` quick mode on small graphs: files, JSON fields, table, flags."""
+import argparse
+import json
+import os
+
+import networkx as nx
+import pytest
+
+from author2vec_keras import benchmark
+from author2vec_keras.graph import Graph
+
+FAST = 'common-neighbours,adamic-adar,deepwalk,line,spectral,random'
+
+
+def test_quick_link_prediction_on_karate(tmp_path, capsys):
+    path = benchmark.run_benchmark('karate', 'link-prediction', methods=FAST, seeds=2,
+                                   quick=True, output_dir=str(tmp_path), command='test',
+                                   progress=False)
+    assert os.path.basename(path) == 'link-prediction_karate_quick.json'
+    res = json.load(open(path))
+    assert res['command'] == 'test' and res['seeds'] == [0, 1] and res['quick']
+    assert res['versions']['numpy'] and res['versions']['gensim']
+    assert set(res['runs']) == set(FAST.split(','))
+    for m, runs in res['runs'].items():
+        assert len(runs) == 2 and all('error' not in r for r in runs), runs
+        assert all(r['timings'] for r in runs)
+    mean, std, n = res['summary']['deepwalk']['hadamard/auc']
+    assert 0 <= mean <= 1 and n == 2
+    assert 'own/auc' in res['summary']['adamic-adar']
+    assert os.path.exists(str(tmp_path / 'link-prediction_karate_quick.md'))
+    assert os.path.getsize(str(tmp_path / 'link-prediction_karate_quick.png')) > 1000
+    out = capsys.readouterr().out
+    assert '| deepwalk |' in out and '+/-' in out
+
+
+@pytest.mark.parametrize('task', ['node-classification', 'clustering', 'outliers'])
+def test_quick_other_tasks_on_karate(tmp_path, task):
+    path = benchmark.run_benchmark('karate', task, methods='spectral,random', quick=True,
+                                   output_dir=str(tmp_path), progress=False)
+    res = json.load(open(path))
+    for runs in res['runs'].values():
+        assert all('error' not in r for r in runs), runs
+    s = res['summary']['spectral']
+    key = {'node-classification': '0.5/micro', 'clustering': 'labels/nmi',
+           'outliers': 'knn/auc'}[task]
+    assert key in s
+    md = open(path[:-5] + '.md').read()
+    assert '| spectral |' in md
+
+
+def test_graph_input_and_errors(tmp_path):
+    g = Graph.from_networkx(nx.connected_caveman_graph(5, 6))
+    path = benchmark.run_benchmark(g, 'clustering', methods=['random'], quick=True,
+                                   output_dir=str(tmp_path), progress=False)
+    assert 'louvain/nmi' in json.load(open(path))['summary']['random']
+    with pytest.raises(ValueError, match='unknown method'):
+        benchmark.run_benchmark(g, 'clustering', methods='nope', output_dir=str(tmp_path))
+    with pytest.raises(ValueError, match='no labels'):
+        benchmark.run_benchmark(g, 'node-classification', methods='random',
+                                output_dir=str(tmp_path))
+    with pytest.raises(ValueError, match='link heuristic'):
+        benchmark.run_benchmark(g, 'clustering', methods='jaccard', output_dir=str(tmp_path))
+
+
+def test_a_failing_method_is_recorded_not_fatal(tmp_path, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError('kaput')
+    monkeypatch.setattr(benchmark.baselines.SpectralEmbedding, 'fit', boom)
+    path = benchmark.run_benchmark('karate', 'clustering', methods='spectral,random',
+                                   quick=True, output_dir=str(tmp_path), progress=False)
+    res = json.load(open(path))
+    assert res['runs']['spectral'][0]['error'] == 'RuntimeError: kaput'
+    assert 'random' in res['summary'] and 'kaput' in open(path[:-5] + '.md').read()
+
+
+def test_add_benchmark_arguments():
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest='command')
+    benchmark.add_benchmark_arguments(sub.add_parser('benchmark'))
+    args = p.parse_args(['benchmark', '--dataset', 'cora', '--task', 'clustering', '--methods',
+                         'deepwalk,line', '--seeds', '3', '--quick', '--output-dir', 'x'])
+    assert (args.dataset, args.task, args.methods, args.seeds, args.quick, args.output_dir) == \
+        ('cora', 'clustering', 'deepwalk,line', 3, True, 'x')
+    with pytest.raises(SystemExit):
+        p.parse_args(['benchmark', '--task', 'nope'])
+
+
+def test_resume_keeps_finished_methods(tmp_path):
+    out = str(tmp_path)
+    path = benchmark.run_benchmark('karate', 'clustering', methods='random', quick=True,
+                                   output_dir=out, progress=False)
+    first = json.load(open(path))['runs']['random']
+    path = benchmark.run_benchmark('karate', 'clustering', methods='random,spectral', quick=True,
+                                   output_dir=out, resume=True, epochs=2, progress=False)
+    res = json.load(open(path))
+    assert res['runs']['random'] == first and 'random' in res['resumed']
+    assert res['runs']['spectral'] and res['settings']['a2v_epochs'] == 2
+    assert 'kept from the earlier run' in open(path[:-5] + '.md').read()
