@@ -89,7 +89,11 @@ def build_parser():
     train.add_argument('--batch-size', type=_positive_int, default=512,
                        help='pairs per gradient step (default 512)')
     train.add_argument('--optimizer', default='adam',
-                       help='Keras optimizer name (default adam)')
+                       help='Keras optimizer name (default adam); sgd, adagrad and adam update '
+                            'only the embedding rows a batch touches')
+    train.add_argument('--dense-updates', action='store_true',
+                       help="use Keras' stock optimizer, which updates the whole embedding "
+                            'table every batch (slow on large graphs)')
     train.add_argument('--test-fraction', type=_fraction, default=0.1,
                        help='fraction of edges held out for link prediction (default 0.1; '
                             '0 trains on all edges and skips the evaluation)')
@@ -162,7 +166,8 @@ def cmd_train(args):
               % (len(split.test_edges), len(split.test_negatives)))
     estimator = Author2Vec(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
                            epochs=args.epochs, batch_size=args.batch_size, model=args.model,
-                           optimizer=args.optimizer, sampling=args.sampling,
+                           optimizer=args.optimizer, row_wise=not args.dense_updates,
+                           sampling=args.sampling,
                            random_state=args.seed, verbose=0 if args.quiet else 1,
                            checkpoint_dir=args.checkpoint_dir)
     started = time.time()

@@ -42,6 +42,9 @@ class Author2Vec(BaseEstimator):
         batch_size: pairs per gradient step (edges and their negatives).
         model: 'paper' (softmax link model) or 'blog' (the blog's Sequential stack).
         optimizer: a Keras optimizer name or instance.
+        row_wise: update only the embedding rows a batch touches (`optimizers.row_wise`: SGD,
+            Adagrad and lazy Adam), so a step costs the same at 1k or 1M nodes; False gives
+            Keras' stock optimizer, which updates the whole table every batch.
         sampling: 'uniform' or 'degree' (degree^0.75, as word2vec) for negatives.
         random_state: seed for initialisation, sampling and dropout.
         verbose: 0 silent, 1 Keras progress bar per epoch.
@@ -65,8 +68,8 @@ class Author2Vec(BaseEstimator):
     """
 
     def __init__(self, dim=128, hidden_dim=32, negatives=5, epochs=10, batch_size=512,
-                 model='paper', optimizer='adam', sampling='uniform', random_state=0,
-                 verbose=1, checkpoint_dir=None):
+                 model='paper', optimizer='adam', row_wise=True, sampling='uniform',
+                 random_state=0, verbose=1, checkpoint_dir=None):
         self.dim = dim
         self.hidden_dim = hidden_dim
         self.negatives = negatives
@@ -74,6 +77,7 @@ class Author2Vec(BaseEstimator):
         self.batch_size = batch_size
         self.model = model
         self.optimizer = optimizer
+        self.row_wise = row_wise
         self.sampling = sampling
         self.random_state = random_state
         self.verbose = verbose
@@ -89,9 +93,13 @@ class Author2Vec(BaseEstimator):
                 raise ValueError('%s must be a positive integer, got %r' % (name, value))
 
     def _build(self, num_nodes):
+        optimizer = self.optimizer
+        if self.row_wise:
+            from .optimizers import row_wise
+            optimizer = row_wise(optimizer)
         np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout from numpy
         return models.BUILDERS[self.model](num_nodes, self.dim, self.hidden_dim,
-                                           optimizer=self.optimizer)
+                                           optimizer=optimizer)
 
     def fit(self, graph, y=None, resume=False):
         """Train on a `Graph`, a networkx graph, or an edge list path. Returns `self`.

@@ -1,0 +1,514 @@
+"""Row-wise (sparse) optimizers for embedding tables: `RowSGD`, `RowAdagrad`, `RowAdam`.
+
+Stock Keras optimizers update every row of an embedding table on every batch, so their cost
+grows with the number of nodes (about 90% of the training time at 100k nodes). These
+optimizers find the weights that the loss only *gathers rows from* (Theano
+`AdvancedSubtensor1` nodes, what `keras.layers.Embedding` builds) and, for those, take the
+gradient with respect to the gathered rows instead of the whole table, then read and write only
+the rows the batch touches: the unique touched rows are gathered, updated and written back in
+place (`SetRows`, numpy row assignment on the CPU; Theano's `set_subtensor` elsewhere). Every other weight gets the ordinary dense update of the
+corresponding Keras optimizer. Use them like any Keras 2.0.9 optimizer::
+
+    model.compile(optimizer=RowAdam(lr=0.001), loss=...)
+    keras.models.load_model(path, custom_objects=CUSTOM_OBJECTS)
+
+Duplicate indices in a batch (a node in several pairs, or in both columns of a pair) are
+first summed per unique row, in batch order, exactly as Theano's dense gradient of a gather
+(`AdvancedIncSubtensor1` into zeros) sums them; the summed row gradients are then used once.
+Hence:
+
+- `RowSGD` (plain SGD, no momentum) and `RowAdagrad` give the *same* weights as Keras' dense
+  `SGD` / `Adagrad`: an untouched row has gradient 0 and the dense update leaves it unchanged.
+- `RowAdam` is *lazy* Adam, the semantics of PyTorch's `SparseAdam` (and TF's LazyAdam): only
+  touched rows update their moments `m`, `v` and their values; an untouched row keeps its
+  value and its moments (dense Adam would decay the moments and keep moving the row). For a
+  touched row, with `g` the summed gradient of that row::
+
+      t      = iterations + 1                       (global step: one per batch)
+      lr_t   = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+      m[r]   = beta_1 * m[r] + (1 - beta_1) * g
+      v[r]   = beta_2 * v[r] + (1 - beta_2) * g**2
+      p[r]   = p[r] - lr_t * m[r] / (sqrt(v[r]) + epsilon)
+
+  Bias correction uses the global step `t`, not a per-row count of updates, exactly as
+  PyTorch's `SparseAdam` (its `state['step']` is per parameter tensor) and as Keras' dense
+  `Adam` (same formula and epsilon placement). A per-row count would give rarely seen rows
+  larger early steps; we keep the PyTorch behaviour so results compare with it.
+  Dense weights get Keras' dense Adam update unchanged. The moments of a table are stored
+  together in one optimizer weight of shape `(rows, 2, d)` (`[:, 0]` is `m`, `[:, 1]` is `v`),
+  so a batch reads and writes them with one gather and one scatter.
+
+`clipnorm` / `clipvalue` act on the summed row gradients together with the dense gradients,
+which is the same as clipping the dense gradient (the norm of the dense gradient of a table
+is the norm of its summed touched-row gradients).
+
+A weight is updated row-wise when every use of it in the loss graph is a row gather and it has
+no constraint; pass `embeddings=[...]` (variables or their names) to choose explicitly.
+An explicitly named weight that is used otherwise (say, an `embeddings_regularizer` on the
+whole table) raises a `ValueError`; an auto-detected one just falls back to the dense update.
+
+This module is the one exception to "only backend.py imports theano": finding gathers needs the
+Theano graph, so it imports theano *after* `author2vec_keras.backend` has configured and
+imported it. All Theano use of the package outside backend.py is in this module.
+"""
+import warnings
+
+import numpy as np
+
+from .backend import keras, K
+
+import theano  # configured and imported by .backend above
+import theano.tensor as T
+from theano.compile import optdb
+from theano.compile.ops import Shape, Shape_i
+from theano.tensor.extra_ops import Unique
+from theano.tensor.subtensor import AdvancedSubtensor1
+try:  # theano-pymc 1.1
+    from theano.graph.basic import io_toposort, graph_inputs, Apply
+    from theano.graph.op import Op
+    from theano.graph.opt import local_optimizer, TopoOptimizer
+except ImportError:  # Theano 1.0.5
+    from theano.gof.graph import io_toposort, inputs as graph_inputs, Apply
+    from theano.gof import Op
+    from theano.gof.opt import local_optimizer, TopoOptimizer
+
+from keras.optimizers import Optimizer
+from keras.legacy import interfaces
+
+__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'find_row_params', 'CUSTOM_OBJECTS',
+           'SumRowsByIndex', 'SetRows']
+
+_SHAPE_OPS = (Shape, Shape_i)  # uses of a table that read only its shape
+
+
+class SumRowsByIndex(Op):
+    """`(values (k, d), idx (k,)) -> (rows (u,), sums (u, d), first (u,))`: the sorted unique
+    indices; for each, the sum of its `values` rows, added in their order in the batch (as
+    Theano's dense gradient of a gather adds them, so the sums are bit for bit the dense
+    gradient's rows); and the position in `idx` of its first occurrence.
+
+    A stable argsort and one vectorised pass per multiplicity; replaces Theano's `Unique` plus
+    `AdvancedIncSubtensor1` into zeros, which costs several times more on the CPU. No gradient.
+    """
+    __props__ = ()
+
+    def make_node(self, values, idx):
+        values, idx = T.as_tensor_variable(values), T.as_tensor_variable(idx)
+        return Apply(self, [values, idx], [T.vector(dtype=idx.dtype), values.type(),
+                                           T.vector(dtype='int64')])
+
+    def perform(self, node, inputs, outputs):
+        values, idx = inputs
+        if idx.shape[0] == 0:
+            outputs[0][0] = idx.copy()
+            outputs[1][0] = values[:0].copy()
+            outputs[2][0] = np.zeros(0, dtype='int64')
+            return
+        order = np.argsort(idx, kind='stable')
+        ordered = idx[order]
+        first = np.empty(len(ordered), dtype=bool)
+        first[0] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+        starts = np.flatnonzero(first)
+        group = np.cumsum(first) - 1  # unique row of each sorted position
+        rank = np.arange(len(ordered)) - starts[group]  # occurrence number within its row
+        sums = values[order[starts]]
+        # Add the 2nd, 3rd, ... occurrences one rank at a time: each row sums its values
+        # sequentially in batch order (np.add.reduceat would sum in another order).
+        for r in range(1, int(rank.max()) + 1):
+            at = rank == r
+            sums[group[at]] += values[order[at]]
+        outputs[0][0] = ordered[starts]
+        outputs[1][0] = sums
+        outputs[2][0] = order[starts].astype('int64')
+
+
+class SetRows(Op):
+    """`table[rows] = values` as numpy row assignment; in place after Theano's inplace pass.
+
+    Built non-inplace (Theano rejects inplace ops in a user graph); the optimization
+    `author2vec_set_rows_inplace` (registered below in `optdb`, like Theano's own
+    `local_inplace_incsubtensor1`) swaps in the inplace version, so the shared table is written
+    in place and the update costs O(rows touched), not O(table). Theano's
+    `AdvancedIncSubtensor1{set}` goes element by element and costs about 7x more for 1,000 rows
+    of 128 floats. `rows` must be unique (they come from `SumRowsByIndex`).
+    """
+    __props__ = ('inplace',)
+
+    def __init__(self, inplace=False):
+        self.inplace = bool(inplace)
+        self.destroy_map = {0: [0]} if self.inplace else {}
+
+    def make_node(self, table, rows, values):
+        table, rows = T.as_tensor_variable(table), T.as_tensor_variable(rows)
+        values = T.as_tensor_variable(values)
+        return Apply(self, [table, rows, values], [table.type()])
+
+    def perform(self, node, inputs, outputs):
+        table, rows, values = inputs
+        if not self.inplace:
+            table = table.copy()
+        table[rows] = values
+        outputs[0][0] = table
+
+    def infer_shape(self, *args):
+        return [args[-1][0]]
+
+
+@local_optimizer([SetRows], inplace=True)
+def _set_rows_inplace(*args):  # (fgraph, node) on theano-pymc, (node) on Theano 1.0.5
+    node = args[-1]
+    if isinstance(node.op, SetRows) and not node.op.inplace:
+        return [SetRows(inplace=True)(*node.inputs)]
+    return False
+
+
+optdb.register('author2vec_set_rows_inplace',
+               TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
+               60, 'fast_run', 'inplace')
+
+
+def _cpu():
+    return not str(theano.config.device).startswith(('cuda', 'gpu', 'opencl'))
+
+
+def _sum_rows(values, idx):
+    """Unique indices, per-index sums of `values` in batch order, first positions
+    (see SumRowsByIndex)."""
+    if _cpu():
+        return SumRowsByIndex()(values, idx)
+    unique, first, inverse = Unique(return_index=True, return_inverse=True)(idx)
+    summed = T.inc_subtensor(
+        T.zeros((unique.shape[0], values.shape[1]), dtype=values.dtype)[inverse], values)
+    return unique, summed, first
+
+
+def _set_rows(table, rows, values):
+    """`table` with `table[rows] = values` (unique rows), done in place on the CPU."""
+    if _cpu():
+        return SetRows()(table, rows, values)
+    return T.set_subtensor(table[rows], values)
+
+
+def _matches(param, spec):
+    return spec is param or (isinstance(spec, str) and getattr(param, 'name', None) == spec)
+
+
+def find_row_params(loss, params, embeddings=None):
+    """Split `params` into dense weights and embedding tables used only through row gathers.
+
+    # Arguments
+        loss: the scalar loss tensor.
+        params: the trainable weights (shared variables).
+        embeddings: None to detect the tables automatically, or a list of variables / variable
+            names to update row-wise (each must only be gathered from).
+
+    # Returns
+        `(dense, rows)`: `dense` a list of params; `rows` a list of
+        `(param, [(gathered_rows, indices), ...])`, one entry per gather of the table in the graph.
+
+    # Raises
+        ValueError: a table named in `embeddings` is used other than by row gathers, has a
+            constraint, or is not among `params`.
+    """
+    uses = {}
+    for node in io_toposort(list(graph_inputs([loss])), [loss]):
+        for i, var in enumerate(node.inputs):
+            uses.setdefault(var, []).append((node, i))
+
+    def gathers_of(p):
+        found = []
+        for node, i in uses.get(p, []):
+            if isinstance(node.op, AdvancedSubtensor1) and i == 0:
+                found.append((node.outputs[0], node.inputs[1]))
+            elif isinstance(node.op, _SHAPE_OPS):
+                continue  # reads the shape only (`take` reshapes with `W.shape[1:]`)
+            else:
+                return None
+        return found
+
+    explicit = embeddings is not None
+    if explicit:
+        embeddings = list(embeddings)
+        for spec in embeddings:
+            if not any(_matches(p, spec) for p in params):
+                raise ValueError('row-wise optimizer: embedding %r is not a trainable weight of '
+                                 'the model' % (spec,))
+    dense, rows = [], []
+    for p in params:
+        wanted = any(_matches(p, s) for s in embeddings) if explicit else True
+        found = gathers_of(p) if wanted and p.ndim == 2 else None
+        if found and getattr(p, 'constraint', None) is None:
+            rows.append((p, found))
+            continue
+        if explicit and wanted:
+            raise ValueError(
+                'row-wise optimizer: weight %r is used in the loss other than by gathering rows '
+                '(or has a constraint); it cannot be updated row-wise.' % (p.name,))
+        dense.append(p)
+    return dense, rows
+
+
+class _Rows(object):
+    """The touched rows of an embedding table in one batch: `table`, unique row `index`
+    (sorted), and their current `values`."""
+
+    def __init__(self, table, index, values):
+        self.table, self.index, self.values = table, index, values
+
+
+class _RowOptimizer(Optimizer):
+    """Shared machinery: gradients w.r.t. gathered rows, duplicate aggregation, clipping."""
+
+    def __init__(self, lr, decay=0., embeddings=None, **kwargs):
+        super(_RowOptimizer, self).__init__(**kwargs)
+        with K.name_scope(self.__class__.__name__):
+            self.iterations = K.variable(0, dtype='int64', name='iterations')
+            self.lr = K.variable(lr, name='lr')
+            self.decay = K.variable(decay, name='decay')
+        self.initial_decay = decay
+        self.embeddings = None if embeddings is None else list(embeddings)
+        self.row_params = []
+
+    def _learning_rate(self):
+        lr = self.lr
+        if self.initial_decay > 0:
+            lr *= (1. / (1. + self.decay * K.cast(self.iterations, K.dtype(self.decay))))
+        return lr
+
+    def _row_and_dense_gradients(self, loss, params):
+        dense, rows = find_row_params(loss, params, self.embeddings)
+        self.row_params = [p for p, _ in rows]
+        gathered = [g for _, found in rows for g, _ in found]
+        grads = K.gradients(loss, dense + gathered)
+        dense_grads, gathered_grads = grads[:len(dense)], grads[len(dense):]
+        row_grads, k = [], 0
+        for p, found in rows:
+            def cat(xs):
+                return xs[0] if len(xs) == 1 else T.concatenate(xs, axis=0)
+            idx = cat([T.flatten(i) for _, i in found])
+            values = cat([T.reshape(g, (-1, p.shape[1])) for g, _ in found])
+            gs = cat([T.reshape(g, (-1, p.shape[1])) for g in gathered_grads[k:k + len(found)]])
+            k += len(found)
+            # Sum duplicates per unique row, in batch order (as the dense gather gradient does).
+            unique, summed, first = _sum_rows(gs, idx)
+            # The current values of the touched rows: taken from the forward pass's gathered
+            # rows (a small array) rather than gathered again from the big table.
+            row_grads.append((_Rows(p, unique, values[first]), summed))
+        all_grads = dense_grads + [g for _, g in row_grads]
+        if getattr(self, 'clipnorm', 0) and self.clipnorm > 0:
+            norm = K.sqrt(sum([K.sum(K.square(g)) for g in all_grads]))
+            all_grads = [keras.optimizers.clip_norm(g, self.clipnorm, norm) for g in all_grads]
+        if getattr(self, 'clipvalue', 0) and self.clipvalue > 0:
+            all_grads = [K.clip(g, -self.clipvalue, self.clipvalue) for g in all_grads]
+        dense_grads = all_grads[:len(dense)]
+        row_grads = [(r, g) for (r, _), g in zip(row_grads, all_grads[len(dense):])]
+        return list(zip(dense, dense_grads)), row_grads
+
+    @interfaces.legacy_get_updates_support
+    def get_updates(self, loss, params):
+        dense, rows = self._row_and_dense_gradients(loss, params)
+        self.updates = [K.update_add(self.iterations, 1)]
+        self.weights = [self.iterations]
+        lr = self._learning_rate()
+        state = self._prepare(lr)
+        for p, g in dense:
+            self._dense_update(p, g, lr, state)
+        for r, g in rows:
+            self._row_update(r, g, lr, state)
+        return self.updates
+
+    def _prepare(self, lr):
+        return {}
+
+    def _slot(self, p, shape=None):
+        # float32 zeros straight away: K.zeros builds float64 zeros first (2 GB for the
+        # moments of a 1M x 128 table), which set the peak memory.
+        v = K.variable(np.zeros(shape or K.int_shape(p), dtype=K.dtype(p)), dtype=K.dtype(p))
+        self.weights.append(v)
+        return v
+
+    def _set(self, p, new_p):
+        if getattr(p, 'constraint', None) is not None:
+            new_p = p.constraint(new_p)
+        self.updates.append(K.update(p, new_p))
+
+    def get_config(self):
+        config = {'lr': float(K.get_value(self.lr)),
+                  'decay': float(K.get_value(self.decay))}
+        if self.embeddings is not None and all(isinstance(e, str) for e in self.embeddings):
+            config['embeddings'] = list(self.embeddings)
+        base_config = super(_RowOptimizer, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
+class RowSGD(_RowOptimizer):
+    """Plain stochastic gradient descent with row-wise updates of embedding tables.
+
+    Gives the same weights as `keras.optimizers.SGD(lr, decay=decay)` (no momentum), at a cost
+    per batch that does not depend on the number of rows of the tables.
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        decay: float >= 0. Learning rate decay over each update (as Keras' SGD).
+        embeddings: None (detect the tables: weights only used by row gathers) or a list of
+            weights / weight names to update row-wise.
+        clipnorm, clipvalue: as for every Keras optimizer.
+    """
+
+    def __init__(self, lr=0.01, decay=0., embeddings=None, **kwargs):
+        super(RowSGD, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
+
+    def _dense_update(self, p, g, lr, state):
+        self._set(p, p - lr * g)
+
+    def _row_update(self, r, g, lr, state):
+        self.updates.append(K.update(r.table, _set_rows(r.table, r.index, r.values - lr * g)))
+
+
+class RowAdagrad(_RowOptimizer):
+    """Adagrad with row-wise updates of embedding tables (same weights as Keras' `Adagrad`).
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        epsilon: float >= 0.
+        decay: float >= 0. Learning rate decay over each update.
+        embeddings: None (detect) or a list of weights / weight names to update row-wise.
+
+    # References
+        - [Adaptive Subgradient Methods for Online Learning and Stochastic
+          Optimization](http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)
+    """
+
+    def __init__(self, lr=0.01, epsilon=1e-8, decay=0., embeddings=None, **kwargs):
+        super(RowAdagrad, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
+        self.epsilon = epsilon
+
+    def _dense_update(self, p, g, lr, state):
+        a = self._slot(p)
+        new_a = a + K.square(g)
+        self.updates.append(K.update(a, new_a))
+        self._set(p, p - lr * g / (K.sqrt(new_a) + self.epsilon))
+
+    def _row_update(self, r, g, lr, state):
+        a = self._slot(r.table)
+        new_a = a[r.index] + K.square(g)
+        self.updates.append(K.update(a, _set_rows(a, r.index, new_a)))
+        new_p = r.values - lr * g / (K.sqrt(new_a) + self.epsilon)
+        self.updates.append(K.update(r.table, _set_rows(r.table, r.index, new_p)))
+
+    def get_config(self):
+        config = super(RowAdagrad, self).get_config()
+        config['epsilon'] = self.epsilon
+        return config
+
+
+class RowAdam(_RowOptimizer):
+    """Adam with lazy row-wise updates of embedding tables (PyTorch `SparseAdam` semantics).
+
+    Touched rows of a table update their moments and values; untouched rows keep both
+    (see the module docstring for the formula; bias correction uses the global step).
+    Every other weight gets Keras' dense Adam update.
+
+    # Arguments
+        lr: float >= 0. Learning rate.
+        beta_1, beta_2: floats, 0 < beta < 1.
+        epsilon: float >= 0. Added to `sqrt(v)`.
+        decay: float >= 0. Learning rate decay over each update.
+        embeddings: None (detect) or a list of weights / weight names to update row-wise.
+
+    # References
+        - [Adam - A Method for Stochastic Optimization](http://arxiv.org/abs/1412.6980v8)
+        - PyTorch `torch.optim.SparseAdam`
+    """
+
+    def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, decay=0.,
+                 embeddings=None, **kwargs):
+        super(RowAdam, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
+        with K.name_scope(self.__class__.__name__):
+            self.beta_1 = K.variable(beta_1, name='beta_1')
+            self.beta_2 = K.variable(beta_2, name='beta_2')
+        self.epsilon = epsilon
+
+    def _prepare(self, lr):
+        t = K.cast(self.iterations, K.floatx()) + 1
+        return {'lr_t': lr * (K.sqrt(1. - K.pow(self.beta_2, t)) / (1. - K.pow(self.beta_1, t)))}
+
+    def _moments(self, m, v, g):
+        m_t = (self.beta_1 * m) + (1. - self.beta_1) * g
+        v_t = (self.beta_2 * v) + (1. - self.beta_2) * K.square(g)
+        return m_t, v_t
+
+    def _dense_update(self, p, g, lr, state):
+        m, v = self._slot(p), self._slot(p)
+        m_t, v_t = self._moments(m, v, g)
+        self.updates.append(K.update(m, m_t))
+        self.updates.append(K.update(v, v_t))
+        self._set(p, p - state['lr_t'] * m_t / (K.sqrt(v_t) + self.epsilon))
+
+    def _row_update(self, r, g, lr, state):
+        # m and v of a table live in one (rows, 2, d) array: one gather and one write per batch.
+        mv = self._slot(r.table, (K.int_shape(r.table)[0], 2) + K.int_shape(r.table)[1:])
+        old = mv[r.index]
+        m_t, v_t = self._moments(old[:, 0], old[:, 1], g)
+        self.updates.append(K.update(mv, _set_rows(mv, r.index, T.stack([m_t, v_t], axis=1))))
+        new_p = r.values - state['lr_t'] * m_t / (K.sqrt(v_t) + self.epsilon)
+        self.updates.append(K.update(r.table, _set_rows(r.table, r.index, new_p)))
+
+    def get_config(self):
+        config = super(RowAdam, self).get_config()
+        config.update({'beta_1': float(K.get_value(self.beta_1)),
+                       'beta_2': float(K.get_value(self.beta_2)),
+                       'epsilon': self.epsilon})
+        return config
+
+
+CUSTOM_OBJECTS = {'RowSGD': RowSGD, 'RowAdagrad': RowAdagrad, 'RowAdam': RowAdam}
+"""Pass to `keras.models.load_model(..., custom_objects=...)` for models compiled with these."""
+
+_ROW_WISE = {'sgd': RowSGD, 'adagrad': RowAdagrad, 'adam': RowAdam}
+
+
+def row_wise(optimizer='adam', embeddings=None):
+    """The row-wise counterpart of a Keras optimizer (name, config dict or instance).
+
+    `'sgd'`, `'adagrad'`, `'adam'` (any case) and instances of Keras' `SGD` (without momentum),
+    `Adagrad` and `Adam` map to `RowSGD`, `RowAdagrad`, `RowAdam` with the same settings; a
+    row-wise optimizer is returned unchanged. Any other optimizer has no row-wise version here:
+    it is returned as the Keras optimizer (dense updates) with a `UserWarning`.
+
+    # Arguments
+        optimizer: a Keras optimizer name, config dict or instance.
+        embeddings: passed to the row-wise optimizer (None: detect the embedding tables).
+
+    # Returns
+        A Keras optimizer instance.
+    """
+    if isinstance(optimizer, _RowOptimizer):
+        return optimizer
+    if isinstance(optimizer, str):
+        cls = _ROW_WISE.get(optimizer.lower())
+        if cls is not None:
+            return cls(embeddings=embeddings)
+    elif isinstance(optimizer, dict):
+        name = optimizer.get('class_name', '')
+        cls = _ROW_WISE.get(name.lower(), CUSTOM_OBJECTS.get(name))
+        if cls is not None:
+            config = dict(optimizer.get('config', {}))
+            config.setdefault('embeddings', embeddings)
+            return cls(**config)
+    if isinstance(optimizer, str) and optimizer in CUSTOM_OBJECTS:
+        return CUSTOM_OBJECTS[optimizer](embeddings=embeddings)
+    instance = keras.optimizers.get(optimizer)
+    name = type(instance).__name__.lower()
+    if name in _ROW_WISE and type(instance) is getattr(keras.optimizers, type(instance).__name__):
+        config = instance.get_config()
+        if name == 'sgd':
+            if config.pop('momentum', 0.) == 0. and not config.pop('nesterov', False):
+                return RowSGD(embeddings=embeddings, **config)
+        else:
+            return _ROW_WISE[name](embeddings=embeddings, **config)
+    warnings.warn('%s has no row-wise version (RowSGD without momentum, RowAdagrad, RowAdam): '
+                  'the embedding table gets dense updates, whose cost grows with the number of '
+                  'nodes.' % type(instance).__name__, UserWarning, stacklevel=2)
+    return instance
