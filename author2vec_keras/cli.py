@@ -231,11 +231,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     args.command_line = shlex.join(['author2vec'] + argv)
     if getattr(args, 'device', None):
-        os.environ['AUTHOR2VEC_DEVICE'] = args.device
+        previous = os.environ.get('AUTHOR2VEC_DEVICE')
+        os.environ['AUTHOR2VEC_DEVICE'] = args.device  # read when the backend is first imported
         try:
             from .backend import setup
             setup(args.device)
         except RuntimeError as e:  # CUDA asked for where it cannot work: one sentence
+            if previous is None:
+                del os.environ['AUTHOR2VEC_DEVICE']
+            else:
+                os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
     from .graph import GraphFormatError

@@ -121,3 +121,9 @@ def test_benchmark_unknown_method_exits_2(capsys, tmp_path):
     code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--methods', 'gcn',
                          '--quick', '--output-dir', str(tmp_path))
     assert code == 2 and 'gcn' in err
+
+
+def test_refused_device_does_not_leak_into_the_environment(capsys, monkeypatch):
+    monkeypatch.delenv('AUTHOR2VEC_DEVICE', raising=False)
+    assert run(capsys, 'info', '--device', 'cuda')[0] == 2
+    assert 'AUTHOR2VEC_DEVICE' not in os.environ
