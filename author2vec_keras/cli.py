@@ -74,8 +74,13 @@ def build_parser():
                              '# comments')
     train.add_argument('--directed', action='store_true',
                        help='treat the edge list as directed (default undirected)')
-    train.add_argument('--model', choices=['paper', 'blog'], default='paper',
-                       help="'paper': softmax link model (default); 'blog': the blog's stack")
+    train.add_argument('--model', choices=['paper', 'blog', 'author2vec'], default='paper',
+                       help="'paper': softmax link model (default); 'blog': the blog's stack; "
+                            "'author2vec': the full content + link model (datasets with text: "
+                            "aan, cane-cora)")
+    train.add_argument('--schedule', choices=['alternating', 'joint'], default='alternating',
+                       help='with --model author2vec: alternate the content and link models '
+                            'each epoch (the authors\' code) or train them jointly')
     train.add_argument('--dim', type=_positive_int, default=128,
                        help='node vector size (default 128)')
     train.add_argument('--hidden-dim', type=_positive_int, default=32,
@@ -164,14 +169,23 @@ def cmd_train(args):
         train_graph = split.train_graph
         print('held out %d edges and %d non-edges for link prediction'
               % (len(split.test_edges), len(split.test_negatives)))
-    estimator = Author2Vec(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
-                           epochs=args.epochs, batch_size=args.batch_size, model=args.model,
-                           optimizer=args.optimizer, row_wise=not args.dense_updates,
-                           sampling=args.sampling,
-                           random_state=args.seed, verbose=0 if args.quiet else 1,
-                           checkpoint_dir=args.checkpoint_dir)
+    params = dict(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
+                  epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
+                  sampling=args.sampling, random_state=args.seed,
+                  verbose=0 if args.quiet else 1)
     started = time.time()
-    estimator.fit(train_graph, resume=args.resume)
+    if args.model == 'author2vec':
+        from .author2vec import train_author2vec
+        if args.edgelist or name not in ('aan', 'cane-cora'):
+            raise BadInput('--model author2vec needs a dataset with text: --dataset aan or '
+                           '--dataset cane-cora')
+        if args.checkpoint_dir:
+            raise BadInput('--checkpoint-dir is not supported with --model author2vec yet')
+        estimator = train_author2vec(name, schedule=args.schedule, split=split, **params)
+    else:
+        estimator = Author2Vec(model=args.model, row_wise=not args.dense_updates,
+                               checkpoint_dir=args.checkpoint_dir, **params)
+        estimator.fit(train_graph, resume=args.resume)
     seconds = time.time() - started
     record = {'command': args.command_line, 'dataset': name,
               'seed': args.seed, 'params': estimator.get_params(),

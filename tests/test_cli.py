@@ -127,3 +127,20 @@ def test_refused_device_does_not_leak_into_the_environment(capsys, monkeypatch):
     monkeypatch.delenv('AUTHOR2VEC_DEVICE', raising=False)
     assert run(capsys, 'info', '--device', 'cuda')[0] == 2
     assert 'AUTHOR2VEC_DEVICE' not in os.environ
+
+
+def test_author2vec_model_needs_a_dataset_with_text(capsys):
+    code, out, err = run(capsys, 'train', '--dataset', 'karate', '--model', 'author2vec')
+    assert code == 2 and 'dataset with text' in err
+
+
+@pytest.mark.slow
+def test_train_full_author2vec_on_cane_cora(capsys, tmp_path):
+    output = tmp_path / 'cora.emb'
+    code, out, err = run(capsys, 'train', '--dataset', 'cane-cora', '--model', 'author2vec',
+                         '--dim', '8', '--hidden-dim', '4', '--epochs', '1', '--negatives', '1',
+                         '--batch-size', '1024', '--test-fraction', '0.2', '--quiet',
+                         '--output', str(output))
+    assert code == 0, err
+    assert out.strip().splitlines()[-1].startswith('link prediction AUC: ')
+    assert output.read_text().splitlines()[0].endswith(' 8')
