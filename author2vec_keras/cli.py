@@ -78,9 +78,13 @@ def build_parser():
                        help="'paper': softmax link model (default); 'blog': the blog's stack; "
                             "'author2vec': the full content + link model (datasets with text: "
                             "aan, cane-cora)")
-    train.add_argument('--schedule', choices=['alternating', 'joint'], default='alternating',
+    train.add_argument('--schedule', choices=['alternating', 'joint', 'link', 'content'],
+                       default='alternating',
                        help='with --model author2vec: alternate the content and link models '
-                            'each epoch (the authors\' code) or train them jointly')
+                            'each epoch (the authors\' code), train them jointly, or one alone')
+    train.add_argument('--projection', action='store_true',
+                       help="with --model author2vec: tanh(W e + b) on each side first (the "
+                            "authors' a2v.lua)")
     train.add_argument('--dim', type=_positive_int, default=128,
                        help='node vector size (default 128)')
     train.add_argument('--hidden-dim', type=_positive_int, default=32,
@@ -181,7 +185,8 @@ def cmd_train(args):
                            '--dataset cane-cora')
         if args.checkpoint_dir:
             raise BadInput('--checkpoint-dir is not supported with --model author2vec yet')
-        estimator = train_author2vec(name, schedule=args.schedule, split=split, **params)
+        estimator = train_author2vec(name, schedule=args.schedule, split=split,
+                                     projection=args.projection, **params)
     else:
         estimator = Author2Vec(model=args.model, row_wise=not args.dense_updates,
                                checkpoint_dir=args.checkpoint_dir, **params)

@@ -138,7 +138,7 @@ def report(path_json, path_md, path_png):
     lines = ['# Author2Vec (content + link) vs DeepWalk on AAN, and the paper', '',
              'Regenerate: `%s`' % data['command'], '',
              ('This table was run as parallel per-seed jobs merged with `--merge`: %s.'
-              % '; '.join('`%s`' % c for c in [data['command']] + data['parallel_commands'])
+              % '; '.join('`%s`' % c for c in data['parallel_commands'])
               if data.get('parallel_commands') else ''), '',
              'Seeds: %s (mean +/- sample std over the seeds that finished; n per cell in '
              'brackets). Versions: %s.' % (seeds, ', '.join('%s %s' % kv for kv in
