@@ -37,8 +37,7 @@ from sklearn.base import BaseEstimator
 from .backend import keras, K
 from .layers import NodeEmbeddingLayer
 from . import models
-from .estimator import as_graph
-from .io import save_word2vec
+from .estimator import EmbeddingOutputs, as_graph
 
 from keras.engine.topology import Layer
 from keras.layers import Dense, Embedding, Input, Permute, TimeDistributed, Concatenate
@@ -241,7 +240,7 @@ def doc2vec_vectors(texts, dim=100, epochs=20, min_count=2, seed=0, workers=1, d
 # ----------------------------------------------------------------------------------------------
 # the estimator
 
-class ContentLinkAuthor2Vec(BaseEstimator):
+class ContentLinkAuthor2Vec(EmbeddingOutputs, BaseEstimator):
     """The full Author2Vec: Content-Info + Link-Info over one shared author table.
 
     # Arguments
@@ -278,6 +277,8 @@ class ContentLinkAuthor2Vec(BaseEstimator):
         est.embeddings_
     ```
     """
+
+    _pair_model = 'link_model_'  # edge_probability/predict_proba: the co-authorship head
 
     def __init__(self, dim=100, hidden_dim=50, schedule='alternating', projection=False,
                  negatives=5, epochs=10, batch_size=512, optimizer='sgd', lr=None,
@@ -460,40 +461,11 @@ class ContentLinkAuthor2Vec(BaseEstimator):
             count += b
         return {'link': tot[0] / count, 'content': tot[1] / count}
 
-    # -- outputs ----------------------------------------------------------------------------
-    def _check_fitted(self):
-        if not hasattr(self, 'embeddings_'):
-            raise AttributeError('this ContentLinkAuthor2Vec instance is not fitted yet')
-
-    def get_embedding(self):
-        self._check_fitted()
-        return self.embeddings_
-
-    def edge_probability(self, index_pairs):
-        """Co-authorship probability of `(k, 2)` author index pairs (the link model's head)."""
-        self._check_fitted()
-        return models.edge_probability(self.link_model_, index_pairs)
-
+    # -- outputs (get_embedding, edge_probability, predict_proba, save_embeddings: shared) ----
     def authorship_probability(self, index_pairs):
         """P(author wrote paper) for `(k, 2)` (author index, paper index) pairs."""
         self._check_fitted()
         return models.edge_probability(self.content_model_, index_pairs)
-
-    def predict_proba(self, pairs):
-        """Co-authorship probability for pairs of author ids, a `(k,)` array."""
-        self._check_fitted()
-        pairs = list(pairs)
-        if not pairs:
-            return np.zeros(0)
-        s, t = zip(*pairs)
-        return self.edge_probability(np.stack([self.graph_.indices(list(s)),
-                                               self.graph_.indices(list(t))], axis=1))
-
-    def save_embeddings(self, path):
-        """The author vectors in word2vec text format."""
-        self._check_fitted()
-        save_word2vec(path, self.graph_.nodes, self.embeddings_)
-        return path
 
 
 # ----------------------------------------------------------------------------------------------

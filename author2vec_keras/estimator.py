@@ -31,7 +31,47 @@ def as_graph(graph):
                     'got %s' % type(graph).__name__)
 
 
-class Author2Vec(BaseEstimator):
+class EmbeddingOutputs(object):
+    """What a fitted pair-embedding estimator gives: vectors, edge probabilities, files.
+
+    Needs `graph_`, `embeddings_` and the trained pair model named by `_pair_model`.
+    """
+    _pair_model = 'model_'
+
+    def _check_fitted(self):
+        if not hasattr(self, 'embeddings_'):
+            raise AttributeError('this %s instance is not fitted yet; call fit(graph) first'
+                                 % type(self).__name__)
+
+    def get_embedding(self):
+        """The node embeddings, `(num_nodes, dim)`, rows in `graph_.nodes` order."""
+        self._check_fitted()
+        return self.embeddings_
+
+    def edge_probability(self, index_pairs):
+        """Edge probability for `(k, 2)` pairs of node *indices* (rows of `embeddings_`)."""
+        self._check_fitted()
+        return models.edge_probability(getattr(self, self._pair_model), index_pairs)
+
+    def predict_proba(self, pairs):
+        """Edge probability for pairs of node *ids* (as in the fitted graph), a `(k,)` array."""
+        self._check_fitted()
+        pairs = list(pairs)
+        if not pairs:
+            return np.zeros(0)
+        sources, targets = zip(*pairs)
+        index_pairs = np.stack([self.graph_.indices(list(sources)),
+                                self.graph_.indices(list(targets))], axis=1)
+        return self.edge_probability(index_pairs)
+
+    def save_embeddings(self, path):
+        """Write the embeddings in word2vec text format (gensim reads it)."""
+        self._check_fitted()
+        save_word2vec(path, self.graph_.nodes, self.embeddings_)
+        return path
+
+
+class Author2Vec(EmbeddingOutputs, BaseEstimator):
     """Node embeddings from the Author2Vec link model, trained on edges vs sampled non-edges.
 
     # Arguments
@@ -210,37 +250,6 @@ class Author2Vec(BaseEstimator):
             raise CheckpointMismatch('the checkpoint in %s names %s, which is missing'
                              % (self.checkpoint_dir, meta['model']))
         return meta
-
-    def _check_fitted(self):
-        if not hasattr(self, 'embeddings_'):
-            raise AttributeError('this Author2Vec instance is not fitted yet; call fit(graph) first')
-
-    def get_embedding(self):
-        """The node embeddings, `(num_nodes, dim)`, rows in `graph_.nodes` order."""
-        self._check_fitted()
-        return self.embeddings_
-
-    def edge_probability(self, index_pairs):
-        """Edge probability for `(k, 2)` pairs of node *indices* (rows of `embeddings_`)."""
-        self._check_fitted()
-        return models.edge_probability(self.model_, index_pairs)
-
-    def predict_proba(self, pairs):
-        """Edge probability for pairs of node *ids* (as in the fitted graph), a `(k,)` array."""
-        self._check_fitted()
-        pairs = list(pairs)
-        if not pairs:
-            return np.zeros(0)
-        sources, targets = zip(*pairs)
-        index_pairs = np.stack([self.graph_.indices(list(sources)),
-                                self.graph_.indices(list(targets))], axis=1)
-        return self.edge_probability(index_pairs)
-
-    def save_embeddings(self, path):
-        """Write the embeddings in word2vec text format (gensim reads it)."""
-        self._check_fitted()
-        save_word2vec(path, self.graph_.nodes, self.embeddings_)
-        return path
 
 
 def _read_json(path):
