@@ -23,6 +23,7 @@ import warnings
 import numpy as np
 
 from . import baselines, evaluation
+from .io import atomic_open, save_figure
 
 __all__ = ['TASKS', 'METHODS', 'PUBLISHED', 'run_benchmark', 'add_benchmark_arguments',
            'benchmark_from_args', 'main']
@@ -406,7 +407,7 @@ def plot(result, path):
         ax.legend(fontsize=8)
     ax.set_title('%s on %s' % (result['task'], result['dataset']))
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    save_figure(fig, path, dpi=100)
     plt.close(fig)
     return path
 
@@ -550,7 +551,7 @@ def _write(result, runs, split, train_pairs, stem, started, complete):
                            'train_non_edges': int((train_pairs[1] == 0).sum())}
     result['summary'] = _summary(runs)
     md = markdown_table(result)
-    with open(stem + '.md', 'w') as f:
+    with atomic_open(stem + '.md', 'w') as f:
         f.write(md)
     if complete:
         try:
@@ -558,7 +559,7 @@ def _write(result, runs, split, train_pairs, stem, started, complete):
             result['plot'] = os.path.basename(stem + '.png')
         except Exception as e:  # noqa: BLE001  a plot must not lose the numbers
             result['plot_error'] = '%s: %s' % (type(e).__name__, e)
-    with open(stem + '.json', 'w') as f:
+    with atomic_open(stem + '.json', 'w') as f:
         json.dump(result, f, indent=1, default=_json_default)
     return stem
 

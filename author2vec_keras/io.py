@@ -42,6 +42,14 @@ def atomic_open(path, mode='w', **kwargs):
             yield f
 
 
+def save_figure(fig, path, **kwargs):
+    """`fig.savefig(path)` through a temporary file; the format comes from `path`'s extension."""
+    fmt = os.path.splitext(os.fspath(path))[1].lstrip('.') or 'png'
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, **kwargs)
+    return path
+
+
 def word2vec_token(node):
     """A node id as one word2vec token: `str(node)` with runs of whitespace replaced by `_`."""
     token = _WHITESPACE.sub('_', str(node).strip())

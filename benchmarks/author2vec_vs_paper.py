@@ -30,6 +30,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from author2vec_keras.backend import keras  # noqa: E402  (Theano backend + version fixes first)
+from author2vec_keras.io import atomic_open, save_figure  # noqa: E402
 
 METHODS = ['deepwalk', 'link', 'content', 'alternating', 'joint']
 LABELS = {'deepwalk': 'DeepWalk', 'link': 'Link-Info only', 'content': 'Content-Info only',
@@ -176,7 +177,7 @@ def report(path_json, path_md, path_png):
             cells.append('%+.2f%%' % (100 * (a[0] - b[0]) / b[0]) if a and b and b[0] else 'n/a')
         lines.append('| %s | %s |' % (LABELS[m], ' | '.join(cells)))
     lines += ['', data.get('notes', '')]
-    with open(path_md, 'w') as f:
+    with atomic_open(path_md, 'w') as f:
         f.write('\n'.join(lines) + '\n')
     try:
         import matplotlib
@@ -198,7 +199,7 @@ def report(path_json, path_md, path_png):
                 ax.set_ylim(max(0, lo - 0.1 * (hi - lo + 1e-3)), hi + 0.1 * (hi - lo + 1e-3))
         fig.suptitle('AAN: Author2Vec variants vs DeepWalk (mean +/- std over seeds)')
         fig.tight_layout()
-        fig.savefig(path_png, dpi=110)
+        save_figure(fig, path_png, dpi=110)
     except Exception as e:  # pragma: no cover
         print('no figure: %s' % e)
 
@@ -258,7 +259,7 @@ def main(argv=None):
             data = json.load(f)
         with open(args.notes) as f:
             data['notes'] = f.read()
-        with open(path_json, 'w') as f:
+        with atomic_open(path_json, 'w') as f:
             json.dump(data, f, indent=1, default=float)
     if args.merge:  # fold the parallel jobs' runs into the main JSON
         with open(path_json) as f:
@@ -272,7 +273,7 @@ def main(argv=None):
             data['runs'] += [r for r in other['runs']
                              if (r['seed'], r['protocol'], r['method']) not in seen]
             data.setdefault('parallel_commands', []).append(other['command'])
-        with open(path_json, 'w') as f:
+        with atomic_open(path_json, 'w') as f:
             json.dump(data, f, indent=1, default=float)
     report(path_json, args.out + '.md', args.out + '.png')
 

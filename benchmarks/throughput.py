@@ -311,7 +311,9 @@ def plot(out, sizes, path):
     ax.grid(True, which='both', alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    sys.path.insert(0, ROOT)
+    from author2vec_keras.io import save_figure
+    save_figure(fig, path, dpi=120)
 
 
 def main(argv=None):
@@ -443,7 +445,9 @@ def main(argv=None):
     print('load average start %s end %s' % (tuple(round(x, 2) for x in out['machine']['loadavg_start']),
                                            tuple(round(x, 2) for x in out['machine']['loadavg_end'])))
     if args.json:
-        with open(args.json, 'w') as f:
+        sys.path.insert(0, ROOT)
+        from author2vec_keras.io import atomic_open
+        with atomic_open(args.json, 'w') as f:
             json.dump(out, f, indent=1)
     if args.plot:
         plot(out, sizes, args.plot)

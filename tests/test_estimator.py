@@ -93,3 +93,17 @@ def test_fit_from_edge_list_path(tmp_path):
     est = Author2Vec(**PARAMS).fit(str(path))
     assert est.embeddings_.shape == (5, 8)
     assert sorted(est.graph_.nodes) == ['a', 'b', 'c', 'd', 'e']
+
+
+def test_save_figure_is_atomic(tmp_path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from author2vec_keras.io import save_figure
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    path = tmp_path / 'plot.png'
+    save_figure(fig, str(path))
+    plt.close(fig)
+    assert path.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['plot.png']
