@@ -1,8 +1,9 @@
 """author2vec_keras: the Author2Vec link model as a custom Keras layer (keras 2.0.9 on Theano).
 
 Heavy modules (Theano, Keras) load on first use, so `author2vec --help` and the data layer
-start fast. Importing `author2vec_keras.layers`, `.models` or `.estimator` configures Theano
-through `author2vec_keras.backend` first.
+start fast. Importing `author2vec_keras.layers`, `.models`, `.sampling` or `.optimizers`
+configures Theano through `author2vec_keras.backend` first; the estimators do when they build
+a model. ARCHITECTURE.md maps the modules.
 """
 import importlib
 
@@ -11,10 +12,11 @@ __version__ = '0.1.0'
 _LAZY = {
     'NodeEmbeddingLayer': 'layers',
     'blog_model': 'models',
-    'link_model': 'models',
+    'paper_model': 'models',
     'Author2Vec': 'estimator',
+    'ContentLinkAuthor2Vec': 'estimator',
     'Graph': 'graph',
-    'read_edgelist': 'graph',
+    'read_edgelist': 'readers',
 }
 
 

@@ -26,21 +26,13 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 
-from .graph import Graph
+from .readers import as_graph
 
 __all__ = ['common_neighbours', 'jaccard', 'adamic_adar', 'preferential_attachment',
            'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec', 'LINE', 'SpectralEmbedding',
            'RandomEmbedding']
-
-
-def _as_graph(graph):
-    if isinstance(graph, Graph):
-        return graph
-    import networkx as nx
-    if isinstance(graph, nx.Graph):
-        return Graph.from_networkx(graph)
-    raise TypeError('expected a Graph or a networkx graph, got %s' % type(graph).__name__)
 
 
 def _binary_adjacency(graph):
@@ -73,14 +65,14 @@ def _common(a, u, v, weights=None):
 
 def common_neighbours(graph, pairs):
     """|N(u) & N(v)| for each pair (Liben-Nowell & Kleinberg 2007)."""
-    a = _binary_adjacency(_as_graph(graph))
+    a = _binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     return _common(a, u, v)
 
 
 def jaccard(graph, pairs):
     """|N(u) & N(v)| / |N(u) | N(v)| (0 when both are isolated)."""
-    a = _binary_adjacency(_as_graph(graph))
+    a = _binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     cn = _common(a, u, v)
@@ -92,7 +84,7 @@ def jaccard(graph, pairs):
 
 def adamic_adar(graph, pairs):
     """sum over common neighbours w of 1 / log(deg(w)) (Adamic & Adar 2003)."""
-    a = _binary_adjacency(_as_graph(graph))
+    a = _binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     inv_log = np.zeros(len(deg))
@@ -102,7 +94,7 @@ def adamic_adar(graph, pairs):
 
 def preferential_attachment(graph, pairs):
     """deg(u) * deg(v) (Barabasi & Albert 1999)."""
-    a = _binary_adjacency(_as_graph(graph))
+    a = _binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     return deg[u] * deg[v]
@@ -172,7 +164,7 @@ def random_walks(graph, num_walks=10, walk_length=80, p=1.0, q=1.0, seed=0):
         out-neighbours is padded with -1 from there. Rows are shuffled per pass, as in the
         reference implementations.
     """
-    g = _as_graph(graph)
+    g = as_graph(graph)
     t = _WalkTables(g)
     rng = np.random.default_rng(seed)
     n = t.n
@@ -234,7 +226,7 @@ class _WalkEmbedding(object):
     _negative = 5
 
     def fit(self, graph, y=None):
-        g = _as_graph(graph)
+        g = as_graph(graph)
         t0 = time.time()
         walks = random_walks(g, self.num_walks, self.walk_length, p=self.p, q=self.q,
                              seed=self.random_state)
@@ -295,10 +287,6 @@ class Node2Vec(_WalkEmbedding):
 
 # ----------------------------------------------------------------------------------------------
 # LINE
-
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
 
 def _scatter_add(table, idx, grads):
     """table[idx] += grads, summing repeated indices (faster than np.add.at)."""
@@ -372,7 +360,7 @@ class LINE(object):
             eu = emb[u]                                              # (b, d)
             ct = ctx[tgt]                                            # (b, 1+k, d)
             score = np.einsum('bd,bkd->bk', eu, ct)
-            g_ = (lab - _sigmoid(score)) * lr                        # (b, 1+k)
+            g_ = (lab - expit(score)) * lr                        # (b, 1+k)
             grad_u = np.einsum('bk,bkd->bd', g_, ct)
             grad_c = g_[:, :, None] * eu[:, None, :]
             _scatter_add(ctx, tgt.ravel(), grad_c.reshape(-1, dim))
@@ -380,7 +368,7 @@ class LINE(object):
         return emb
 
     def fit(self, graph, y=None):
-        g = _as_graph(graph)
+        g = as_graph(graph)
         rng = np.random.default_rng(self.random_state)
         t0 = time.time()
         if self.order in (1, 2):
@@ -419,7 +407,7 @@ class SpectralEmbedding(object):
 
     def fit(self, graph, y=None):
         from scipy.sparse.linalg import eigsh
-        g = _as_graph(graph)
+        g = as_graph(graph)
         a = _binary_adjacency(g)
         t0 = time.time()
         n = g.num_nodes
@@ -453,7 +441,7 @@ class RandomEmbedding(object):
         self.random_state = random_state
 
     def fit(self, graph, y=None):
-        g = _as_graph(graph)
+        g = as_graph(graph)
         self.embeddings_ = np.random.default_rng(self.random_state).standard_normal(
             (g.num_nodes, self.dim))
         return self

@@ -1,52 +1,58 @@
 """The `author2vec` command: edge list or named dataset in, word2vec-format embeddings out.
 
-Exit status: 0 success, 2 bad input or usage (the message names file, line and problem),
-1 any other failure.
+    author2vec train --edgelist graph.txt --output graph.emb
+    author2vec benchmark --dataset ca-astroph --task link-prediction
+    author2vec datasets | info
+
+Every flag's default is the estimator's (`Author2Vec().get_params()`); training and scoring go
+through `pipeline`. Exit status: 0 success, 2 bad input or usage (the message names file, line
+and problem), 1 any other failure.
 """
 import argparse
-import json
 import os
-import platform
 import shlex
 import sys
-import time
 
 from . import __version__
+from .estimator import MODELS, SCHEDULES, Author2Vec, ContentLinkAuthor2Vec
+from .negatives import SAMPLING
+from .pipeline import TASKS
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
+
+#: the one source of the command line's defaults
+DEFAULTS = Author2Vec().get_params()
 
 
 class BadInput(Exception):
     """A problem with what the user gave us: reported in one line, exit status 2."""
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError('expected a positive integer, got %r' % text)
-    if value < 1:
-        raise argparse.ArgumentTypeError('expected a positive integer, got %r' % text)
-    return value
+def _checked(convert, ok, expected):
+    """An argparse type: `convert(text)` that must satisfy `ok`, else 'expected ..., got ...'."""
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not ok(value):
+            raise argparse.ArgumentTypeError('expected %s, got %r' % (expected, text))
+        return value
+    return parse
 
 
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError('expected a number in [0, 1), got %r' % text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError('expected a number in [0, 1), got %r' % text)
-    return value
+_positive_int = _checked(int, lambda v: v >= 1, 'a positive integer')
+_positive_float = _checked(float, lambda v: 0 < v < float('inf'), 'a positive number')
+_fraction = _checked(float, lambda v: 0 <= v < 1, 'a number in [0, 1)')
 
 
-def _device_parent():
-    parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument('--device', default=None,
-                        help="'cpu' or 'cuda' (Theano device; cuda needs the GPU image). "
-                             "Default: $AUTHOR2VEC_DEVICE, else cpu.")
-    return parent
+def _add_model_arguments(parser, epochs_help):
+    """The flags `train` and `benchmark` share: the model's size and training."""
+    parser.add_argument('--dim', type=_positive_int, default=DEFAULTS['dim'],
+                        help='node vector size (default %(default)s)')
+    parser.add_argument('--epochs', type=_positive_int, default=DEFAULTS['epochs'],
+                        help=epochs_help + ' (default %(default)s)')
 
 
 def build_parser():
@@ -57,7 +63,10 @@ def build_parser():
     parser.add_argument('--version', action='version', version='%(prog)s ' + __version__)
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
     commands.required = True
-    device = _device_parent()
+    device = argparse.ArgumentParser(add_help=False)
+    device.add_argument('--device', default=None,
+                        help="'cpu' or 'cuda' (Theano device; cuda needs the GPU image). "
+                             "Default: $AUTHOR2VEC_DEVICE, else cpu.")
 
     train = commands.add_parser(
         'train', parents=[device],
@@ -74,39 +83,40 @@ def build_parser():
                              '# comments')
     train.add_argument('--directed', action='store_true',
                        help='treat the edge list as directed (default undirected)')
-    train.add_argument('--model', choices=['paper', 'blog', 'author2vec'], default='paper',
-                       help="'paper': softmax link model (default); 'blog': the blog's stack; "
-                            "'author2vec': the full content + link model (datasets with text: "
-                            "aan, cane-cora)")
-    train.add_argument('--schedule', choices=['alternating', 'joint', 'link', 'content'],
-                       default='alternating',
+    train.add_argument('--model', choices=list(MODELS) + ['author2vec'],
+                       default=DEFAULTS['model'],
+                       help="'paper': the paper's softmax Link-Info model (default); 'blog': the "
+                            "blog's stack; 'author2vec': the full content + link model "
+                            "(datasets with text: aan, cane-cora)")
+    train.add_argument('--schedule', choices=SCHEDULES,
+                       default=ContentLinkAuthor2Vec().schedule,
                        help='with --model author2vec: alternate the content and link models '
                             'each epoch (the authors\' code), train them jointly, or one alone')
     train.add_argument('--projection', action='store_true',
                        help="with --model author2vec: tanh(W e + b) on each side first (the "
                             "authors' a2v.lua)")
-    train.add_argument('--dim', type=_positive_int, default=128,
-                       help='node vector size (default 128)')
-    train.add_argument('--hidden-dim', type=_positive_int, default=32,
-                       help='pair representation size (default 32)')
-    train.add_argument('--negatives', type=_positive_int, default=5,
-                       help='sampled non-edges per edge (default 5)')
-    train.add_argument('--sampling', choices=['uniform', 'degree'], default='uniform',
-                       help='negative sampling distribution (default uniform)')
-    train.add_argument('--epochs', type=_positive_int, default=10,
-                       help='passes over the training edges (default 10)')
-    train.add_argument('--batch-size', type=_positive_int, default=512,
-                       help='pairs per gradient step (default 512)')
-    train.add_argument('--optimizer', default='adam',
-                       help='Keras optimizer name (default adam); sgd, adagrad and adam update '
-                            'only the embedding rows a batch touches')
+    _add_model_arguments(train, 'passes over the training edges')
+    train.add_argument('--hidden-dim', type=_positive_int, default=DEFAULTS['hidden_dim'],
+                       help='pair representation size (default %(default)s)')
+    train.add_argument('--negatives', type=_positive_int, default=DEFAULTS['negatives'],
+                       help='sampled non-edges per edge (default %(default)s)')
+    train.add_argument('--sampling', choices=SAMPLING, default=DEFAULTS['sampling'],
+                       help='negative sampling distribution (default %(default)s)')
+    train.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'],
+                       help='pairs per gradient step (default %(default)s)')
+    train.add_argument('--optimizer', default=DEFAULTS['optimizer'],
+                       help='Keras optimizer name (default %(default)s); sgd, adagrad and adam '
+                            'update only the embedding rows a batch touches')
+    train.add_argument('--lr', type=_positive_float, default=DEFAULTS['lr'],
+                       help="learning rate (default: the optimizer's own)")
     train.add_argument('--dense-updates', action='store_true',
                        help="use Keras' stock optimizer, which updates the whole embedding "
                             'table every batch (slow on large graphs)')
     train.add_argument('--test-fraction', type=_fraction, default=0.1,
                        help='fraction of edges held out for link prediction (default 0.1; '
                             '0 trains on all edges and skips the evaluation)')
-    train.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
+    train.add_argument('--seed', type=int, default=DEFAULTS['random_state'],
+                       help='random seed (default %(default)s)')
     train.add_argument('--output', default=None, metavar='PATH',
                        help='embedding file to write (default NAME.emb); a PATH.json beside '
                             'it records the versions, seed, command and scores')
@@ -118,14 +128,39 @@ def build_parser():
                             'split and parameters)')
     train.add_argument('--quiet', action='store_true', help='no progress bars')
 
-    from .benchmark import add_benchmark_arguments
+    from .benchmark import METHODS
     bench = commands.add_parser(
         'benchmark', parents=[device],
         help='run Author2Vec and the baselines side by side; markdown table, JSON, PNG',
         description='Run Author2Vec, DeepWalk, node2vec, LINE, spectral and the link heuristics '
                     'on the same data, split and protocol; print a markdown table (mean +/- std '
                     'over seeds) and write OUTPUT_DIR/TASK_DATASET.{json,md,png}.')
-    add_benchmark_arguments(bench)
+    bench.add_argument('--dataset', default='karate',
+                       help='bundled dataset name (see `author2vec datasets`; default karate)')
+    bench.add_argument('--task', choices=TASKS, default='link-prediction',
+                       help='link-prediction (default), node-classification, clustering, '
+                            'outliers')
+    bench.add_argument('--methods', default=None,
+                       help='comma separated subset of: %s (default: all for the task)'
+                            % ', '.join(METHODS))
+    bench.add_argument('--seeds', type=_positive_int, default=1,
+                       help='number of seeds (splits/initialisations), default 1')
+    bench.add_argument('--quick', action='store_true',
+                       help='tiny settings for a smoke test (CI)')
+    bench.add_argument('--output-dir', default='results',
+                       help='where to write TASK_DATASET.{json,md,png} (default results)')
+    _add_model_arguments(bench, "Author2Vec's passes over the edges")
+    bench.add_argument('--p', type=_positive_float, default=1.0,
+                       help="node2vec's p (default 1)")
+    bench.add_argument('--q', type=_positive_float, default=1.0,
+                       help="node2vec's q (default 1)")
+    bench.add_argument('--shuffles', type=_positive_int, default=None,
+                       help='node classification: random splits per training ratio per seed '
+                            '(default 10)')
+    bench.add_argument('--resume', action='store_true',
+                       help='keep methods already finished in OUTPUT_DIR/TASK_DATASET.json, '
+                            'run the others')
+    bench.add_argument('--no-progress', action='store_true', help='no progress bar')
 
     commands.add_parser('datasets', help='list the bundled datasets')
     commands.add_parser('info', parents=[device],
@@ -133,82 +168,86 @@ def build_parser():
     return parser
 
 
-def _load_graph(args):
-    from .graph import read_edgelist
+def _load(args):
+    """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
+    from .readers import read_edgelist
     if args.edgelist:
         return read_edgelist(args.edgelist, directed=args.directed), \
-            os.path.splitext(os.path.basename(args.edgelist))[0]
+            os.path.splitext(os.path.basename(args.edgelist))[0], None
     from . import datasets
     name = datasets.DEFAULT if args.dataset is None else args.dataset
     try:
-        return datasets.load(name).graph, name
+        ds = datasets.load(name)
     except datasets.DatasetError as e:
         raise BadInput(str(e))
+    return ds.graph, name, ds
 
 
-def _versions():
-    from .backend import info
-    import numpy
-    import sklearn
-    stack = info()
-    return {'author2vec_keras': __version__, 'python': platform.python_version(),
-            'theano': stack['theano'], 'keras': stack['keras'], 'device': stack['device'],
-            'numpy': numpy.__version__, 'scikit-learn': sklearn.__version__}
+def _estimator(args, dataset):
+    """The estimator `train` fits, and the extra arguments of its `fit`."""
+    params = dict(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
+                  epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
+                  lr=args.lr, dense_updates=args.dense_updates, sampling=args.sampling,
+                  random_state=args.seed, verbose=0 if args.quiet else 1)
+    if args.model != 'author2vec':
+        return Author2Vec(model=args.model, checkpoint_dir=args.checkpoint_dir, **params), \
+            {'resume': args.resume}
+    if dataset is None or dataset.text is None:
+        raise BadInput('--model author2vec needs a dataset with text: --dataset aan or '
+                       '--dataset cane-cora')
+    if args.checkpoint_dir:
+        raise BadInput('--checkpoint-dir is not supported with --model author2vec yet')
+    return ContentLinkAuthor2Vec(schedule=args.schedule, projection=args.projection,
+                                 **params), {}
 
 
 def cmd_train(args):
+    import json
+    from . import pipeline
+    from .datasets import content_inputs
+    from .io import atomic_open
     if args.resume and not args.checkpoint_dir:
         raise BadInput('--resume needs --checkpoint-dir')
-    graph, name = _load_graph(args)
-    from sklearn.metrics import average_precision_score, roc_auc_score
-    from .estimator import Author2Vec
-    from .io import atomic_open
-    from .splits import link_prediction_split
-
+    graph, name, dataset = _load(args)
+    estimator, fit_params = _estimator(args, dataset)
     output = args.output or name + '.emb'
     print('graph %s: %d nodes, %d edges' % (name, graph.num_nodes, graph.num_edges))
-    train_graph, split = graph, None
-    if args.test_fraction > 0:
-        split = link_prediction_split(graph, test_fraction=args.test_fraction, seed=args.seed)
-        train_graph = split.train_graph
+    setup = pipeline.prepare('link-prediction', graph, seed=args.seed,
+                             test_fraction=args.test_fraction, classifier=False)
+    if setup.split is not None:
         print('held out %d edges and %d non-edges for link prediction'
-              % (len(split.test_edges), len(split.test_negatives)))
-    params = dict(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
-                  epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-                  sampling=args.sampling, random_state=args.seed,
-                  verbose=0 if args.quiet else 1)
-    started = time.time()
-    if args.model == 'author2vec':
-        from .author2vec import train_author2vec
-        if args.edgelist or name not in ('aan', 'cane-cora'):
-            raise BadInput('--model author2vec needs a dataset with text: --dataset aan or '
-                           '--dataset cane-cora')
-        if args.checkpoint_dir:
-            raise BadInput('--checkpoint-dir is not supported with --model author2vec yet')
-        estimator = train_author2vec(name, schedule=args.schedule, split=split,
-                                     projection=args.projection, **params)
-    else:
-        estimator = Author2Vec(model=args.model, row_wise=not args.dense_updates,
-                               checkpoint_dir=args.checkpoint_dir, **params)
-        estimator.fit(train_graph, resume=args.resume)
-    seconds = time.time() - started
-    record = {'command': args.command_line, 'dataset': name,
-              'seed': args.seed, 'params': estimator.get_params(),
-              'nodes': graph.num_nodes, 'edges': graph.num_edges,
-              'train_seconds': round(seconds, 2), 'loss_per_epoch': estimator.history_,
-              'versions': _versions()}
-    if split is not None:
-        scores = estimator.edge_probability(split.pairs)
-        record['link_prediction'] = {
-            'test_fraction': args.test_fraction,
-            'auc': float(roc_auc_score(split.labels, scores)),
-            'average_precision': float(average_precision_score(split.labels, scores))}
+              % (len(setup.split.test_edges), len(setup.split.test_negatives)))
+    if isinstance(estimator, ContentLinkAuthor2Vec):
+        pairs, texts = content_inputs(dataset, setup.split)
+        fit_params = dict(authorship=pairs, paper_texts=texts)
+    metrics, timings = pipeline.fit_and_score(estimator, setup, seed=args.seed,
+                                              fit_params=fit_params)
+    record = pipeline.record(args.command_line, args.seed, dataset=name,
+                             params=estimator.get_params(), nodes=graph.num_nodes,
+                             edges=graph.num_edges, train_seconds=round(timings['fit'], 2),
+                             loss_per_epoch=estimator.history_)
+    if metrics:
+        record['link_prediction'] = {'test_fraction': args.test_fraction,
+                                     'auc': metrics['own']['auc'],
+                                     'average_precision': metrics['own']['ap']}
     estimator.save_embeddings(output)
     with atomic_open(output + '.json', 'w', encoding='utf8') as f:
         json.dump(record, f, indent=2, default=str)
     print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, args.dim, output))
-    if split is not None:
-        print('link prediction AUC: %.4f' % record['link_prediction']['auc'])
+    if metrics:
+        print('link prediction AUC: %.4f' % metrics['own']['auc'])
+    return 0
+
+
+def cmd_benchmark(args):
+    from .benchmark import run_benchmark
+    try:
+        run_benchmark(args.dataset, args.task, methods=args.methods, seeds=args.seeds,
+                      quick=args.quick, output_dir=args.output_dir, command=args.command_line,
+                      dim=args.dim, p=args.p, q=args.q, shuffles=args.shuffles,
+                      epochs=args.epochs, resume=args.resume, progress=not args.no_progress)
+    except ValueError as e:  # unknown method or dataset, a task the dataset has no labels for
+        raise BadInput(str(e))
     return 0
 
 
@@ -227,15 +266,6 @@ def cmd_info(args):
     from .backend import info
     for key, value in info().items():
         print('%-14s %s' % (key + ':', value))
-    return 0
-
-
-def cmd_benchmark(args):
-    from .benchmark import benchmark_from_args
-    try:
-        benchmark_from_args(args, command=args.command_line)
-    except ValueError as e:  # unknown method or dataset, a task the dataset has no labels for
-        raise BadInput(str(e))
     return 0
 
 
@@ -262,8 +292,8 @@ def main(argv=None):
                 os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
-    from .graph import GraphFormatError
-    from .io import CheckpointMismatch
+    from .checkpoints import CheckpointMismatch
+    from .readers import GraphFormatError
     try:
         return COMMANDS[args.command](args)
     except (GraphFormatError, BadInput, FileNotFoundError, IsADirectoryError,

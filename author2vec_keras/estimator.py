@@ -1,61 +1,120 @@
-"""`Author2Vec`: a scikit-learn style estimator around the Keras pair models."""
-import hashlib
-import json
+"""scikit-learn style estimators around the Keras models.
+
+- `Author2Vec`: the link-only models (`model='paper'`, the paper's Link-Info model, or
+  `'blog'`), trained on edges vs sampled non-edges; checkpoints and resume.
+- `ContentLinkAuthor2Vec`: the full Author2Vec of the paper, Content-Info + Link-Info over one
+  shared author table (`models.author2vec_models`), alternating (the authors' a2v.lua) or joint.
+
+Both share `PairEmbedding`: the parameters they have in common and their defaults (the one
+source of defaults: the command line reads them from `get_params()`), the parameter checks,
+the optimizer resolution, the epoch loop with its NaN guard, and the outputs (embeddings, edge
+probabilities, word2vec files). Importing this module is cheap: Theano and Keras are
+configured and loaded (`backend`) when a model is first built or scored.
+"""
 import os
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
-from . import __version__
-from .backend import keras
-from . import models
-from .graph import Graph, read_edgelist
-from .io import CheckpointMismatch, atomic_open, load_model, save_model, save_word2vec
+from .checkpoints import Checkpoints, fingerprint
+from .io import save_word2vec
+from .negatives import SAMPLING
+from .readers import as_graph
 
-CHECKPOINT_META = 'checkpoint.json'
+__all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'SCHEDULES',
+           'check_table_fits', 'available_memory']
 
-
-def as_graph(graph):
-    """A `Graph` from a `Graph`, a networkx graph, or the path of an edge list."""
-    if isinstance(graph, Graph):
-        return graph
-    if isinstance(graph, (str, os.PathLike)):
-        return read_edgelist(graph)
-    try:
-        import networkx as nx
-    except ImportError:  # pragma: no cover
-        nx = None
-    if nx is not None and isinstance(graph, nx.Graph):
-        return Graph.from_networkx(graph)
-    raise TypeError('Author2Vec.fit expects a Graph, a networkx graph or an edge list path, '
-                    'got %s' % type(graph).__name__)
+SCHEDULES = ('alternating', 'joint', 'link', 'content')
+#: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
+MODELS = ('paper', 'blog')
 
 
-class EmbeddingOutputs(object):
-    """What a fitted pair-embedding estimator gives: vectors, edge probabilities, files.
+class PairEmbedding(BaseEstimator):
+    """Base of the estimators: common parameters, checks, optimizer, epoch loop, outputs.
 
-    Needs `graph_`, `embeddings_` and the trained pair model named by `_pair_model`.
+    # Arguments
+        dim: size of a node vector.
+        hidden_dim: size of the pair representation `h`.
+        negatives: sampled non-edges per edge.
+        epochs: passes over the training pairs.
+        batch_size: pairs per gradient step (positives and their negatives).
+        optimizer: a Keras optimizer name ('adam', 'sgd', 'adagrad', ...), instance, or a
+            callable returning one.
+        lr: learning rate; None keeps the optimizer's default.
+        dense_updates: True for Keras' stock optimizer, which updates the whole embedding table
+            every batch; False (default) updates only the rows a batch touches
+            (`optimizers.RowSGD`, `RowAdagrad`, `RowAdam`), so a step costs the same at 1k or
+            1M nodes.
+        sampling: 'uniform' or 'degree' (degree^0.75, as word2vec) for the negatives.
+        random_state: seed of initialisation, sampling and dropout.
+        verbose: 0 silent, 1 a progress bar per epoch.
     """
-    _pair_model = 'model_'
+    _pair_model = 'model_'  # the trained model that scores node pairs
 
-    def _check_fitted(self):
-        if not hasattr(self, 'embeddings_'):
-            raise AttributeError('this %s instance is not fitted yet; call fit(graph) first'
-                                 % type(self).__name__)
+    def _check_params(self):
+        for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise ValueError('%s must be a positive integer, got %r' % (name, value))
+        if self.sampling not in SAMPLING:
+            raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (self.sampling,))
+        if self.lr is not None and not self.lr > 0:
+            raise ValueError('lr must be positive, got %r' % (self.lr,))
 
+    def _make_optimizer(self):
+        """A fresh optimizer (one per compiled model)."""
+        from .optimizers import resolve
+        return resolve(self.optimizer, lr=self.lr, dense=self.dense_updates)
+
+    def _fit_epoch(self, model, batches, epoch, first=0):
+        """One pass of `model.train_on_batch` over `batches` from batch `first`.
+
+        Returns the mean loss (an array: total then per output for multi-output models).
+        Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
+        """
+        from .backend import keras
+        steps = len(batches)
+        progbar = keras.utils.generic_utils.Progbar(steps) if self.verbose else None
+        total, count = 0.0, 0
+        step = first
+        try:
+            for step in range(first, steps):
+                x, y = batches[step]
+                out = np.atleast_1d(model.train_on_batch(x, y)).astype(np.float64)
+                if not np.isfinite(out[0]):
+                    raise FloatingPointError(
+                        'training loss became %s at epoch %d, batch %d; the last good checkpoint '
+                        'is kept; lower the learning rate' % (out[0], epoch + 1, step + 1))
+                rows = len(y[0] if isinstance(y, list) else y)
+                total = total + out * rows
+                count += rows
+                if progbar is not None:
+                    progbar.update(step + 1, [('loss', out[0])])
+        except KeyboardInterrupt:
+            self._interrupted(epoch, step)
+            raise
+        return total / max(count, 1)
+
+    def _interrupted(self, epoch, step):
+        """Called on Ctrl-C in the middle of epoch `epoch`, before batch `step` is trained."""
+
+    # -- outputs -------------------------------------------------------------------------------
     def get_embedding(self):
         """The node embeddings, `(num_nodes, dim)`, rows in `graph_.nodes` order."""
-        self._check_fitted()
+        check_is_fitted(self, 'embeddings_')
         return self.embeddings_
 
     def edge_probability(self, index_pairs):
         """Edge probability for `(k, 2)` pairs of node *indices* (rows of `embeddings_`)."""
-        self._check_fitted()
-        return models.edge_probability(getattr(self, self._pair_model), index_pairs)
+        from .models import edge_probability
+        check_is_fitted(self, 'embeddings_')
+        return edge_probability(getattr(self, self._pair_model), index_pairs)
 
     def predict_proba(self, pairs):
         """Edge probability for pairs of node *ids* (as in the fitted graph), a `(k,)` array."""
-        self._check_fitted()
+        check_is_fitted(self, 'embeddings_')
         pairs = list(pairs)
         if not pairs:
             return np.zeros(0)
@@ -66,31 +125,20 @@ class EmbeddingOutputs(object):
 
     def save_embeddings(self, path):
         """Write the embeddings in word2vec text format (gensim reads it)."""
-        self._check_fitted()
+        check_is_fitted(self, 'embeddings_')
         save_word2vec(path, self.graph_.nodes, self.embeddings_)
         return path
 
 
-class Author2Vec(EmbeddingOutputs, BaseEstimator):
+class Author2Vec(PairEmbedding):
     """Node embeddings from the Author2Vec link model, trained on edges vs sampled non-edges.
 
     # Arguments
-        dim: size of a node vector.
-        hidden_dim: size of the pair representation `h`.
-        negatives: sampled non-edges per edge.
-        epochs: passes over the edges.
-        batch_size: pairs per gradient step (edges and their negatives).
-        model: 'paper' (softmax link model) or 'blog' (the blog's Sequential stack).
-        optimizer: a Keras optimizer name or instance.
-        row_wise: update only the embedding rows a batch touches (`optimizers.row_wise`: SGD,
-            Adagrad and lazy Adam), so a step costs the same at 1k or 1M nodes; False gives
-            Keras' stock optimizer, which updates the whole table every batch.
-        sampling: 'uniform' or 'degree' (degree^0.75, as word2vec) for negatives.
-        random_state: seed for initialisation, sampling and dropout.
-        verbose: 0 silent, 1 Keras progress bar per epoch.
+        model: 'paper' (the paper's softmax Link-Info model) or 'blog' (the blog's stack).
         checkpoint_dir: if set, the model, its optimizer state and the position in training
             are saved there (atomically) after every epoch and on Ctrl-C;
             `fit(graph, resume=True)` continues from the last one.
+        The others: see `PairEmbedding`.
 
     # Attributes
         graph_: the `Graph` fitted on (node ids <-> rows).
@@ -108,8 +156,8 @@ class Author2Vec(EmbeddingOutputs, BaseEstimator):
     """
 
     def __init__(self, dim=128, hidden_dim=32, negatives=5, epochs=10, batch_size=512,
-                 model='paper', optimizer='adam', row_wise=True, sampling='uniform',
-                 random_state=0, verbose=1, checkpoint_dir=None):
+                 model='paper', optimizer='adam', lr=None, dense_updates=False,
+                 sampling='uniform', random_state=0, verbose=1, checkpoint_dir=None):
         self.dim = dim
         self.hidden_dim = hidden_dim
         self.negatives = negatives
@@ -117,29 +165,17 @@ class Author2Vec(EmbeddingOutputs, BaseEstimator):
         self.batch_size = batch_size
         self.model = model
         self.optimizer = optimizer
-        self.row_wise = row_wise
+        self.lr = lr
+        self.dense_updates = dense_updates
         self.sampling = sampling
         self.random_state = random_state
         self.verbose = verbose
         self.checkpoint_dir = checkpoint_dir
 
     def _check_params(self):
-        if self.model not in models.BUILDERS:
-            raise ValueError('model must be one of %s, got %r'
-                             % (sorted(models.BUILDERS), self.model))
-        for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
-            value = getattr(self, name)
-            if int(value) != value or value < 1:
-                raise ValueError('%s must be a positive integer, got %r' % (name, value))
-
-    def _build(self, num_nodes):
-        optimizer = self.optimizer
-        if self.row_wise:
-            from .optimizers import row_wise
-            optimizer = row_wise(optimizer)
-        np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout from numpy
-        return models.BUILDERS[self.model](num_nodes, self.dim, self.hidden_dim,
-                                           optimizer=optimizer)
+        if self.model not in MODELS:
+            raise ValueError('model must be one of %s, got %r' % (sorted(MODELS), self.model))
+        super(Author2Vec, self)._check_params()
 
     def fit(self, graph, y=None, resume=False):
         """Train on a `Graph`, a networkx graph, or an edge list path. Returns `self`.
@@ -150,118 +186,249 @@ class Author2Vec(EmbeddingOutputs, BaseEstimator):
             resume: continue from the checkpoint in `checkpoint_dir` (same graph and
                 parameters), or start afresh when there is none.
         """
+        from . import models
         from .sampling import PairSequence
         self._check_params()
         self.graph_ = as_graph(graph)
         if self.graph_.num_edges == 0:
             raise ValueError('Author2Vec.fit: the graph has no edges')
         check_table_fits(self.graph_.num_nodes, self.dim)
-        start = (0, 0)
-        self.history_ = []
-        checkpoint = self._read_checkpoint() if resume else None
-        if checkpoint is not None:
-            self.model_ = load_model(os.path.join(self.checkpoint_dir, checkpoint['model']))
-            start = (checkpoint['epoch'], checkpoint['batch'])
-            self.history_ = checkpoint['history']
+        if resume and not self.checkpoint_dir:
+            raise ValueError('resume=True needs checkpoint_dir')
+        params = {k: v for k, v in self.get_params().items()
+                  if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+        self._checkpoints = Checkpoints(self.checkpoint_dir, fingerprint(params, self.graph_)) \
+            if self.checkpoint_dir else None
+        start, self.history_ = (0, 0), []
+        found = self._checkpoints.read() if resume else None
+        if found is not None:
+            self.model_, meta = found
+            start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
             if self.verbose:
                 print('resuming from %s: epoch %d, batch %d'
                       % (self.checkpoint_dir, start[0] + 1, start[1]))
         else:
-            self.model_ = self._build(self.graph_.num_nodes)
+            np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout
+            self.model_ = models.BUILDERS[self.model](
+                self.graph_.num_nodes, self.dim, self.hidden_dim,
+                optimizer=self._make_optimizer())
         pairs = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,
-                             distribution=self.sampling, seed=self.random_state)
+                             sampling=self.sampling, seed=self.random_state)
         for epoch in range(start[0], self.epochs):
+            if self.verbose:
+                print('Epoch %d/%d' % (epoch + 1, self.epochs))
+            pairs.set_epoch(epoch)
             first = start[1] if epoch == start[0] else 0
-            self.history_.append(self._train_epoch(pairs, epoch, first))
-            self._write_checkpoint(epoch + 1, 0)
+            self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
+            if self._checkpoints is not None:
+                self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
         self.embeddings_ = models.node_embeddings(self.model_)
         return self
 
-    def _train_epoch(self, pairs, epoch, first=0):
-        pairs.set_epoch(epoch)
-        steps = len(pairs)
-        if self.verbose:
-            print('Epoch %d/%d' % (epoch + 1, self.epochs))
-            progbar = keras.utils.generic_utils.Progbar(steps)
-        total, count = 0.0, 0
-        step = first
-        try:
-            for step in range(first, steps):
-                x, y = pairs[step]
-                loss = float(self.model_.train_on_batch(x, y))
-                if not np.isfinite(loss):
-                    raise FloatingPointError(
-                        'training loss became %s at epoch %d, batch %d; the last good checkpoint '
-                        'is kept; lower the learning rate' % (loss, epoch + 1, step + 1))
-                total += loss * len(x)
-                count += len(x)
-                if self.verbose:
-                    progbar.update(step + 1, [('loss', loss)])
-        except KeyboardInterrupt:
-            if self._write_checkpoint(epoch, step):
-                print('\ninterrupted: saved epoch %d, batch %d in %s; fit(..., resume=True) '
-                      'continues' % (epoch + 1, step, self.checkpoint_dir))
-            raise
-        return total / max(count, 1)
-
-    def _fingerprint(self):
-        """What a checkpoint must match: package version, parameters and the graph."""
-        params = {k: v for k, v in self.get_params().items()
-                  if k not in ('verbose', 'checkpoint_dir', 'epochs')}
-        edges = hashlib.sha256(np.ascontiguousarray(self.graph_.edges).tobytes()).hexdigest()
-        return {'version': __version__, 'params': json.loads(json.dumps(params, default=str)),
-                'num_nodes': self.graph_.num_nodes, 'edges_sha256': edges}
-
-    def _write_checkpoint(self, epoch, batch):
-        """Save model + optimizer state and the position (epoch, batch); returns True if saved."""
-        if not self.checkpoint_dir:
-            return False
-        os.makedirs(self.checkpoint_dir, exist_ok=True)
-        name = 'model-e%04d-b%06d.h5' % (epoch, batch)
-        save_model(self.model_, os.path.join(self.checkpoint_dir, name))
-        meta_path = os.path.join(self.checkpoint_dir, CHECKPOINT_META)
-        previous = _read_json(meta_path)
-        meta = dict(self._fingerprint(), epoch=epoch, batch=batch, model=name,
-                    history=self.history_)
-        with atomic_open(meta_path, 'w', encoding='utf8') as f:
-            json.dump(meta, f, indent=1)
-        if previous and previous.get('model') not in (None, name):
-            old = os.path.join(self.checkpoint_dir, previous['model'])
-            if os.path.exists(old):
-                os.remove(old)
-        return True
-
-    def _read_checkpoint(self):
-        if not self.checkpoint_dir:
-            raise ValueError('resume=True needs checkpoint_dir')
-        meta = _read_json(os.path.join(self.checkpoint_dir, CHECKPOINT_META))
-        if meta is None:
-            return None
-        expected = self._fingerprint()
-        for key in ('version', 'params', 'num_nodes', 'edges_sha256'):
-            if meta.get(key) != expected[key]:
-                raise CheckpointMismatch(
-                    'the checkpoint in %s was made with another %s (%s, now %s); use another '
-                    '--checkpoint-dir or drop --resume'
-                    % (self.checkpoint_dir, 'package version' if key == 'version' else
-                       'graph' if key in ('num_nodes', 'edges_sha256') else 'configuration',
-                       _short(meta.get(key)), _short(expected[key])))
-        if not os.path.exists(os.path.join(self.checkpoint_dir, meta['model'])):
-            raise CheckpointMismatch('the checkpoint in %s names %s, which is missing'
-                             % (self.checkpoint_dir, meta['model']))
-        return meta
+    def _interrupted(self, epoch, step):
+        if self._checkpoints is not None:
+            self._checkpoints.write(self.model_, epoch, step, self.history_)
+            print('\ninterrupted: saved epoch %d, batch %d in %s; fit(..., resume=True) '
+                  'continues' % (epoch + 1, step, self.checkpoint_dir))
 
 
-def _read_json(path):
-    if not os.path.exists(path):
-        return None
-    with open(path, encoding='utf8') as f:
-        return json.load(f)
+class ContentLinkAuthor2Vec(PairEmbedding):
+    """The full Author2Vec: Content-Info + Link-Info over one shared author table.
+
+    Ganesh J, Gupta, Varma and Varma, "Author2Vec: Learning Author Representations by Combining
+    Content and Link Information", WWW 2016 companion; the authors' code:
+    ganeshjawahar/author2vec (a2v.lua: d=100, n_h=50, SGD lr 0.1, 100 epochs, alternating).
+
+    - Content-Info: (author, paper) pairs, 1 if the author wrote the paper, 0 for a sampled paper
+      the author did not write. Paper vectors: a second table initialised from gensim Doc2Vec
+      on the papers' text (`text.doc2vec_vectors`).
+    - Link-Info: (author, author) pairs, 1 for co-authors, 0 for sampled non-co-authors.
+
+    # Arguments
+        schedule: 'alternating' (each epoch the content then the link model, each with its own
+            optimizer state: a2v.lua), 'joint' (one model, two losses), 'link' (Link-Info only)
+            or 'content' (Content-Info only).
+        projection: project each side with tanh(W e + b) first (a2v.lua) or not (the blog).
+        content_weight: weight of the content loss in the joint model.
+        doc2vec_epochs: Doc2Vec passes for the paper vectors.
+        train_papers: train the paper vectors (a2v.lua) or keep Doc2Vec's.
+        The others: see `PairEmbedding` (`negatives` also counts the sampled papers per
+        authorship; an epoch is every edge and every authorship once).
+
+    # Attributes
+        graph_, embeddings_ (authors, rows in `graph_.nodes` order), papers_ (paper ids, rows of
+        `paper_embeddings_`), paper_init_ (the Doc2Vec vectors), authorship_ (int (m, 2) pairs
+        used), dropped_authorship_ (pairs whose author is not a graph node), link_model_,
+        content_model_, joint_model_, history_ (per epoch dict of mean losses).
+
+    # Example
+
+    ```python
+        est = ContentLinkAuthor2Vec(schedule='alternating', epochs=5)
+        est.fit(graph, authorship=[('Smith, J', 'P11-1001'), ...],
+                paper_texts={'P11-1001': 'a title', ...})
+        est.embeddings_
+    ```
+    """
+
+    _pair_model = 'link_model_'  # edge_probability/predict_proba: the co-authorship head
+
+    def __init__(self, dim=128, hidden_dim=32, negatives=5, epochs=10, batch_size=512,
+                 schedule='alternating', projection=False, content_weight=1.0,
+                 doc2vec_epochs=20, train_papers=True, optimizer='adam', lr=None,
+                 dense_updates=False, sampling='uniform', random_state=0, verbose=1):
+        self.dim = dim
+        self.hidden_dim = hidden_dim
+        self.negatives = negatives
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.schedule = schedule
+        self.projection = projection
+        self.content_weight = content_weight
+        self.doc2vec_epochs = doc2vec_epochs
+        self.train_papers = train_papers
+        self.optimizer = optimizer
+        self.lr = lr
+        self.dense_updates = dense_updates
+        self.sampling = sampling
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _check_params(self):
+        if self.schedule not in SCHEDULES:
+            raise ValueError('schedule must be one of %s, got %r' % (SCHEDULES, self.schedule))
+        super(ContentLinkAuthor2Vec, self)._check_params()
+
+    @property
+    def uses_content(self):
+        return self.schedule != 'link'
+
+    @property
+    def uses_link(self):
+        return self.schedule != 'content'
+
+    def _prepare_content(self, authorship, paper_texts, paper_vectors):
+        from .text import doc2vec_vectors
+        pairs = list(authorship) if authorship is not None else []
+        if self.uses_content and not pairs:
+            raise ValueError('schedule %r needs authorship pairs' % (self.schedule,))
+        index = self.graph_.node_index
+        papers, paper_index, rows, dropped = [], {}, [], 0
+        for a, p in pairs:
+            i = index.get(a)
+            if i is None:
+                dropped += 1
+                continue
+            j = paper_index.get(p)
+            if j is None:
+                j = paper_index[p] = len(papers)
+                papers.append(p)
+            rows.append((i, j))
+        self.papers_ = papers
+        self.paper_index_ = paper_index
+        self.authorship_ = np.unique(np.asarray(rows, dtype=np.int64).reshape(-1, 2), axis=0)
+        self.dropped_authorship_ = dropped
+        if not self.uses_content:
+            self.paper_init_ = None
+            return
+        if not papers:
+            raise ValueError('no authorship pair names an author of the graph')
+        if paper_vectors is not None:
+            vec = np.stack([np.asarray(paper_vectors[p], dtype=np.float32) for p in papers])
+        elif paper_texts is not None:
+            missing = [p for p in papers if p not in paper_texts]
+            if missing:
+                raise ValueError('paper %r has no text' % (missing[0],))
+            vec = doc2vec_vectors([paper_texts[p] for p in papers], dim=self.dim,
+                                  epochs=self.doc2vec_epochs, seed=self.random_state)
+        else:
+            raise ValueError('the content model needs paper_texts (for Doc2Vec) or '
+                             'paper_vectors')
+        if vec.shape[1] != self.dim:
+            raise ValueError('paper vectors have size %d, dim is %d' % (vec.shape[1], self.dim))
+        self.paper_init_ = vec
+
+    def fit(self, graph, authorship=None, paper_texts=None, paper_vectors=None):
+        """Train on the co-authorship `graph` and the `authorship` pairs. Returns `self`.
+
+        # Arguments
+            graph: `Graph`, networkx graph or edge list path; its nodes are the authors.
+            authorship: iterable of (author id, paper id); pairs whose author is not a node of
+                `graph` are dropped (counted in `dropped_authorship_`).
+            paper_texts: dict paper id -> text, for the Doc2Vec initial paper vectors.
+            paper_vectors: dict paper id -> (dim,) vector, instead of `paper_texts`.
+        """
+        from . import models
+        from .sampling import AuthorshipSequence, PairSequence
+        self._check_params()
+        self.graph_ = as_graph(graph)
+        if self.uses_link and self.graph_.num_edges == 0:
+            raise ValueError('the graph has no edges')
+        self._prepare_content(authorship, paper_texts, paper_vectors)
+        np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
+        self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
+            self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,
+            self.projection, self.paper_init_, self.train_papers)
+        loss = 'sparse_categorical_crossentropy'
+        if self.schedule == 'joint':
+            self.joint_model_.compile(self._make_optimizer(), loss=[loss, loss],
+                                      loss_weights=[1.0, float(self.content_weight)])
+        if self.schedule in ('alternating', 'link'):
+            self.link_model_.compile(self._make_optimizer(), loss=loss)
+        if self.schedule in ('alternating', 'content'):
+            self.content_model_.compile(self._make_optimizer(), loss=loss)
+        link = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,
+                            sampling=self.sampling, seed=self.random_state) \
+            if self.uses_link else None
+        content = AuthorshipSequence(self.authorship_, len(self.papers_), self.negatives,
+                                     self.batch_size, seed=self.random_state + 7919) \
+            if self.uses_content else None
+        self.history_ = []
+        for epoch in range(self.epochs):
+            t0 = time.time()
+            for seq in (link, content):
+                if seq is not None:
+                    seq.set_epoch(epoch)
+            if self.schedule == 'joint':
+                loss = self._fit_epoch(self.joint_model_, _JointBatches(link, content), epoch)
+                rec = {'link': float(loss[1]), 'content': float(loss[2])}
+            else:
+                rec = {}
+                if content is not None:  # a2v.lua: the content model first, then the link model
+                    rec['content'] = float(self._fit_epoch(self.content_model_, content, epoch)[0])
+                if link is not None:
+                    rec['link'] = float(self._fit_epoch(self.link_model_, link, epoch)[0])
+            self.history_.append(rec)
+            if self.verbose:
+                print('epoch %d/%d %s (%.1f s)' % (epoch + 1, self.epochs, ' '.join(
+                    '%s_loss=%.4f' % kv for kv in sorted(rec.items())), time.time() - t0))
+        self.embeddings_ = models.node_embeddings(self.link_model_)
+        self.paper_embeddings_ = self.content_model_.get_layer(
+            models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None
+        return self
+
+    def authorship_probability(self, index_pairs):
+        """P(author wrote paper) for `(k, 2)` (author index, paper index) pairs."""
+        from .models import edge_probability
+        check_is_fitted(self, 'embeddings_')
+        return edge_probability(self.content_model_, index_pairs)
 
 
-def _short(value):
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) < 120 else text[:117] + '...'
+class _JointBatches(object):
+    """Link and content batches side by side for the joint model: `max(len)` steps, the shorter
+    sequence wrapping around; both cut to the same size (keras 2.0.9 needs equal batch sizes)."""
+
+    def __init__(self, link, content):
+        self.link, self.content = link, content
+
+    def __len__(self):
+        return max(len(self.link), len(self.content))
+
+    def __getitem__(self, step):
+        xl, yl = self.link[step % len(self.link)]
+        xc, yc = self.content[step % len(self.content)]
+        b = min(len(xl), len(xc))
+        return [xl[:b], xc[:b]], [yl[:b], yc[:b]]
 
 
 def available_memory():

@@ -105,7 +105,7 @@ def training_pairs(split, seed=0):
     # Returns
         (pairs (2m, 2), labels (2m,)).
     """
-    from .sampling import sample_non_edges
+    from .negatives import sample_non_edges
     g = split.train_graph
     pos = g.edges
     neg = sample_non_edges(g, len(pos), seed=seed, exclude=split.pairs)
@@ -177,17 +177,12 @@ def as_label_matrix(labels, num_nodes=None):
     """Bool (n, L) indicator matrix from a bool/0-1 matrix, a scipy sparse matrix, an int vector
     (one class per node, negative = unlabelled), or a list of label lists."""
     import scipy.sparse as sp
+    from sklearn.preprocessing import MultiLabelBinarizer
     if sp.issparse(labels):
         return np.asarray(labels.todense() != 0)
     if isinstance(labels, (list, tuple)) and labels and isinstance(labels[0], (list, tuple,
                                                                                set)):
-        names = sorted({l for ls in labels for l in ls})
-        col = {l: j for j, l in enumerate(names)}
-        y = np.zeros((len(labels), len(names)), dtype=bool)
-        for i, ls in enumerate(labels):
-            for l in ls:
-                y[i, col[l]] = True
-        return y
+        return MultiLabelBinarizer().fit_transform(labels).astype(bool)
     arr = np.asarray(labels)
     if arr.ndim == 2:
         return arr != 0
@@ -269,9 +264,9 @@ def evaluate_node_classification(embeddings, labels, train_ratios=(0.1, 0.2, 0.3
 def louvain_partition(graph, seed=0):
     """Louvain communities (networkx) as an int label per node index."""
     import networkx as nx
-    G = nx.Graph()
-    G.add_nodes_from(range(graph.num_nodes))
-    G.add_edges_from(np.asarray(graph.edges).tolist())
+    a = graph.adjacency.copy()
+    a.data[:] = 1.0  # unweighted, as the communities are of the graph's structure
+    G = nx.from_scipy_sparse_array(a)
     comms = nx.community.louvain_communities(G, seed=seed)
     part = np.empty(graph.num_nodes, dtype=np.int64)
     for c, members in enumerate(comms):

@@ -61,21 +61,28 @@ def word2vec_token(node):
 def save_word2vec(path, nodes, vectors):
     """Write embeddings in word2vec text format: `n d`, then `node v1 .. vd` per line.
 
-    gensim's `KeyedVectors.load_word2vec_format(path)` reads the file. Written atomically.
+    Written by gensim's `KeyedVectors.save_word2vec_format` (rows in `nodes` order, node ids
+    as `word2vec_token`s), through a temporary file; `load_word2vec` reads it back.
 
     # Arguments
         path: output file.
         nodes: sequence of node ids, one per row of `vectors`.
         vectors: `(n, d)` array.
     """
-    vectors = np.asarray(vectors, dtype='float64')
+    from gensim.models import KeyedVectors
+    vectors = np.asarray(vectors, dtype=np.float32)
     if vectors.ndim != 2 or len(nodes) != vectors.shape[0]:
         raise ValueError('save_word2vec: %d node ids for vectors of shape %s'
                          % (len(nodes), vectors.shape))
-    with atomic_open(path, 'w', encoding='utf8') as f:
-        f.write('%d %d\n' % vectors.shape)
-        for node, row in zip(nodes, vectors):
-            f.write(word2vec_token(node) + ' ' + ' '.join('%.6g' % x for x in row) + '\n')
+    tokens = [word2vec_token(v) for v in nodes]
+    if len(set(tokens)) != len(tokens):
+        raise ValueError('save_word2vec: two node ids give the same word2vec token %r'
+                         % next(t for t in tokens if tokens.count(t) > 1))
+    kv = KeyedVectors(vectors.shape[1], dtype=np.float32)
+    kv.add_vectors(tokens, vectors)
+    kv.expandos['count'] = np.ones(len(tokens), dtype=np.int64)  # equal counts: written in order
+    with atomic_path(path) as tmp:
+        kv.save_word2vec_format(tmp, binary=False)
 
 
 def load_word2vec(path):
@@ -92,14 +99,11 @@ def save_model(model, path):
 
 
 def load_model(path, custom_objects=None):
-    """Load a model saved by `save_model` or `model.save`, with this package's custom objects."""
+    """Load a model saved by `save_model` or `model.save`: every custom layer and optimizer of
+    this package is known (`layers.CUSTOM_OBJECTS`, `optimizers.CUSTOM_OBJECTS`)."""
     from .backend import keras
-    from .layers import CUSTOM_OBJECTS
-    objects = dict(CUSTOM_OBJECTS)
-    try:
-        from .optimizers import CUSTOM_OBJECTS as OPTIMIZERS
-        objects.update(OPTIMIZERS)
-    except ImportError:
-        pass
+    from .layers import CUSTOM_OBJECTS as LAYERS
+    from .optimizers import CUSTOM_OBJECTS as OPTIMIZERS
+    objects = dict(LAYERS, **OPTIMIZERS)
     objects.update(custom_objects or {})
     return keras.models.load_model(os.fspath(path), custom_objects=objects)

@@ -1,4 +1,4 @@
-"""Custom Keras layers: the blog's `NodeEmbeddingLayer`, fixed for Keras 2.0.9."""
+"""Custom Keras layers: the blog's `NodeEmbeddingLayer` (fixed for Keras 2.0.9) and `PairColumn`."""
 from .backend import keras, K
 
 from keras import initializers, regularizers, constraints
@@ -125,4 +125,33 @@ class NodeEmbeddingLayer(Layer):
         return dict(list(base_config.items()) + list(config.items()))
 
 
-CUSTOM_OBJECTS = {'NodeEmbeddingLayer': NodeEmbeddingLayer}
+class PairColumn(Layer):
+    """Column `index` of a `(batch, 2)` pair input, as `(batch, 1)` (keeps the dtype).
+
+    # Arguments
+        index: 0 or 1.
+    # Input shape
+        2D `(batch, 2)`.
+    # Output shape
+        2D `(batch, 1)`.
+    """
+
+    def __init__(self, index, **kwargs):
+        super(PairColumn, self).__init__(**kwargs)
+        self.index = int(index)
+
+    def call(self, x, mask=None):
+        return x[:, self.index:self.index + 1]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 1)
+
+    def get_config(self):
+        config = {'index': self.index}
+        base = super(PairColumn, self).get_config()
+        return dict(list(base.items()) + list(config.items()))
+
+
+#: every custom layer, for `keras.models.load_model(..., custom_objects=...)`; `io.load_model`
+#: adds them (and the row-wise optimizers) itself.
+CUSTOM_OBJECTS = {'NodeEmbeddingLayer': NodeEmbeddingLayer, 'PairColumn': PairColumn}

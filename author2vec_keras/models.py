@@ -1,18 +1,24 @@
-"""Model builders: the blog's Sequential stack and the paper's softmax link model.
+"""Model builders: the blog's stack, the paper's link model, and the full content + link model.
 
-Both take a batch of node index pairs `(batch, 2)` and are trained on targets `(batch, 1)`
-with 1 for an edge and 0 for a sampled non-edge. The node embeddings are the weights of the
-layer named `EMBEDDING_LAYER`.
+- `blog_model`: the blog post's Sequential stack (sigmoid output).
+- `paper_model`: the paper's Link-Info model, softmax over {no edge, edge}.
+- `author2vec_models`: the paper's full Author2Vec, Content-Info and Link-Info models over
+  one shared author table (plus the joint two-loss model).
+
+Each takes node index pairs `(batch, 2)` and is trained on targets `(batch, 1)` with 1 for an
+edge and 0 for a sampled non-edge. The node embeddings are the weights of the layer named
+`EMBEDDING_LAYER`. `BUILDERS` maps the model names used everywhere ('paper', 'blog') to them.
 """
 import numpy as np
 
-from .backend import keras
-from .layers import NodeEmbeddingLayer
+from .backend import keras, K
+from .layers import NodeEmbeddingLayer, PairColumn
 
-from keras.models import Sequential
-from keras.layers import Dense, Dropout, Embedding, Permute
+from keras.models import Model, Sequential
+from keras.layers import Concatenate, Dense, Dropout, Embedding, Input, Permute, TimeDistributed
 
 EMBEDDING_LAYER = 'node_embedding'
+PAPER_EMBEDDING = 'paper_embedding'
 
 
 def _pair_encoder(num_nodes, embed_dim, hidden_dim, name):
@@ -50,7 +56,7 @@ def blog_model(num_nodes, embed_dim=10, hidden_dim=32, optimizer='adam'):
     return model
 
 
-def link_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam'):
+def paper_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam'):
     """The paper's Link-Info model: `y = softmax(U h + c)` over {no edge, edge}.
 
     Trained on the log-likelihood of observed edges against sampled non-edges
@@ -70,13 +76,14 @@ def link_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam'):
         - Ganesh J, Gupta, Varma and Varma, "Author2Vec: Learning Author Representations by
           Combining Content and Link Information", WWW 2016 companion.
     """
-    model = _pair_encoder(num_nodes, embed_dim, hidden_dim, 'link_model')
+    model = _pair_encoder(num_nodes, embed_dim, hidden_dim, 'paper_model')
     model.add(Dense(2, activation='softmax', name='edge_softmax'))
     model.compile(optimizer=optimizer, loss='sparse_categorical_crossentropy')
     return model
 
 
-BUILDERS = {'blog': blog_model, 'paper': link_model}
+#: the link-only models by name: `Author2Vec(model=...)`, `author2vec train --model ...`
+BUILDERS = {'paper': paper_model, 'blog': blog_model}
 
 
 def node_embeddings(model):
@@ -89,3 +96,60 @@ def edge_probability(model, pairs, batch_size=4096):
     pairs = np.asarray(pairs, dtype='int32').reshape(-1, 2)
     out = model.predict(pairs, batch_size=batch_size, verbose=0)
     return out[:, -1].astype('float64')
+
+
+def _pair_head(side_by_side, hidden_dim, projection, prefix):
+    """(batch, 2, d) -> [tanh(W e + b) per side] -> NodeEmbeddingLayer -> softmax (batch, 2)."""
+    x = side_by_side
+    if projection:
+        x = TimeDistributed(Dense(hidden_dim, activation='tanh'),
+                            name=prefix + '_projection')(x)
+    x = Permute((2, 1), name=prefix + '_permute')(x)
+    h = NodeEmbeddingLayer(hidden_dim, name=prefix + '_pair_features')(x)
+    return Dense(2, activation='softmax', name=prefix + '_softmax')(h)
+
+
+def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projection=False,
+                            paper_init=None, train_papers=True):
+    """The Link-Info and Content-Info Keras models over one shared author `Embedding`.
+
+    # Arguments
+        num_authors: rows of the author table (the graph's nodes).
+        num_papers: rows of the paper table.
+        dim: size of an author / paper vector.
+        hidden_dim: size of the pair representation `h` (and of the projection).
+        projection: if True, each side is first mapped by tanh(W e + b) (a2v.lua); one W per
+            model, shared by the two sides of a pair.
+        paper_init: optional `(num_papers, dim)` initial paper vectors (Doc2Vec).
+        train_papers: whether the paper vectors are trained (a2v.lua: yes).
+
+    # Returns
+        `(link_model, content_model, joint_model)`, uncompiled. `link_model`: `(batch, 2)`
+        author index pairs -> `(batch, 2)` softmax; `content_model`: `(batch, 2)` (author, paper)
+        index pairs -> `(batch, 2)`; `joint_model`: both inputs -> both outputs. The three share
+        their layers; the author table is the layer named `node_embedding` in all of them.
+    """
+    author_table = Embedding(num_authors, dim, name=EMBEDDING_LAYER)
+    paper_kwargs = {}
+    if paper_init is not None:
+        paper_init = np.asarray(paper_init, dtype=K.floatx())
+        if paper_init.shape != (num_papers, dim):
+            raise ValueError('paper_init must have shape %r, got %r'
+                             % ((num_papers, dim), paper_init.shape))
+        paper_kwargs['weights'] = [paper_init]
+    paper_table = Embedding(num_papers, dim, name=PAPER_EMBEDDING, trainable=train_papers,
+                            **paper_kwargs)
+
+    link_in = Input(shape=(2,), dtype='int32', name='author_pairs')
+    link_out = _pair_head(author_table(link_in), hidden_dim, projection, 'link')
+
+    content_in = Input(shape=(2,), dtype='int32', name='author_paper_pairs')
+    author = author_table(PairColumn(0, name='author_column')(content_in))  # (batch, 1, d)
+    paper = paper_table(PairColumn(1, name='paper_column')(content_in))  # (batch, 1, d)
+    side_by_side = Concatenate(axis=1, name='author_paper')([author, paper])  # (batch, 2, d)
+    content_out = _pair_head(side_by_side, hidden_dim, projection, 'content')
+
+    link_model = Model(link_in, link_out, name='link_info')
+    content_model = Model(content_in, content_out, name='content_info')
+    joint_model = Model([link_in, content_in], [link_out, content_out], name='author2vec_joint')
+    return link_model, content_model, joint_model

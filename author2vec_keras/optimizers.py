@@ -75,8 +75,8 @@ except ImportError:  # Theano 1.0.5
 from keras.optimizers import Optimizer
 from keras.legacy import interfaces
 
-__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'find_row_params', 'CUSTOM_OBJECTS',
-           'SumRowsByIndex', 'SetRows']
+__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'resolve', 'find_row_params',
+           'CUSTOM_OBJECTS', 'SumRowsByIndex', 'SetRows']
 
 _SHAPE_OPS = (Shape, Shape_i)  # uses of a table that read only its shape
 
@@ -512,3 +512,29 @@ def row_wise(optimizer='adam', embeddings=None):
                   'the embedding table gets dense updates, whose cost grows with the number of '
                   'nodes.' % type(instance).__name__, UserWarning, stacklevel=2)
     return instance
+
+
+def resolve(optimizer='adam', lr=None, dense=False):
+    """A fresh optimizer for one model, as the estimators and the CLI take it.
+
+    # Arguments
+        optimizer: a Keras optimizer name, config dict or instance, or a callable returning
+            one. An instance is copied (through its config), so two models never share
+            optimizer state.
+        lr: learning rate; None keeps the optimizer's own (Keras' defaults for names).
+        dense: True for Keras' stock optimizer (dense updates of the whole embedding table);
+            False maps it to its row-wise version (`row_wise`).
+
+    # Returns
+        A Keras optimizer instance.
+    """
+    if callable(optimizer) and not isinstance(optimizer, Optimizer):
+        optimizer = optimizer()
+    if isinstance(optimizer, str):
+        optimizer = {'class_name': optimizer, 'config': {}}
+    elif isinstance(optimizer, Optimizer):
+        optimizer = {'class_name': type(optimizer).__name__, 'config': optimizer.get_config()}
+    if lr is not None:
+        optimizer = dict(optimizer, config=dict(optimizer.get('config', {}), lr=float(lr)))
+    instance = keras.optimizers.deserialize(optimizer, custom_objects=CUSTOM_OBJECTS)
+    return instance if dense else row_wise(instance)

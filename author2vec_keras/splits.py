@@ -16,8 +16,8 @@ import numpy as np
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import minimum_spanning_tree
 
-from author2vec_keras.graph import DataWarning, Graph
-from author2vec_keras.sampling import sample_non_edges
+from author2vec_keras.graph import DataWarning, Graph, pair_keys
+from author2vec_keras.negatives import sample_non_edges
 
 __all__ = ['LinkSplit', 'TemporalSplit', 'link_prediction_split', 'temporal_split',
            'random_spanning_forest']
@@ -70,21 +70,18 @@ def random_spanning_forest(graph, seed=0):
     mask = np.zeros(m, dtype=bool)
     if m == 0:
         return mask
-    e = graph.edges
-    lo, hi = np.minimum(e[:, 0], e[:, 1]), np.maximum(e[:, 0], e[:, 1])
-    keys = lo * n + hi
-    ukeys, first = np.unique(keys, return_index=True)  # one edge per unordered pair
+    e = np.sort(graph.edges, axis=1)
+    ukeys, first = np.unique(pair_keys(e, n), return_index=True)  # one edge per unordered pair
     w = 1.0 + rng.random(len(first))
-    mat = coo_matrix((w, (lo[first], hi[first])), shape=(n, n)).tocsr()
+    mat = coo_matrix((w, (e[first, 0], e[first, 1])), shape=(n, n)).tocsr()
     tree = minimum_spanning_tree(mat).tocoo()
-    tkeys = np.minimum(tree.row, tree.col).astype(np.int64) * n + \
-        np.maximum(tree.row, tree.col).astype(np.int64)
+    tkeys = pair_keys(np.stack([tree.row, tree.col], axis=1), n, directed=False)
     pos = np.searchsorted(ukeys, tkeys)
     mask[first[pos]] = True
     return mask
 
 
-def link_prediction_split(graph, test_fraction=0.5, seed=0, negative_distribution='uniform'):
+def link_prediction_split(graph, test_fraction=0.5, seed=0, sampling='uniform'):
     """node2vec's link-prediction hold-out.
 
     # Arguments
@@ -92,7 +89,7 @@ def link_prediction_split(graph, test_fraction=0.5, seed=0, negative_distributio
         test_fraction: fraction of all edges to hold out. At most the edges outside a random
             spanning forest can go; if more is asked, that many are removed with a DataWarning.
         seed: int; the same seed gives the same split.
-        negative_distribution: 'uniform' (node2vec) or 'degree' for the negative pairs.
+        sampling: 'uniform' (node2vec) or 'degree' for the negative pairs.
 
     # Returns
         A `LinkSplit`.
@@ -116,13 +113,13 @@ def link_prediction_split(graph, test_fraction=0.5, seed=0, negative_distributio
     train_mask[test_ids] = False
     train = graph.subgraph_edges(train_mask)
     test_edges = graph.edges[test_ids].copy()
-    negatives = sample_non_edges(graph, k, seed=rng, distribution=negative_distribution) \
+    negatives = sample_non_edges(graph, k, seed=rng, sampling=sampling) \
         if k else np.zeros((0, 2), dtype=np.int64)
     return LinkSplit(train, test_edges, negatives)
 
 
 def temporal_split(sources, targets, times, split_time, seed=0, directed=False,
-                   negative_distribution='uniform'):
+                   sampling='uniform'):
     """Train on interactions at or before `split_time`; test on new pairs after it.
 
     # Arguments
@@ -162,14 +159,13 @@ def temporal_split(sources, targets, times, split_time, seed=0, directed=False,
         if not directed:
             pairs = np.sort(pairs, axis=1)
         pairs = pairs[~train.has_edges(pairs)]
-        n = train.num_nodes
-        _, first = np.unique(pairs[:, 0] * n + pairs[:, 1], return_index=True)
+        _, first = np.unique(pair_keys(pairs, train.num_nodes), return_index=True)
         test_edges = pairs[np.sort(first)]
     else:
         test_edges = np.zeros((0, 2), dtype=np.int64)
     if len(test_edges):
-        negatives = sample_non_edges(train, len(test_edges), seed=seed,
-                                     distribution=negative_distribution, exclude=test_edges)
+        negatives = sample_non_edges(train, len(test_edges), seed=seed, sampling=sampling,
+                                     exclude=test_edges)
     else:
         negatives = np.zeros((0, 2), dtype=np.int64)
     return TemporalSplit(train, test_edges.astype(np.int64), negatives, split_time)

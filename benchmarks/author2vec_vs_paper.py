@@ -21,7 +21,6 @@ frequent ACL Anthology venue series (`author2vec.aan_venue_labels`).
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 
@@ -39,21 +38,13 @@ PAPER = {'link prediction': 2.35, 'clustering': 0.83}
 SPLIT_YEAR = 2008
 
 
-def versions():
-    import gensim
-    import sklearn
-    import theano
-    return {'python': platform.python_version(), 'numpy': np.__version__,
-            'keras': keras.__version__, 'theano': theano.__version__,
-            'gensim': gensim.__version__, 'sklearn': sklearn.__version__,
-            'machine': platform.machine(), 'cpus': os.cpu_count()}
-
-
 def run_seed(seed, protocol, args, done, record):
-    from author2vec_keras import datasets, evaluation as ev
-    from author2vec_keras import author2vec as a2v
+    from author2vec_keras import datasets, evaluation as ev, pipeline
     from author2vec_keras.baselines import DeepWalk
+    from author2vec_keras.datasets.aan import aan_authorship, aan_coauthor_events, aan_venue_labels
+    from author2vec_keras.estimator import ContentLinkAuthor2Vec
     from author2vec_keras.splits import link_prediction_split, temporal_split
+    from author2vec_keras.text import doc2vec_vectors
 
     todo = [m for m in args.methods if (seed, protocol, m) not in done]
     if not todo:
@@ -63,19 +54,19 @@ def run_seed(seed, protocol, args, done, record):
     if protocol == 'holdout':
         split = link_prediction_split(ds.graph, 0.5, seed=seed)
         held = {frozenset(ds.graph.ids(list(e))) for e in split.test_edges.tolist()}
-        pairs, texts, kept = a2v.aan_authorship(papers, exclude_pairs=held)
-        labels, names = a2v.aan_venue_labels(split.train_graph, papers)
+        pairs, texts, kept = aan_authorship(papers, exclude_pairs=held)
+        labels, names = aan_venue_labels(split.train_graph, papers)
     else:
-        src, dst, years = datasets.aan_coauthor_events(papers)
+        src, dst, years = aan_coauthor_events(papers)
         split = temporal_split(src, dst, years, SPLIT_YEAR, seed=seed)
-        pairs, texts, kept = a2v.aan_authorship(papers, max_year=SPLIT_YEAR)
+        pairs, texts, kept = aan_authorship(papers, max_year=SPLIT_YEAR)
         labels = None
-    g = split.train_graph
-    train = ev.training_pairs(split, seed)
+    setup = pipeline.prepare('link-prediction', ds.graph, seed=seed, split=split)
+    g = setup.fit_graph
     t0 = time.time()
     ids = sorted(texts)
-    vec = a2v.doc2vec_vectors([texts[p] for p in ids], dim=args.dim, epochs=args.doc2vec_epochs,
-                              seed=seed)
+    vec = doc2vec_vectors([texts[p] for p in ids], dim=args.dim, epochs=args.doc2vec_epochs,
+                          seed=seed)
     paper_vectors = dict(zip(ids, vec))
     d2v_time = time.time() - t0
     info = {'train_nodes': g.num_nodes, 'train_edges': g.num_edges,
@@ -83,27 +74,22 @@ def run_seed(seed, protocol, args, done, record):
             'authorship_pairs': len(pairs), 'doc2vec_seconds': round(d2v_time, 1)}
     print('[seed %d %s] %s' % (seed, protocol, info), flush=True)
     for method in todo:
-        t0 = time.time()
-        own = None
+        fit_params = {}
         if method == 'deepwalk':
-            est = DeepWalk(dim=args.dim, workers=args.workers, random_state=seed).fit(g)
-            emb = est.embeddings_
+            est = DeepWalk(dim=args.dim, workers=args.workers, random_state=seed)
         else:
-            est = a2v.ContentLinkAuthor2Vec(
+            est = ContentLinkAuthor2Vec(
                 dim=args.dim, hidden_dim=args.hidden_dim, schedule=method,
                 projection=args.projection, negatives=args.negatives, epochs=args.epochs,
                 batch_size=args.batch_size, optimizer=args.optimizer, lr=args.lr,
                 random_state=seed, verbose=1)
-            est.fit(g, authorship=pairs, paper_vectors=paper_vectors)
-            emb = est.embeddings_
-            if method != 'content':
-                own = est.edge_probability
-        fit_time = time.time() - t0
-        lp = ev.evaluate_link_prediction(emb, split, own_score=own, operators=['hadamard'],
-                                         seed=seed, train=train)
+            fit_params = dict(authorship=pairs, paper_vectors=paper_vectors)
+        lp, timings = pipeline.fit_and_score(est, setup, seed=seed, fit_params=fit_params,
+                                             operators=['hadamard'])
+        emb = est.get_embedding()
         rec = {'seed': seed, 'protocol': protocol, 'method': method,
                'auc_hadamard': lp['hadamard']['auc'], 'auc_own': lp['own']['auc'],
-               'fit_seconds': round(fit_time, 1), 'data': info}
+               'fit_seconds': round(timings['fit'], 1), 'data': info}
         if labels is not None:
             rec['nmi'] = ev.evaluate_clustering(emb, labels, seed=seed)['labels']['nmi']
         if hasattr(est, 'history_'):
@@ -237,6 +223,7 @@ def main(argv=None):
                 data = json.load(f)
         data['command'] = 'python benchmarks/author2vec_vs_paper.py ' + ' '.join(
             argv if argv is not None else sys.argv[1:])
+        from author2vec_keras.pipeline import versions
         data['versions'] = versions()
         data['settings'] = {k: getattr(args, k) for k in (
             'dim', 'hidden_dim', 'epochs', 'negatives', 'batch_size', 'optimizer', 'lr',

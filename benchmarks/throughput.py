@@ -4,7 +4,7 @@ against the same model in PyTorch (dense Adam, sparse embedding + SparseAdam), i
     python benchmarks/throughput.py                      # 1k, 10k, 100k, 1M nodes
     python benchmarks/throughput.py --nodes 100000 --seconds 10
 
-The model (the paper's link model, `models.link_model`): Embedding(N, d) -> pair features
+The model (the paper's link model, `models.paper_model`): Embedding(N, d) -> pair features
 h = tanh((u*v) W_p + |u-v| W_m + b) -> Dense(2, softmax), sparse categorical cross-entropy.
 Every measurement runs in its own child process (so peak memory is per method and methods do
 not share a Theano process), one after the other, on pre-generated random int32 batches.
@@ -110,7 +110,7 @@ def run_keras(args):
     sys.path.insert(0, ROOT)
     t0 = time.perf_counter()
     from author2vec_keras.backend import keras  # noqa: F401  configures Theano
-    from author2vec_keras.models import link_model
+    from author2vec_keras.models import paper_model
     from author2vec_keras.optimizers import RowAdam
     import numpy as np
     import theano
@@ -120,7 +120,7 @@ def run_keras(args):
     np.random.seed(args.seed)
     x, y = _batches(args.nodes, args.batch_size, args.pool, args.seed)
     t0 = time.perf_counter()
-    model = link_model(args.nodes, args.dim, args.hidden_dim, optimizer=optimizer)
+    model = paper_model(args.nodes, args.dim, args.hidden_dim, optimizer=optimizer)
     inner = model.model
     inner._make_train_function()
     model.train_on_batch(x[0], y[0])

@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 
 from author2vec_keras.graph import Graph
-from author2vec_keras import author2vec as a2v
+from author2vec_keras.datasets.aan import aan_authorship, aan_venue_labels
+from author2vec_keras.estimator import ContentLinkAuthor2Vec
+from author2vec_keras.models import author2vec_models
+from author2vec_keras.sampling import AuthorshipSequence
+from author2vec_keras.text import doc2vec_vectors
 
 TOPICS = [
     'neural parsing syntax dependency treebank',
@@ -46,7 +50,7 @@ def corpus():
 @pytest.fixture(scope='module')
 def alternating(corpus):
     graph, authorship, texts = corpus
-    est = a2v.ContentLinkAuthor2Vec(dim=8, hidden_dim=4, schedule='alternating', negatives=2,
+    est = ContentLinkAuthor2Vec(dim=8, hidden_dim=4, schedule='alternating', negatives=2,
                                     epochs=2, batch_size=24, optimizer='sgd', lr=0.1,
                                     doc2vec_epochs=5, random_state=0, verbose=0)
     return est.fit(graph, authorship=authorship + [('nobody', 'P00')], paper_texts=texts)
@@ -55,7 +59,7 @@ def alternating(corpus):
 @pytest.fixture(scope='module')
 def joint(corpus):
     graph, authorship, texts = corpus
-    est = a2v.ContentLinkAuthor2Vec(dim=8, hidden_dim=4, schedule='joint', projection=True,
+    est = ContentLinkAuthor2Vec(dim=8, hidden_dim=4, schedule='joint', projection=True,
                                     negatives=2, epochs=2, batch_size=24, optimizer='adam',
                                     lr=0.01, doc2vec_epochs=5, random_state=0, verbose=0)
     return est.fit(graph, authorship=authorship, paper_texts=texts)
@@ -125,22 +129,22 @@ def test_joint_schedule_with_projection_trains(joint, corpus):
 def test_paper_vectors_come_from_the_text(alternating, corpus):
     est = alternating
     texts = corpus[2]
-    expect = a2v.doc2vec_vectors([texts[p] for p in est.papers_], dim=8, epochs=5, seed=0)
+    expect = doc2vec_vectors([texts[p] for p in est.papers_], dim=8, epochs=5, seed=0)
     np.testing.assert_allclose(est.paper_init_, expect, rtol=1e-5, atol=1e-6)
     # and they are the paper table's initial weights
-    _, content, _ = a2v.build_author2vec_models(3, len(est.papers_), dim=8, hidden_dim=4,
+    _, content, _ = author2vec_models(3, len(est.papers_), dim=8, hidden_dim=4,
                                                 paper_init=est.paper_init_)
     np.testing.assert_array_equal(content.get_layer('paper_embedding').get_weights()[0],
                                   est.paper_init_)
     # different texts give different vectors
-    other = a2v.doc2vec_vectors(['completely different words here %d' % i
+    other = doc2vec_vectors(['completely different words here %d' % i
                                  for i in range(len(est.papers_))], dim=8, epochs=5, seed=0)
     assert not np.allclose(other, expect)
 
 
 def test_authorship_sequence_negatives_are_not_authored():
     pairs = np.array([[0, 0], [0, 1], [1, 1], [2, 2], [2, 0]])
-    seq = a2v.AuthorshipSequence(pairs, num_papers=4, negatives=3, batch_size=8, seed=1)
+    seq = AuthorshipSequence(pairs, num_papers=4, negatives=3, batch_size=8, seed=1)
     keys = set(map(tuple, pairs.tolist()))
     seen_pos = []
     for i in range(len(seq)):
@@ -160,17 +164,17 @@ def test_aan_testbed_uses_dataset_titles_and_labels():
     from author2vec_keras import datasets
     ds = datasets.load('aan')
     papers = ds.extra['papers']
-    pairs, texts, kept = a2v.aan_authorship(papers)
+    pairs, texts, kept = aan_authorship(papers)
     assert kept == len(texts) > 17000
     pid = 'D10-1001'
     assert texts[pid] == papers[pid]['title']
     assert (papers[pid]['authors'][0], pid) in set(pairs)
-    early, _, _ = a2v.aan_authorship(papers, max_year=2000)
+    early, _, _ = aan_authorship(papers, max_year=2000)
     assert all(papers[p]['year'] <= 2000 for _, p in early)
     a, b = papers[pid]['authors'][:2]
-    _, t2, _ = a2v.aan_authorship(papers, exclude_pairs={frozenset((a, b))})
+    _, t2, _ = aan_authorship(papers, exclude_pairs={frozenset((a, b))})
     assert pid not in t2 and len(t2) < len(texts)
-    labels, names = a2v.aan_venue_labels(ds.graph, papers)
+    labels, names = aan_venue_labels(ds.graph, papers)
     assert labels.shape == (ds.graph.num_nodes,)
     assert (labels >= 0).mean() > 0.99 and len(names) == labels.max() + 1
     i = ds.graph.node_index['Rush, Alexander M.']
@@ -180,9 +184,19 @@ def test_aan_testbed_uses_dataset_titles_and_labels():
 
 def test_bad_parameters():
     with pytest.raises(ValueError):
-        a2v.ContentLinkAuthor2Vec(schedule='both').fit(_corpus()[0], [])
+        ContentLinkAuthor2Vec(schedule='both').fit(_corpus()[0], [])
     g, pairs, texts = _corpus()
     with pytest.raises(ValueError, match='authorship'):
-        a2v.ContentLinkAuthor2Vec(schedule='content').fit(g, [])
+        ContentLinkAuthor2Vec(schedule='content').fit(g, [])
     with pytest.raises(ValueError, match='paper_texts'):
-        a2v.ContentLinkAuthor2Vec(schedule='joint').fit(g, pairs)
+        ContentLinkAuthor2Vec(schedule='joint').fit(g, pairs)
+
+
+def test_saved_content_model_loads_with_io_load_model(alternating, tmp_path):
+    from author2vec_keras.io import load_model, save_model
+    path = str(tmp_path / 'content.h5')
+    save_model(alternating.content_model_, path)
+    loaded = load_model(path)  # PairColumn and the row-wise optimizer registered once
+    x = np.array([[0, 0], [1, 3], [5, 7]], dtype='int32')
+    np.testing.assert_array_equal(loaded.predict(x), alternating.content_model_.predict(x))
+    assert type(loaded.optimizer) is type(alternating.content_model_.optimizer)

@@ -1,12 +1,12 @@
 """`run_benchmark` quick mode on small graphs: files, JSON fields, table, flags."""
-import argparse
 import json
 import os
 
 import networkx as nx
 import pytest
 
-from author2vec_keras import benchmark
+from author2vec_keras import benchmark, cli
+from author2vec_keras.estimator import Author2Vec
 from author2vec_keras.graph import Graph
 
 FAST = 'common-neighbours,adamic-adar,deepwalk,line,spectral,random'
@@ -73,16 +73,17 @@ def test_a_failing_method_is_recorded_not_fatal(tmp_path, monkeypatch):
     assert 'random' in res['summary'] and 'kaput' in open(path[:-5] + '.md').read()
 
 
-def test_add_benchmark_arguments():
-    p = argparse.ArgumentParser()
-    sub = p.add_subparsers(dest='command')
-    benchmark.add_benchmark_arguments(sub.add_parser('benchmark'))
+def test_benchmark_arguments_in_the_cli():
+    p = cli.build_parser()
     args = p.parse_args(['benchmark', '--dataset', 'cora', '--task', 'clustering', '--methods',
                          'deepwalk,line', '--seeds', '3', '--quick', '--output-dir', 'x'])
     assert (args.dataset, args.task, args.methods, args.seeds, args.quick, args.output_dir) == \
         ('cora', 'clustering', 'deepwalk,line', 3, True, 'x')
-    with pytest.raises(SystemExit):
-        p.parse_args(['benchmark', '--task', 'nope'])
+    assert (args.dim, args.epochs) == (Author2Vec().dim, Author2Vec().epochs)
+    for bad in (['--task', 'nope'], ['--dim', '-5'], ['--epochs', '0'], ['--seeds', '0'],
+                ['--p', '0']):
+        with pytest.raises(SystemExit):
+            p.parse_args(['benchmark'] + bad)
 
 
 def test_resume_keeps_finished_methods(tmp_path):

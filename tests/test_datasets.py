@@ -59,7 +59,7 @@ def test_labels_and_text():
 
 
 def test_aan_extras_and_raw_counts():
-    from author2vec_keras.graph import read_aan_collaboration
+    from author2vec_keras.datasets.aan import read_aan_collaboration
     ds = datasets.load('aan')
     assert len(ds.extra['papers']) == 18041
     cit = ds.extra['citations']

@@ -7,7 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras.graph import DataWarning, Graph, GraphFormatError
+from author2vec_keras.graph import DataWarning, Graph
+from author2vec_keras.readers import GraphFormatError
 
 
 def test_canonical_undirected_edges_and_adjacency():

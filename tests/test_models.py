@@ -55,7 +55,7 @@ def test_blog_model_is_the_blogs_stack():
 
 
 def test_link_model_is_the_papers_softmax():
-    model = models.link_model(50, 8, 4)
+    model = models.paper_model(50, 8, 4)
     assert model.output_shape == (None, 2)
     assert model.layers[-1].activation is keras.activations.softmax
     assert isinstance(model.layers[2], NodeEmbeddingLayer)
@@ -65,14 +65,14 @@ def test_link_model_is_the_papers_softmax():
 
 @pytest.mark.parametrize('optimizer', ['sgd', 'rmsprop', keras.optimizers.Adagrad(lr=0.05)])
 def test_compiles_with_any_keras_optimizer(optimizer):
-    for build in (models.blog_model, models.link_model):
+    for build in (models.blog_model, models.paper_model):
         model = build(20, 4, 3, optimizer=optimizer)
         assert model.optimizer is not None
 
 
 def test_too_small_graph():
     with pytest.raises(ValueError, match='at least 2 nodes'):
-        models.link_model(1)
+        models.paper_model(1)
 
 
 def test_learns_link_prediction_on_ca_grqc(trained, grqc_split):
@@ -93,8 +93,7 @@ def test_save_then_keras_load_model_gives_identical_predictions(trained, grqc_sp
     name, model = trained
     path = str(tmp_path / ('%s.h5' % name))
     model.save(path)
-    from author2vec_keras.optimizers import CUSTOM_OBJECTS as OPTIMIZERS
-    loaded = keras.models.load_model(path, custom_objects=dict(CUSTOM_OBJECTS, **OPTIMIZERS))
+    loaded = load_model(path)  # every custom layer and optimizer registered once
     pairs = grqc_split.pairs[:1000]
     np.testing.assert_array_equal(loaded.predict(pairs), model.predict(pairs))
     np.testing.assert_array_equal(models.node_embeddings(loaded), models.node_embeddings(model))

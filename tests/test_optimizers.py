@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from author2vec_keras.backend import keras, K
-from author2vec_keras.models import link_model, EMBEDDING_LAYER, edge_probability
+from author2vec_keras.models import paper_model, EMBEDDING_LAYER, edge_probability
 from author2vec_keras.optimizers import (RowSGD, RowAdagrad, RowAdam, row_wise, find_row_params,
                                          CUSTOM_OBJECTS)
 from author2vec_keras.layers import CUSTOM_OBJECTS as LAYER_OBJECTS
@@ -44,7 +44,7 @@ def compiled(graph):
     models = {}
     for name, opt in [('sgd', keras.optimizers.SGD(lr=0.1)), ('row_sgd', RowSGD(lr=0.1)),
                       ('adam', keras.optimizers.Adam(lr=0.01)), ('row_adam', RowAdam(lr=0.01))]:
-        model = link_model(n, DIM, HIDDEN, optimizer=opt)
+        model = paper_model(n, DIM, HIDDEN, optimizer=opt)
         if 'sgd' in name:
             model.model._function_kwargs = {'mode': 'FAST_COMPILE'}
         model.model._make_train_function()
@@ -70,7 +70,7 @@ def _loss_and_params(model):
 
 
 def test_embedding_table_is_detected_and_other_weights_are_dense():
-    model = link_model(10, 4, 3, optimizer='sgd')
+    model = paper_model(10, 4, 3, optimizer='sgd')
     loss, params = _loss_and_params(model)
     dense, rows = find_row_params(loss, params)
     emb = model.get_layer(EMBEDDING_LAYER).embeddings
@@ -94,7 +94,7 @@ def test_regularized_table_falls_back_to_dense_and_explicit_request_raises():
 
 
 def test_explicit_embeddings_by_name():
-    model = link_model(10, 4, 3, optimizer='sgd')
+    model = paper_model(10, 4, 3, optimizer='sgd')
     loss, params = _loss_and_params(model)
     dense, rows = find_row_params(loss, params, embeddings=[EMBEDDING_LAYER + '/embeddings'])
     assert len(rows) == 1 and len(dense) == len(params) - 1

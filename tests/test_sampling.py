@@ -6,7 +6,8 @@ import pytest
 
 from author2vec_keras.backend import keras
 from author2vec_keras.graph import DataWarning, Graph
-from author2vec_keras.sampling import NegativeSampler, PairSequence, sample_non_edges
+from author2vec_keras.negatives import NegativeSampler, sample_non_edges
+from author2vec_keras.sampling import PairSequence
 
 
 def random_graph(n=200, m=1500, seed=0, directed=False):
@@ -16,11 +17,11 @@ def random_graph(n=200, m=1500, seed=0, directed=False):
         return Graph(e, num_nodes=n, directed=directed)
 
 
-@pytest.mark.parametrize('distribution', ['uniform', 'degree'])
+@pytest.mark.parametrize('sampling', ['uniform', 'degree'])
 @pytest.mark.parametrize('directed', [False, True])
-def test_negatives_are_never_edges_nor_self_pairs(distribution, directed):
+def test_negatives_are_never_edges_nor_self_pairs(sampling, directed):
     g = random_graph(directed=directed)
-    s = NegativeSampler(g, distribution, seed=1)
+    s = NegativeSampler(g, sampling, seed=1)
     src = np.repeat(np.arange(g.num_nodes), 20)
     t = s.sample(src, 7)
     assert t.shape == (len(src), 7) and t.dtype == np.int64

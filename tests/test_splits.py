@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from author2vec_keras import datasets
+from author2vec_keras.datasets.aan import aan_coauthor_events
 from author2vec_keras.graph import DataWarning, Graph
 from author2vec_keras.splits import (link_prediction_split, random_spanning_forest,
                                      temporal_split)
@@ -79,7 +80,7 @@ def test_temporal_split():
 
 def test_temporal_split_on_aan():
     ds = datasets.load('aan')
-    src, dst, years = datasets.aan_coauthor_events(ds.extra['papers'])
+    src, dst, years = aan_coauthor_events(ds.extra['papers'])
     s = temporal_split(src, dst, years, split_time=2009, seed=0)
     assert len(s.test_edges) > 1000 and len(s.test_negatives) == len(s.test_edges)
     assert not s.train_graph.has_edges(s.test_edges).any()

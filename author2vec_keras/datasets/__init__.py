@@ -25,11 +25,13 @@ import warnings
 
 import numpy as np
 
-from author2vec_keras.graph import (DataWarning, Graph, GraphFormatError, read_aan_collaboration,
-                                    read_aan_metadata, read_edgelist, read_labels, read_mat)
+from author2vec_keras.graph import DataWarning, Graph
+from author2vec_keras.readers import GraphFormatError, read_edgelist, read_labels, read_mat
+from author2vec_keras.datasets.aan import aan_authorship, read_aan_collaboration, read_aan_metadata
 
 __all__ = ['Dataset', 'DatasetError', 'ChecksumError', 'load', 'names', 'describe_all', 'fetch',
-           'DEFAULT', 'DATA_DIR', 'CACHE_DIR', 'manifest', 'aan_coauthor_events']
+           'DEFAULT', 'DATA_DIR', 'CACHE_DIR', 'manifest', 'content_inputs',
+           'cane_cora_authorship']
 
 DEFAULT = 'ca-grqc'
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
@@ -256,19 +258,6 @@ def _load_cane(spec, **kw):
     return dict(graph=g, labels=y, label_names=names, text=dict(enumerate(docs)))
 
 
-def aan_coauthor_events(papers):
-    """(sources, targets, years): one co-authorship per pair of authors per paper (metadata)."""
-    src, dst, years = [], [], []
-    for p in papers.values():
-        authors = p['authors']
-        for a in range(len(authors)):
-            for b in range(a + 1, len(authors)):
-                src.append(authors[a])
-                dst.append(authors[b])
-                years.append(p['year'] if p['year'] is not None else -1)
-    return src, dst, np.asarray(years, dtype=np.int64)
-
-
 def _load_aan(spec, **kw):
     meta_file, collab_file, cit_file = spec['files']
     papers = read_aan_metadata(_file_path(meta_file, **kw))
@@ -404,3 +393,51 @@ def describe_all(verify=False):
             nodes, edges = g.num_nodes, g.num_edges
         rows.append((key, nodes, edges, spec['labels'], _source(spec)))
     return rows
+
+
+# ----------------------------------------------------------------------------------------------
+# content + link testbeds (datasets with text)
+
+def cane_cora_authorship(dataset):
+    """CANE-Cora as a content testbed: each vertex is a paper; it 'wrote' its own abstract.
+
+    # Returns
+        `(pairs, texts)`: [(vertex, 'doc<vertex>')], {'doc<vertex>': abstract}.
+    """
+    pairs, texts = [], {}
+    for v in dataset.graph.nodes:
+        t = dataset.text.get(v)
+        if t:
+            texts['doc%d' % v] = t
+            pairs.append((v, 'doc%d' % v))
+    return pairs, texts
+
+
+def content_inputs(dataset, split=None):
+    """(authorship pairs, paper texts) of a bundled dataset with text, leak-free for `split`.
+
+    # Arguments
+        dataset: 'aan' or 'cane-cora' (name or loaded `Dataset`).
+        split: optional `LinkSplit` of `dataset.graph`: AAN papers of which two authors form a
+            held-out pair are left out (their joint paper would reveal the held-out link); or a
+            `TemporalSplit`: only papers up to `split.split_time` are kept.
+
+    # Returns
+        `(pairs, texts)` for `ContentLinkAuthor2Vec.fit(graph, pairs, paper_texts=texts)`.
+    """
+    from author2vec_keras.splits import TemporalSplit
+    ds = load(dataset) if isinstance(dataset, str) else dataset
+    if ds.name == 'cane-cora':
+        return cane_cora_authorship(ds)
+    if ds.name != 'aan':
+        raise ValueError('the content model needs a dataset with papers and text (aan, '
+                         'cane-cora), got %r' % (ds.name,))
+    papers = ds.extra['papers']
+    if split is None:
+        pairs, texts, _ = aan_authorship(papers)
+    elif isinstance(split, TemporalSplit):
+        pairs, texts, _ = aan_authorship(papers, max_year=split.split_time)
+    else:
+        held = {frozenset(ds.graph.ids(list(e))) for e in np.asarray(split.test_edges).tolist()}
+        pairs, texts, _ = aan_authorship(papers, exclude_pairs=held)
+    return pairs, texts

@@ -1,0 +1,146 @@
+"""Negative sampling (numpy only): node pairs that are not edges.
+
+`NegativeSampler` draws targets uniformly or from word2vec's unigram^0.75 distribution (here
+degree^0.75) and redraws, vectorised, every draw that hits a known edge or the source itself.
+`sample_non_edges` draws distinct non-edges (evaluation negatives, classifier training pairs).
+"""
+import numpy as np
+
+from author2vec_keras.graph import pair_keys
+
+__all__ = ['NegativeSampler', 'sample_non_edges', 'SAMPLING']
+
+#: negative sampling distributions: uniform over nodes, or degree**0.75 (word2vec's unigram^0.75)
+SAMPLING = ('uniform', 'degree')
+
+
+class NegativeSampler(object):
+    """Draws negative targets: pairs (source, target) that are neither edges nor self-pairs.
+
+    # Arguments
+        graph: a `Graph`. For a directed graph, (source, target) must not be a directed edge.
+        sampling: 'uniform' over all nodes, or 'degree' (probability proportional to
+            degree**0.75, word2vec's smoothed unigram distribution; isolated nodes are never
+            drawn).
+        seed: int or None, or a `numpy.random.Generator`.
+        max_rounds: redraw rounds before falling back to an exact per-source computation.
+    """
+
+    def __init__(self, graph, sampling='uniform', seed=None, power=0.75, max_rounds=50):
+        if sampling not in SAMPLING:
+            raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (sampling,))
+        if graph.num_nodes < 2:
+            raise ValueError('negative sampling needs at least 2 nodes')
+        self.graph = graph
+        self.sampling = sampling
+        self.power = power
+        self.max_rounds = max_rounds
+        self.rng = seed if isinstance(seed, np.random.Generator) else \
+            np.random.default_rng(seed)
+        n = graph.num_nodes
+        if sampling == 'degree':
+            p = graph.degrees.astype(np.float64) ** power
+            if p.sum() == 0:
+                raise ValueError("sampling='degree' on a graph without edges")
+            self._cdf = np.cumsum(p)
+            self._cdf /= self._cdf[-1]
+            self._support = p > 0
+        else:
+            self._cdf = None
+            self._support = np.ones(n, dtype=bool)
+        # number of valid targets per source (non-neighbours in the support, not itself)
+        adj = graph.adjacency
+        support_count = int(self._support.sum())
+        nbr_in_support = np.asarray(
+            adj.multiply(self._support[None, :].astype(np.float64)).astype(bool).sum(axis=1)
+        ).ravel() if adj.nnz else np.zeros(n)
+        self._valid = support_count - nbr_in_support - self._support.astype(np.int64)
+
+    def _draw(self, size, rng):
+        if self._cdf is None:
+            return rng.integers(0, self.graph.num_nodes, size=size, dtype=np.int64)
+        idx = np.searchsorted(self._cdf, rng.random(size), side='right')
+        return np.minimum(idx, self.graph.num_nodes - 1).astype(np.int64)
+
+    def sample(self, sources, k=1, rng=None):
+        """Targets for each source: int64 array (len(sources), k), never an edge nor the source.
+
+        Raises ValueError if some source has no possible negative (it is joined to every node).
+        """
+        rng = self.rng if rng is None else rng
+        sources = np.asarray(sources, dtype=np.int64).reshape(-1)
+        if len(sources) and (self._valid[sources] <= 0).any():
+            bad = int(sources[np.argmax(self._valid[sources] <= 0)])
+            raise ValueError('node %r (index %d) has no possible negative: it is joined to '
+                             'every node that can be drawn' % (self.graph.nodes[bad], bad))
+        src = np.repeat(sources, k)
+        tgt = self._draw(len(src), rng)
+        todo = np.nonzero(self._rejected(src, tgt))[0]
+        rounds = 0
+        while len(todo) and rounds < self.max_rounds:
+            tgt[todo] = self._draw(len(todo), rng)
+            todo = todo[self._rejected(src[todo], tgt[todo])]
+            rounds += 1
+        for j in todo.tolist():  # near-complete sources only: exact draw
+            tgt[j] = self._exact_one(int(src[j]), rng)
+        return tgt.reshape(len(sources), k)
+
+    def _rejected(self, src, tgt):
+        pairs = np.stack([src, tgt], axis=1)
+        return (src == tgt) | self.graph.has_edges(pairs)
+
+    def _exact_one(self, s, rng):
+        ok = self._support.copy()
+        ok[s] = False
+        ok[self.graph.neighbors(s)] = False
+        cand = np.nonzero(ok)[0]
+        if self._cdf is None:
+            return int(rng.choice(cand))
+        p = self.graph.degrees[cand].astype(np.float64) ** self.power
+        return int(rng.choice(cand, p=p / p.sum()))
+
+
+def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
+    """`k` distinct node pairs (k, 2) that are not edges of `graph` nor self-pairs.
+
+    Sources are uniform over nodes; targets per `sampling`. For undirected graphs the pairs
+    are distinct as unordered pairs. `exclude`: optional extra (j, 2) pairs to avoid.
+    """
+    rng = np.random.default_rng(seed)
+    n = graph.num_nodes
+    total = n * (n - 1) // (1 if graph.directed else 2)
+    forbidden = graph.num_edges + (0 if exclude is None else len(exclude))
+    if k > total - graph.num_edges:
+        raise ValueError('asked for %d non-edges but the graph has only %d'
+                         % (k, total - graph.num_edges))
+    sampler = NegativeSampler(graph, sampling, seed=rng)
+    excl = None
+    if exclude is not None and len(exclude):
+        excl = np.unique(pair_keys(exclude, n, graph.directed))
+    out = np.zeros((0, 2), dtype=np.int64)
+    seen = np.zeros(0, dtype=np.int64)
+    for _ in range(1000):
+        need = k - len(out)
+        if need <= 0:
+            break
+        m = int(need * 1.2) + 16
+        src = rng.integers(0, n, size=m)
+        src = src[sampler._valid[src] > 0]
+        tgt = sampler.sample(src, 1, rng=rng)[:, 0]
+        pairs = np.stack([src, tgt], axis=1)
+        if not graph.directed:
+            pairs = np.sort(pairs, axis=1)
+        keys = pair_keys(pairs, n)
+        _, first = np.unique(keys, return_index=True)
+        first = np.sort(first)
+        pairs, keys = pairs[first], keys[first]
+        new = ~np.isin(keys, seen)
+        if excl is not None:
+            new &= ~np.isin(keys, excl)
+        pairs, keys = pairs[new][:need], keys[new][:need]
+        out = np.concatenate([out, pairs])
+        seen = np.concatenate([seen, keys])
+    if len(out) < k:
+        raise ValueError('could not find %d distinct non-edges (found %d; %d forbidden)'
+                         % (k, len(out), forbidden))
+    return out
