@@ -43,7 +43,9 @@ docker-gpu:
 docker-cpu:
 	docker build -f docker/Dockerfile.cpu -t $(IMAGE):cpu .
 
-# Jupyter on http://localhost:8888 serving ./notebooks (edits persist); GPU image, all GPUs.
+# Jupyter on http://localhost:8888 serving ./notebooks (edits persist) and reading ./results
+# (the host's files, mounted where the image carries its copies); GPU image, all GPUs.
 docker-notebooks: docker-gpu
 	docker run --rm -it --gpus all -p 8888:8888 \
-		-v "$(CURDIR)/notebooks:/home/author2vec/notebooks" $(IMAGE):gpu
+		-v "$(CURDIR)/notebooks:/home/author2vec/notebooks" \
+		-v "$(CURDIR)/results:/home/author2vec/results" $(IMAGE):gpu

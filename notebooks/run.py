@@ -8,7 +8,8 @@
 
 The kernel is this interpreter (`sys.executable -m ipykernel_launcher`), declared through a
 temporary kernelspec, so whatever `python3` kernels Jupyter has installed elsewhere do not
-matter. It inherits the environment (THEANO_FLAGS etc.) and runs in notebooks/, as Jupyter does.
+matter. It inherits the environment (THEANO_FLAGS etc.) and runs in the notebook's folder, as
+Jupyter does; the notebooks read results/ by the rule in a2v_results.py ($A2V_RESULTS_DIR).
 Exit status 1 and the failing cell's traceback when a cell raises.
 """
 import argparse
@@ -58,8 +59,13 @@ def this_python_kernel():
 
 @contextlib.contextmanager
 def _env(**values):
+    """Set (None: unset) environment variables for the duration."""
     old = {k: os.environ.get(k) for k in values}
-    os.environ.update({k: v for k, v in values.items()})
+    for k, v in values.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
     try:
         yield
     finally:
@@ -70,25 +76,28 @@ def _env(**values):
                 os.environ[k] = v
 
 
-def execute(path, small=True, timeout=None, output=None):
-    """Run one notebook top to bottom; returns (executed notebook, seconds).
+def execute(path, small=True, timeout=None, output=None, env=None):
+    """Run one notebook top to bottom, in its folder; returns (executed notebook, seconds).
 
     `small` sets A2V_NOTEBOOK_SMALL=1 (else 0) in the kernel's environment. `output`: where to
-    write the executed notebook (None: nowhere). Raises nbclient's CellExecutionError (with the
-    cell's traceback) when a cell fails.
+    write the executed notebook (None: nowhere). `env`: environment variables for the kernel
+    (None as a value unsets one); without PYTHONPATH there, the checkout is put first on it so
+    its package is the one imported. Raises nbclient's CellExecutionError (with the cell's
+    traceback) when a cell fails.
     """
     import nbformat
     from nbclient import NotebookClient
     nb = nbformat.read(path, as_version=4)
     if timeout is None:
         timeout = 900 if small else 1800
+    values = {'PYTHONPATH': os.pathsep.join(
+        [ROOT] + ([os.environ['PYTHONPATH']] if os.environ.get('PYTHONPATH') else []))}
+    values.update(env or {})
+    values[SMALL_ENV] = '1' if small else '0'
     t0 = time.time()
-    with _env(**{SMALL_ENV: '1' if small else '0',
-                 'PYTHONPATH': os.pathsep.join(
-                     [ROOT] + ([os.environ['PYTHONPATH']] if os.environ.get('PYTHONPATH') else []))}), \
-            this_python_kernel() as kernel:
+    with _env(**values), this_python_kernel() as kernel:
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel,
-                                resources={'metadata': {'path': HERE}})
+                                resources={'metadata': {'path': os.path.dirname(os.path.abspath(path))}})
         client.execute()
     seconds = time.time() - t0
     # keep the standard kernelspec in the file (the temporary one exists only for this run)
