@@ -327,8 +327,8 @@ def _gpu_active(theano):
     return bool(getattr(gpuarray, 'pygpu_activated', False))
 
 
-_SUPPORTED_ROUTE = ('use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu) or, without Docker, '
-                    '`make venv-gpu` (pygpu built from source), the supported routes to CUDA')
+_SUPPORTED_ROUTE = ('use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu) or, without '
+                    'Docker, `make venv-gpu` (pygpu built from source), the supported routes to CUDA')
 
 
 def _cuda_missing_before_import():
@@ -388,7 +388,8 @@ def cuda_unavailable_reason(cause=None):
     return _cuda_missing_before_import() or (
         'CUDA is not available: Theano could not initialise a GPU (no GPU or driver visible%s); '
         'run where an NVIDIA GPU and its driver are visible: the GPU Docker image with '
-        '`docker run --gpus all`, or `make venv-gpu` on a GPU host (docker/README.md).' % detail)
+        '`docker run --gpus all`, or a `make venv-gpu` venv after sourcing docker/gpu-env.sh '
+        'on the GPU host.' % detail)
 
 
 def info():

@@ -9,7 +9,7 @@
 #   LIBGPUARRAY_SRC=F   a local copy of a tarball
 #   LIBGPUARRAY_URL=U   fetch U, e.g. the upstream release (docker/README.md)
 # Accepted digests: KNOWN_SHA256 below, or exactly LIBGPUARRAY_SHA256 when set (a tarball you trust).
-# Needs cmake and a C compiler; in VENV numpy and requirements-gpu.txt's build tools (Cython<3, wheel).
+# Needs CMake 3 (on PATH, or CMAKE=path) and a C compiler; in VENV numpy and requirements-gpu.txt's build tools (Cython<3, wheel).
 # pygpu imports Mako at run time (requirements-gpu.txt). Bad source: one line on stderr, exit status 2.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +20,7 @@ VERSION=0.7.6
 KNOWN_SHA256="03c25e184d1f3dc5b61da754aa9f3d3ea6c3860aa2893ed9a0aa755972018041
 887b6433a30282cb002117da89b05812c770fd9469f93950ff3866ddd02bfc64"
 PY=${PYTHON:-python3}
+CMAKE=${CMAKE:-cmake}  # CMake 3: CMake 4 refuses libgpuarray 0.7.6's CMakeLists.txt
 
 die() { echo "build-gpuarray: error: $*" >&2; exit 2; }
 
@@ -59,11 +60,16 @@ if [ "${1:-}" = --check-source ]; then
     echo "$src: sha256 verified"
     exit 0
 fi
-[ $# -eq 1 ] || { sed -n '4,5p' "$0" >&2; exit 2; }
+[ $# -eq 1 ] || { echo 'usage:' >&2; sed -n '4,6p' "$0" >&2; exit 2; }
 VENV=$(cd "$1" 2>/dev/null && pwd) || die "$1: no such virtualenv (create it first: make venv-gpu)"
 VPY=$VENV/bin/python
 [ -x "$VPY" ] || die "$VENV/bin/python: not a virtualenv"
-command -v cmake >/dev/null || die "cmake not found: install it (apt-get install cmake, module load cmake, or pip install cmake)"
+command -v "$CMAKE" >/dev/null || die "$CMAKE not found: install CMake 3 (apt-get install cmake, module load cmake, or pip install 'cmake<4')"
+cmake_version=$("$CMAKE" --version | awk 'NR == 1 {print $3}')
+case $cmake_version in
+    3.*) ;;
+    *) die "$CMAKE is CMake $cmake_version: libgpuarray 0.7.6 needs CMake 3 (CMake 4 refuses its cmake_policy(SET CMP0063 OLD)); set CMAKE=/path/to/cmake3 or pip install 'cmake<4'" ;;
+esac
 "$VPY" -c 'import numpy, Cython, wheel; assert Cython.__version__ < "3", Cython.__version__' 2>/dev/null \
     || die "$VPY needs numpy, Cython<3 and wheel to build pygpu: pip install -r requirements-gpu.txt"
 
@@ -73,12 +79,11 @@ SRC=$WORK/libgpuarray-$VERSION
 mkdir -p "$SRC"
 tar -xzf "$tarball" -C "$SRC" --strip-components=1
 
-# libgpuarray (C, CMake). CMAKE_POLICY_VERSION_MINIMUM lets CMake >= 4 accept its cmake_minimum_required(3.0).
-cmake -S "$SRC" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$VENV" \
-    -DCMAKE_POLICY_VERSION_MINIMUM=3.5 -Wno-dev >"$WORK/cmake.log" 2>&1 \
-    || { cat "$WORK/cmake.log" >&2; exit 1; }
-cmake --build "$WORK/build" -j "${JOBS:-2}" >"$WORK/build.log" 2>&1 || { tail -50 "$WORK/build.log" >&2; exit 1; }
-cmake --install "$WORK/build" >/dev/null
+# libgpuarray (C, CMake)
+"$CMAKE" -S "$SRC" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX="$VENV" -Wno-dev \
+    >"$WORK/cmake.log" 2>&1 || { cat "$WORK/cmake.log" >&2; exit 1; }
+"$CMAKE" --build "$WORK/build" -j "${JOBS:-2}" >"$WORK/build.log" 2>&1 || { tail -50 "$WORK/build.log" >&2; exit 1; }
+"$CMAKE" --install "$WORK/build" >/dev/null
 
 # pygpu (Cython) against the venv's numpy and that libgpuarray, with an rpath to VENV/lib so that
 # `import pygpu` needs no LD_LIBRARY_PATH.

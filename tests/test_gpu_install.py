@@ -127,6 +127,21 @@ def test_fetched_tarball_is_verified(server):
     _refused(_check_source(LIBGPUARRAY_URL=server + '/nothing.tar.gz'), 'download failed')
 
 
+def test_cmake_4_is_refused_in_one_line(tmp_path):
+    """CMake 4 stops at libgpuarray 0.7.6's `cmake_policy(SET CMP0063 OLD)` (seen with cmake 4.4.5
+    from PyPI); the build says so before it starts. A stand-in `cmake` reports version 4."""
+    venv = tmp_path / 'venv'
+    (venv / 'bin').mkdir(parents=True)
+    os.symlink(sys.executable, venv / 'bin' / 'python')
+    cmake = tmp_path / 'cmake'
+    cmake.write_text('#!/bin/sh\necho "cmake version 4.0.3"\n')
+    cmake.chmod(0o755)
+    proc = subprocess.run(['bash', BUILD, str(venv)], env=dict(os.environ, CMAKE=str(cmake)),
+                          capture_output=True, text=True, timeout=60)
+    _refused(proc, 'CMake 4.0.3', 'needs CMake 3', "pip install 'cmake<4'")
+    assert not (venv / 'lib').exists()  # nothing built or installed
+
+
 def test_gpu_env_links_the_unversioned_names(tmp_path):
     """docker/gpu-env.sh links the newest lib*.so.N under CUDA_HOME and sets the paths."""
     venv, cuda = tmp_path / 'venv', tmp_path / 'cuda'
@@ -136,10 +151,10 @@ def test_gpu_env_links_the_unversioned_names(tmp_path):
     for name in ('libnvrtc.so.12', 'libnvrtc.so.13', 'libcublas.so.13.0.2', 'libcudnn.so.9',
                  'libcuda.so.1', 'cudnn.h'):
         (cuda / ('include' if name.endswith('.h') else 'lib64') / name).write_text('')
+    env = dict(os.environ, CUDA_HOME=str(cuda), LD_LIBRARY_PATH='', THEANO_FLAGS='mode=FAST_RUN')
     proc = subprocess.run(
         ['bash', '-c', '. "$0" "$1" && echo "$LD_LIBRARY_PATH" && echo "$THEANO_FLAGS"', GPU_ENV,
-         str(venv)], env=dict(os.environ, CUDA_HOME=str(cuda), LD_LIBRARY_PATH='', THEANO_FLAGS='mode=FAST_RUN'),
-        capture_output=True, text=True, timeout=60)
+         str(venv)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     links = venv / 'lib' / 'cuda-links'
     assert {p.name: os.readlink(p) for p in links.iterdir()} == {
