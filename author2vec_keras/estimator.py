@@ -192,7 +192,9 @@ class Author2Vec(PairEmbedding):
         self.graph_ = as_graph(graph)
         if self.graph_.num_edges == 0:
             raise ValueError('Author2Vec.fit: the graph has no edges')
-        check_table_fits(self.graph_.num_nodes, self.dim)
+        from .optimizers import table_copies
+        optimizer = self._make_optimizer()
+        check_table_fits(self.graph_.num_nodes, self.dim, table_copies(optimizer))
         if resume and not self.checkpoint_dir:
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
@@ -210,8 +212,7 @@ class Author2Vec(PairEmbedding):
         else:
             np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout
             self.model_ = models.BUILDERS[self.model](
-                self.graph_.num_nodes, self.dim, self.hidden_dim,
-                optimizer=self._make_optimizer())
+                self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer)
         pairs = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,
                              sampling=self.sampling, seed=self.random_state)
         for epoch in range(start[0], self.epochs):
@@ -443,16 +444,24 @@ def available_memory():
     return None
 
 
-def check_table_fits(num_nodes, dim, copies=4, available=None):
-    """Raise `MemoryError` with the figure if an embedding table cannot fit in memory.
+def check_table_fits(num_nodes, dim, copies, available=None, advice=None):
+    """Bytes that `copies` float32 tables of `num_nodes x dim` need; `MemoryError` if more
+    than is available.
 
-    `copies` counts the table, its gradient and two optimizer moments (Adam), float32.
+    # Arguments
+        num_nodes, dim: the embedding table's shape.
+        copies: table-sized arrays training holds: `optimizers.table_copies(optimizer)` (the
+            table and the optimizer's slots: RowSGD 1, RowAdagrad 2, RowAdam 3).
+        available: bytes available (default: the system's MemAvailable).
+        advice: what to do about it, for the message (default: lower --dim, --partitions).
     """
-    needed = int(num_nodes) * int(dim) * 4 * copies
+    needed = int(num_nodes) * int(dim) * 4 * int(copies)
     available = available_memory() if available is None else available
     if available is not None and needed > available:
         raise MemoryError(
-            'the embedding table for %d nodes x %d dimensions needs about %.1f GiB (table, '
-            'gradient and optimizer state), but only %.1f GiB is available; lower --dim or '
-            'embed a smaller graph' % (num_nodes, dim, needed / 2.0 ** 30, available / 2.0 ** 30))
+            'the embedding table for %d nodes x %d dimensions needs about %.1f GiB (the table '
+            'and %d optimizer slot%s of its size), but only %.1f GiB is available; %s'
+            % (num_nodes, dim, needed / 2.0 ** 30, copies - 1, '' if copies == 2 else 's',
+               available / 2.0 ** 30,
+               advice or 'lower --dim, or train out of core with --partitions'))
     return needed

@@ -122,13 +122,25 @@ def test_nan_loss_stops_with_epoch_and_batch(tmp_path, cora):
 
 def test_memory_guard_names_the_figure():
     with pytest.raises(MemoryError, match=r'1000000000 nodes x 128 dimensions needs about '
-                                          r'1907\.3 GiB'):
-        check_table_fits(10 ** 9, 128, available=16 * 2 ** 30)
-    assert check_table_fits(1000, 10, available=16 * 2 ** 30) == 160000
+                                          r'1430\.5 GiB \(the table and 2 optimizer slots'):
+        check_table_fits(10 ** 9, 128, copies=3, available=16 * 2 ** 30)
+    assert check_table_fits(1000, 10, copies=4, available=16 * 2 ** 30) == 160000
+
+
+def test_memory_guard_counts_the_optimizer_slots():
+    """The figure follows the optimizer: RowSGD 1 table, RowAdagrad 2, RowAdam 3 (10M x 128)."""
+    from author2vec_keras.optimizers import table_copies
+    gib = {name: check_table_fits(10 ** 7, 128, table_copies(name), available=2 ** 40) / 2 ** 30
+           for name in ('sgd', 'adagrad', 'adam')}
+    assert gib == pytest.approx({'sgd': 4.77, 'adagrad': 9.54, 'adam': 14.31}, abs=0.01)
+    with pytest.raises(MemoryError, match='needs about 14.3 GiB .* --partitions'):
+        check_table_fits(10 ** 7, 128, table_copies('adam'), available=8 * 2 ** 30)
+    check_table_fits(10 ** 7, 128, table_copies('sgd'), available=8 * 2 ** 30)  # fits
 
 
 FLAGS = ['--dim', '--hidden-dim', '--negatives', '--epochs', '--batch-size', '--test-fraction',
-         '--seed', '--model', '--sampling', '--dataset']
+         '--seed', '--model', '--sampling', '--dataset', '--partitions', '--workdir',
+         '--ray-workers']
 
 
 @settings(max_examples=60, deadline=None,
