@@ -88,25 +88,39 @@ def wait_for_bucket(workdir, process, epoch, timeout=300):
     raise AssertionError('no checkpoint for epoch %d after %d s' % (epoch, timeout))
 
 
-def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_result(tmp_path, reference):
+def test_sigkill_mid_run_then_resume_gives_the_uninterrupted_result(tmp_path, reference,
+                                                                    cora):
+    """`author2vec train --partitions` killed after a bucket of epoch 2; resumed (here, in
+    this process: the same code path as `--resume`), it ends with the reference's vectors."""
     workdir, out = str(tmp_path / 'work'), str(tmp_path / 'cora.emb')
-    args = TRAIN + ['--epochs', str(EPOCHS), '--workdir', workdir, '--output', out]
-    process = start(args)
+    process = start(TRAIN + ['--epochs', str(EPOCHS), '--workdir', workdir, '--output', out])
     state = wait_for_bucket(workdir, process, epoch=1)
     process.kill()  # SIGKILL, between or inside buckets
     process.wait()
     assert process.returncode == -signal.SIGKILL
     assert state['epoch'] < EPOCHS and not os.path.exists(out)
-    resumed = start(args + ['--resume'])
-    _, stderr = resumed.communicate(timeout=600)
-    assert resumed.returncode == 0, stderr.decode()
+    resumed = PartitionedAuthor2Vec(epochs=EPOCHS, workdir=workdir, **PARAMS)
+    resumed.fit(cora, resume=True)
+    np.testing.assert_array_equal(resumed.embeddings_, reference.embeddings_)
+    assert resumed.history_ == reference.history_
+    assert resumed.pairs_trained_ < reference.pairs_trained_  # it did start from the checkpoint
+    assert [f for f in os.listdir(workdir) if f.endswith('.tmp')] == []
+
+
+def test_cli_writes_embeddings_and_resumes_from_the_workdir(tmp_path, reference, capsys):
+    """The finished run again with --resume: nothing left to train, the same vectors out."""
+    out = str(tmp_path / 'cora.emb')
+    args = TRAIN + ['--epochs', str(EPOCHS), '--workdir', reference.workdir, '--output', out,
+                    '--resume']
+    assert cli.main(args) == 0
     tokens, vectors = load_word2vec(out)
     row = {t: v for t, v in zip(tokens, vectors)}
     got = np.array([row[str(n)] for n in reference.graph_.nodes])
-    np.testing.assert_allclose(got, reference.embeddings_, rtol=1e-5, atol=1e-6)
-    assert [f for f in os.listdir(workdir) if f.endswith('.tmp')] == []
+    np.testing.assert_allclose(got, reference.embeddings_, rtol=1e-6)
     with open(out + '.json') as f:
-        assert len(json.load(f)['loss_per_epoch']) == EPOCHS
+        record = json.load(f)
+    assert record['loss_per_epoch'] == reference.history_
+    assert record['params']['partitions'] == 4
 
 
 def test_checkpoint_from_another_run_is_refused_and_more_epochs_continue(reference, cora):
