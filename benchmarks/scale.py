@@ -4,6 +4,7 @@ the others are kept from the JSON.
 
     python benchmarks/scale.py throughput --nodes 1000000 10000000     # table + slots vs RSS
     python benchmarks/scale.py partitions --nodes 1000000 --partitions 1 2 4 8
+    python benchmarks/scale.py partitions --nodes 10000000 --partitions 4 8 16 --append
     python benchmarks/scale.py auc --datasets ca-astroph facebook      # P=4 vs unpartitioned
     python benchmarks/scale.py ray --dataset facebook --workers 1 2   # needs ray
     python benchmarks/scale.py report                                   # md + png from the JSON
@@ -417,6 +418,11 @@ def markdown(data):
     return ''.join(out)
 
 
+def _spec_key(row):
+    return tuple(row.get(k) for k in ('nodes', 'optimizer', 'partitions', 'dataset', 'workers',
+                                      'epochs', 'dim', 'average_degree'))
+
+
 def _auc_deltas(rows):
     own = {(r['dataset'], r['partitions']): r['scores']['own']['auc'] for r in rows
            if 'scores' in r}
@@ -507,6 +513,8 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--tmp', default=None, help='directory for workdirs and checkpoints')
     parser.add_argument('--output', default=STEM, help='results stem (default results/scale)')
+    parser.add_argument('--append', action='store_true',
+                        help="keep the part's earlier rows (a row measured again is replaced)")
     args = parser.parse_args(argv)
     data = _read(args.output)
     if args.part == 'report':
@@ -541,6 +549,11 @@ def main(argv=None):
                'date': time.strftime('%Y-%m-%d'), 'machine': '%d cores, %.0f GiB' % (
                    os.cpu_count(), os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') /
                    GIB), 'rows': []}
+    previous = data['sections'].get(args.part)
+    if args.append and previous:
+        keys = [_spec_key(spec) for spec in specs]
+        section['rows'] = [r for r in previous['rows'] if _spec_key(r) not in keys]
+        section['command'] = previous['command'] + '`, then `' + command
     data['sections'][args.part] = section
     for spec in specs:
         print('%s %s ...' % (args.part, json.dumps({k: v for k, v in spec.items()
