@@ -347,6 +347,7 @@ class WalkPairSequence(PairSequence):
             raise ValueError('positives_per_epoch must be a positive integer, got %r'
                              % (positives_per_epoch,))
         self.positives_per_epoch = int(positives_per_epoch)
+        self.walks.chunk_size = min(self.walks.chunk_size, self.positives_per_epoch)
         self._chunks = {}
 
     def __len__(self):

@@ -167,8 +167,8 @@ class WalkContextSampler(object):
         walks_per_node: walks started at every node per pass over the corpus.
         walk_length: nodes per walk, >= 2.
         p, q: node2vec's return and in-out parameters (1, 1: DeepWalk's first-order walk).
-        seed: int; the pairs of epoch `e`, slots `[first, first + count)` depend only on
-            (seed, e, first, count).
+        seed: int; the pairs of epoch `e` depend only on (seed, e, chunk_size): any slicing
+            of the epoch into `pairs(e, first, count)` calls gives the same pairs.
         chunk_size: pairs made at once (see `pairs`).
     """
 
