@@ -2,12 +2,7 @@
 
 - Link heuristics on a training graph: `common_neighbours`, `jaccard`, `adamic_adar`,
   `preferential_attachment` (vectorised scipy; each takes a `Graph` and `(k, 2)` index pairs).
-- Random walks: `random_walks` (DeepWalk: uniform, or by edge weight) and node2vec's second-order
-  walks (`p`, `q`), both vectorised over all walkers at once in numpy. node2vec's biased step is
-  drawn by rejection sampling (propose a neighbour x of v by edge weight, accept it with
-  probability alpha(t, x) / max(alpha), where alpha is 1/p for going back to t, 1 for a common
-  neighbour of t and 1/q otherwise): exact, and no per-edge alias tables, so ca-AstroPh's
-  10 x 80 walks take seconds rather than the reference code's minutes of preprocessing.
+- Random walks: `random_walks` (DeepWalk and node2vec walks; defined in `walks.py`).
 - `DeepWalk`, `Node2Vec`: walks + gensim `Word2Vec` skip-gram (reference parameters: 10 walks of
   length 80, window 10, d=128; DeepWalk with hierarchical softmax, node2vec with 5 negatives and
   one epoch, as their reference code).
@@ -29,6 +24,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 
 from .readers import as_graph
+from .walks import random_walks
 
 __all__ = ['common_neighbours', 'jaccard', 'adamic_adar', 'preferential_attachment',
            'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec', 'LINE', 'SpectralEmbedding',
@@ -106,96 +102,6 @@ HEURISTICS = {
     'adamic-adar': adamic_adar,
     'preferential-attachment': preferential_attachment,
 }
-
-
-# ----------------------------------------------------------------------------------------------
-# random walks
-
-class _WalkTables(object):
-    """CSR arrays of a graph for vectorised neighbour sampling and membership tests."""
-
-    def __init__(self, graph):
-        a = graph.adjacency
-        if graph.directed:
-            a = sp.csr_matrix(a)  # out-edges: walks follow edge direction
-        self.n = a.shape[0]
-        self.indptr = a.indptr.astype(np.int64)
-        self.indices = a.indices.astype(np.int64)
-        self.deg = np.diff(self.indptr)
-        w = np.asarray(a.data, dtype=np.float64)
-        self.weighted = not np.all(w == w[0]) if len(w) else False
-        if self.weighted:
-            self.cumw = np.cumsum(w)
-            start = np.concatenate([[0.0], self.cumw])[self.indptr[:-1]]
-            self.row_start = start
-            self.row_total = np.concatenate([[0.0], self.cumw])[self.indptr[1:]] - start
-        rows = np.repeat(np.arange(self.n, dtype=np.int64), self.deg)
-        self.keys = rows * self.n + self.indices  # sorted (CSR with sorted indices)
-
-    def sample_neighbours(self, v, rng):
-        """One neighbour per node in v (all with degree > 0), uniformly or by edge weight."""
-        if not self.weighted:
-            off = (rng.random(len(v)) * self.deg[v]).astype(np.int64)
-            off = np.minimum(off, self.deg[v] - 1)
-            return self.indices[self.indptr[v] + off]
-        target = self.row_start[v] + rng.random(len(v)) * self.row_total[v]
-        pos = np.searchsorted(self.cumw, target, side='right')
-        pos = np.clip(pos, self.indptr[v], self.indptr[v + 1] - 1)
-        return self.indices[pos]
-
-    def has_edges(self, u, v):
-        keys = u * self.n + v
-        if len(self.keys) == 0:
-            return np.zeros(len(u), dtype=bool)
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return self.keys[pos] == keys
-
-
-def random_walks(graph, num_walks=10, walk_length=80, p=1.0, q=1.0, seed=0):
-    """Random walks from every node, `num_walks` times, as an int64 array.
-
-    With p = q = 1 the walk is first order (DeepWalk; by edge weight when weighted). Otherwise
-    node2vec's second-order walk: from (t, v) the next node x is drawn with probability
-    proportional to w(v, x) * alpha(t, x), alpha = 1/p if x == t, 1 if x ~ t, 1/q otherwise
-    (exactly, by rejection sampling, vectorised over all walkers).
-
-    # Returns
-        int64 array (num_walks * n, walk_length); a walk that reaches a node without
-        out-neighbours is padded with -1 from there. Rows are shuffled per pass, as in the
-        reference implementations.
-    """
-    g = as_graph(graph)
-    t = _WalkTables(g)
-    rng = np.random.default_rng(seed)
-    n = t.n
-    starts = np.concatenate([rng.permutation(n) for _ in range(num_walks)]).astype(np.int64)
-    walks = np.full((len(starts), walk_length), -1, dtype=np.int64)
-    walks[:, 0] = starts
-    second_order = not (p == 1 and q == 1)
-    inv_p, inv_q = 1.0 / p, 1.0 / q
-    amax = max(inv_p, 1.0, inv_q)
-    alive = np.nonzero(t.deg[starts] > 0)[0]
-    for step in range(1, walk_length):
-        if len(alive) == 0:
-            break
-        cur = walks[alive, step - 1]
-        if not second_order or step == 1:
-            walks[alive, step] = t.sample_neighbours(cur, rng)
-        else:
-            prev = walks[alive, step - 2]
-            nxt = np.empty(len(alive), dtype=np.int64)
-            todo = np.arange(len(alive))
-            while len(todo):
-                c = cur[todo]
-                x = t.sample_neighbours(c, rng)
-                tt = prev[todo]
-                alpha = np.where(x == tt, inv_p, np.where(t.has_edges(tt, x), 1.0, inv_q))
-                acc = rng.random(len(todo)) * amax < alpha
-                nxt[todo[acc]] = x[acc]
-                todo = todo[~acc]
-            walks[alive, step] = nxt
-        alive = alive[t.deg[walks[alive, step]] > 0]
-    return walks
 
 
 def _word2vec(walks, n, dim, window, epochs, hs, negative, workers, seed, min_count=0):

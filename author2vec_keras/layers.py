@@ -1,4 +1,6 @@
-"""Custom Keras layers: the blog's `NodeEmbeddingLayer` (fixed for Keras 2.0.9) and `PairColumn`."""
+"""Custom Keras layers: the blog's `NodeEmbeddingLayer` (fixed for Keras 2.0.9),
+`NodeContextEmbedding` (a node table and a context table for the two sides of a pair) and
+`PairColumn`."""
 from .backend import keras, K
 
 from keras import initializers, regularizers, constraints
@@ -125,6 +127,105 @@ class NodeEmbeddingLayer(Layer):
         return dict(list(base_config.items()) + list(config.items()))
 
 
+class NodeContextEmbedding(Layer):
+    """Embeds node pairs from two tables: the first node from the node table, the second from
+    a context table of the same size.
+
+    The drop-in counterpart of `Embedding(input_dim, output_dim, input_length=2)` when the two
+    sides of a pair should not share vectors: LINE's second-order model and the authors'
+    Author2Vec code (a2v.lua) read the second node of a pair from separate "context" vectors.
+    The node table (`embeddings`, the first weight) holds the node embeddings; the context
+    table (`context_embeddings`) is only used for the second side of a pair.
+
+    # Example
+
+    ```python
+        model = Sequential()
+        model.add(NodeContextEmbedding(num_nodes, 10))
+        model.add(Permute((2, 1)))
+        model.add(NodeEmbeddingLayer(32))
+    ```
+
+    # Arguments
+        input_dim: number of nodes (rows of each table).
+        output_dim: size of a node vector.
+        embeddings_initializer: Initializer for the node table.
+        context_initializer: Initializer for the context table.
+        embeddings_regularizer, embeddings_constraint: applied to both tables.
+
+    # Input shape
+        2D tensor `(batch_size, 2)` of node indices (node, context).
+
+    # Output shape
+        3D tensor `(batch_size, 2, output_dim)`: row 0 from the node table, row 1 from the
+        context table (the layout of `Embedding(input_length=2)`).
+
+    # References
+        - [LINE: Large-scale Information Network Embedding](https://arxiv.org/abs/1503.03578)
+          (Tang et al., WWW 2015), second-order proximity.
+    """
+
+    def __init__(self, input_dim, output_dim,
+                 embeddings_initializer='uniform',
+                 context_initializer='uniform',
+                 embeddings_regularizer=None,
+                 embeddings_constraint=None,
+                 **kwargs):
+        for name, value in (('input_dim', input_dim), ('output_dim', output_dim)):
+            if int(value) != value or value < 1:
+                raise ValueError('NodeContextEmbedding: %s must be a positive integer, got %r'
+                                 % (name, value))
+        if 'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
+            kwargs['input_shape'] = (2,)
+        super(NodeContextEmbedding, self).__init__(**kwargs)
+        self.input_dim = int(input_dim)
+        self.output_dim = int(output_dim)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.context_initializer = initializers.get(context_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
+        self.input_spec = InputSpec(ndim=2)
+
+    def build(self, input_shape):
+        if len(input_shape) != 2 or input_shape[1] != 2:
+            raise ValueError('NodeContextEmbedding expects input of shape (batch, 2): pairs of node '
+                             'indices; got %s.' % (tuple(input_shape),))
+        self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+                                          name='embeddings',
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer,
+                                          constraint=self.embeddings_constraint)
+        self.context_embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
+                                                  name='context_embeddings',
+                                                  initializer=self.context_initializer,
+                                                  regularizer=self.embeddings_regularizer,
+                                                  constraint=self.embeddings_constraint)
+        super(NodeContextEmbedding, self).build(input_shape)
+
+    def call(self, inputs):
+        if K.dtype(inputs) != 'int32':
+            inputs = K.cast(inputs, 'int32')
+        # Two row gathers (what the row-wise optimizers look for), one per table.
+        u = K.gather(self.embeddings, inputs[:, 0])
+        v = K.gather(self.context_embeddings, inputs[:, 1])
+        return K.stack([u, v], axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 2, self.output_dim)
+
+    def get_config(self):
+        config = {
+            'input_dim': self.input_dim,
+            'output_dim': self.output_dim,
+            'embeddings_initializer': initializers.serialize(self.embeddings_initializer),
+            'context_initializer': initializers.serialize(self.context_initializer),
+            'embeddings_regularizer': regularizers.serialize(self.embeddings_regularizer),
+            'embeddings_constraint': constraints.serialize(self.embeddings_constraint),
+        }
+        base_config = super(NodeContextEmbedding, self).get_config()
+        return dict(list(base_config.items()) + list(config.items()))
+
+
 class PairColumn(Layer):
     """Column `index` of a `(batch, 2)` pair input, as `(batch, 1)` (keeps the dtype).
 
@@ -154,4 +255,5 @@ class PairColumn(Layer):
 
 #: every custom layer, for `keras.models.load_model(..., custom_objects=...)`; `io.load_model`
 #: adds them (and the row-wise optimizers) itself.
-CUSTOM_OBJECTS = {'NodeEmbeddingLayer': NodeEmbeddingLayer, 'PairColumn': PairColumn}
+CUSTOM_OBJECTS = {'NodeEmbeddingLayer': NodeEmbeddingLayer,
+                  'NodeContextEmbedding': NodeContextEmbedding, 'PairColumn': PairColumn}

@@ -84,3 +84,30 @@ def test_get_config_round_trip():
     again = keras.layers.deserialize({'class_name': 'NodeEmbeddingLayer', 'config': config},
                                      custom_objects=CUSTOM_OBJECTS)
     assert again.get_config() == config
+
+
+def test_pair_embedding_reads_each_side_from_its_table():
+    """NodeContextEmbedding: row 0 of the output from the node table, row 1 from the context table,
+    in Embedding(input_length=2)'s layout; a config round trip gives the same layer."""
+    from author2vec_keras.layers import NodeContextEmbedding
+    layer = NodeContextEmbedding(6, 3, context_initializer='zeros', name='pairs')
+    model = Sequential([layer])
+    node = np.arange(18, dtype='float32').reshape(6, 3)
+    context = -np.arange(18, dtype='float32').reshape(6, 3) - 100
+    layer.set_weights([node, context])
+    x = np.array([[0, 5], [4, 4], [2, 1]])
+    out = model.predict(x)
+    assert out.shape == (3, 2, 3) and layer.compute_output_shape((None, 2)) == (None, 2, 3)
+    np.testing.assert_array_equal(out[:, 0], node[x[:, 0]])
+    np.testing.assert_array_equal(out[:, 1], context[x[:, 1]])
+    assert [w.name.split('/')[-1] for w in layer.trainable_weights] == \
+        ['embeddings', 'context_embeddings']
+    config = layer.get_config()
+    clone = NodeContextEmbedding.from_config(config)
+    assert clone.get_config() == config and config['context_initializer']['class_name'] == \
+        'Zeros'
+    assert CUSTOM_OBJECTS['NodeContextEmbedding'] is NodeContextEmbedding
+    with pytest.raises(ValueError, match=r'\(batch, 2\)'):
+        NodeContextEmbedding(6, 3).build((None, 3))
+    with pytest.raises(ValueError, match='output_dim'):
+        NodeContextEmbedding(6, 0)

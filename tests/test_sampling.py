@@ -121,3 +121,55 @@ def test_positives_only_and_directed():
     seq = PairSequence(g, negatives=0, batch_size=128)
     X = np.concatenate([seq[i][0] for i in range(len(seq))])
     assert np.array_equal(np.unique(X.astype(np.int64), axis=0), g.edges)  # directions kept
+
+
+def test_walk_pair_sequence_batches():
+    """Walk pairs in PairSequence's layout: each positive (a pair within the window on a walk)
+    followed by its negatives from the same source, never an edge nor a positive of the batch."""
+    from author2vec_keras.sampling import WalkPairSequence
+    g = random_graph(n=100, m=300, seed=2)
+    seq = WalkPairSequence(g, negatives=3, batch_size=64, seed=5, window=3, walk_length=10,
+                           positives_per_epoch=1000)
+    assert isinstance(seq, keras.utils.Sequence)
+    assert seq.positives_per_batch == 16 and len(seq) == 63
+    assert seq.pairs_per_epoch == 4000
+    batches = [seq[i] for i in range(len(seq))]
+    assert all(x.dtype == np.int32 and y.dtype == np.float32 for x, y in batches)
+    assert all(len(x) == 64 for x, _ in batches[:-1]) and len(batches[-1][0]) == 8 * 4
+    for x, y in batches:
+        x = x.astype(np.int64)
+        X4, y4 = x.reshape(-1, 4, 2), y.reshape(-1, 4)
+        assert (y4[:, 0] == 1).all() and (y4[:, 1:] == 0).all()
+        assert (X4[:, :, 0] == X4[:, :1, 0]).all()
+        pos, neg = X4[:, 0], X4[:, 1:].reshape(-1, 2)
+        assert not g.has_edges(neg).any() and not (neg[:, 0] == neg[:, 1]).any()
+        keys = set(map(tuple, pos.tolist())) | set(map(tuple, pos[:, ::-1].tolist()))
+        assert not keys & set(map(tuple, neg.tolist()))
+    pos = np.concatenate([x.reshape(-1, 4, 2)[:, 0] for x, _ in batches]).astype(np.int64)
+    assert len(pos) == 1000
+    assert np.array_equal(pos, seq.walks.pairs(0, 0, 1000))  # the sampler's epoch, in order
+    assert 0.2 < g.has_edges(pos).mean() < 0.9  # edges, and pairs further along the walks
+
+
+def test_walk_pair_sequence_is_pure_in_seed_epoch_index():
+    from author2vec_keras.sampling import WalkPairSequence
+
+    def make(seed=1):
+        return WalkPairSequence(random_graph(n=80, m=300), negatives=2, batch_size=60,
+                                seed=seed, positives_per_epoch=500)
+    a, b = make(), make()
+    for i in (len(a) - 1, 0, 4):  # any order
+        assert np.array_equal(a[i][0], b[i][0])
+    b.set_epoch(3)
+    assert np.array_equal(b[2][0], a.batch(3, 2)[0])
+    assert not np.array_equal(a.batch(3, 2)[0], a.batch(2, 2)[0])
+    assert not np.array_equal(make(seed=2)[0][0], a[0][0])
+    # the default epoch: 2 context pairs from each of walks_per_node walks per node
+    c = WalkPairSequence(random_graph(n=80, m=300), negatives=1, batch_size=10,
+                         walks_per_node=3)
+    walkable = int((c.graph.degrees > 0).sum())
+    assert c.positives_per_epoch == 2 * 3 * walkable == c.CONTEXTS_PER_WALK * 3 * walkable
+    with pytest.raises(ValueError, match='positives_per_epoch'):
+        WalkPairSequence(c.graph, positives_per_epoch=0)
+    with pytest.raises(ValueError, match='window'):
+        WalkPairSequence(c.graph, window=0)
