@@ -8,8 +8,9 @@ Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}`: the JSON holds eve
 seeds with the published numbers beside ours; the PNG plots the main metric.
 
 Methods (`--methods`, comma separated; default: all that apply to the task):
-  author2vec, author2vec-blog (this project's Keras model, 'paper' and 'blog' variants),
-  deepwalk, node2vec, line (1st+2nd), line-1, line-2, spectral, random (chance level), and for
+  author2vec, author2vec-blog (this project's Keras model, 'paper' and 'blog' variants, trained
+  on the edges), author2vec-walks, author2vec-walks-separate (the paper model trained on the
+  walk-context pairs of DeepWalk's walks, with a shared or a separate context table), deepwalk, node2vec, line (1st+2nd), line-1, line-2, spectral, random (chance level), and for
   link prediction the heuristics common-neighbours, jaccard, adamic-adar,
   preferential-attachment.
 """
@@ -30,18 +31,21 @@ from .reporting import PUBLISHED, markdown_table, plot
 
 __all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'run_benchmark']
 
-EMBEDDING_METHODS = ('author2vec', 'author2vec-blog', 'deepwalk', 'node2vec', 'line', 'line-1',
-                     'line-2', 'spectral', 'random')
+EMBEDDING_METHODS = ('author2vec', 'author2vec-walks', 'author2vec-walks-separate',
+                     'author2vec-blog', 'deepwalk', 'node2vec', 'line', 'line-1', 'line-2',
+                     'spectral', 'random')
 METHODS = EMBEDDING_METHODS + tuple(baselines.HEURISTICS)
 
 DEFAULT_METHODS = {
     'link-prediction': ('common-neighbours', 'jaccard', 'adamic-adar', 'preferential-attachment',
                         'spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
-                        'author2vec-blog'),
+                        'author2vec-walks', 'author2vec-walks-separate', 'author2vec-blog'),
     'node-classification': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
-                            'author2vec-blog'),
-    'clustering': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec'),
-    'outliers': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec'),
+                            'author2vec-walks', 'author2vec-walks-separate', 'author2vec-blog'),
+    'clustering': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
+                   'author2vec-walks'),
+    'outliers': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
+                 'author2vec-walks'),
 }
 
 
@@ -89,6 +93,11 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None):
     if name in ('author2vec', 'author2vec-blog'):
         return Author2Vec(dim=d, epochs=s['a2v_epochs'],
                           model='blog' if name == 'author2vec-blog' else 'paper',
+                          random_state=seed, verbose=0)
+    if name in ('author2vec-walks', 'author2vec-walks-separate'):  # DeepWalk's walks
+        return Author2Vec(dim=d, epochs=s['a2v_epochs'], pairs='walks', window=s['window'],
+                          walks_per_node=s['num_walks'], walk_length=s['walk_length'],
+                          context='separate' if name.endswith('separate') else 'shared',
                           random_state=seed, verbose=0)
     raise ValueError('unknown method %r; choose from %s' % (name, ', '.join(METHODS)))
 

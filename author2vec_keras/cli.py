@@ -14,7 +14,7 @@ import shlex
 import sys
 
 from . import __version__
-from .estimator import MODELS, SCHEDULES, Author2Vec, ContentLinkAuthor2Vec
+from .estimator import CONTEXTS, MODELS, PAIRS, SCHEDULES, Author2Vec, ContentLinkAuthor2Vec
 from .negatives import SAMPLING
 from .pipeline import TASKS
 
@@ -101,7 +101,35 @@ def build_parser():
     train.add_argument('--negatives', type=_positive_int, default=DEFAULTS['negatives'],
                        help='sampled non-edges per edge (default %(default)s)')
     train.add_argument('--sampling', choices=SAMPLING, default=DEFAULTS['sampling'],
-                       help='negative sampling distribution (default %(default)s)')
+                       help='negative sampling distribution (default: uniform with --pairs '
+                            'edges, degree with --pairs walks)')
+    walks = train.add_argument_group(
+        'training pairs', 'the edges (the paper) or node pairs that co-occur on random walks '
+        '(DeepWalk\'s contexts; node2vec\'s with --p/--q), and where the second node of a pair '
+        'is read from')
+    walks.add_argument('--pairs', choices=PAIRS, default=DEFAULTS['pairs'],
+                       help='positive pairs: edges (default) or walks')
+    walks.add_argument('--window', type=_positive_int, default=DEFAULTS['window'],
+                       help='--pairs walks: largest distance along a walk (default %(default)s)')
+    walks.add_argument('--walks-per-node', type=_positive_int,
+                       default=DEFAULTS['walks_per_node'],
+                       help='--pairs walks: walks started at every node per pass (default '
+                            '%(default)s)')
+    walks.add_argument('--walk-length', type=_checked(int, lambda v: v >= 2, 'an integer >= 2'),
+                       default=DEFAULTS['walk_length'],
+                       help='--pairs walks: nodes per walk (default %(default)s)')
+    walks.add_argument('--p', type=_positive_float, default=DEFAULTS['p'],
+                       help="--pairs walks: node2vec's return parameter (default %(default)s)")
+    walks.add_argument('--q', type=_positive_float, default=DEFAULTS['q'],
+                       help="--pairs walks: node2vec's in-out parameter (default %(default)s)")
+    walks.add_argument('--positives-per-epoch', type=_positive_int,
+                       default=DEFAULTS['positives_per_epoch'],
+                       help='--pairs walks: positive pairs per epoch (default: 2 per walk, '
+                            '2 x --walks-per-node per node)')
+    walks.add_argument('--context', choices=CONTEXTS, default=DEFAULTS['context'],
+                       help='shared: both nodes of a pair from one table (default, the blog); '
+                            'separate: the second from a context table (a2v.lua, LINE 2nd '
+                            'order); the embedding is then the mean of the two tables')
     train.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'],
                        help='pairs per gradient step (default %(default)s)')
     train.add_argument('--optimizer', default=DEFAULTS['optimizer'],
@@ -203,14 +231,25 @@ def _estimator(args, dataset):
                   epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
                   lr=args.lr, dense_updates=args.dense_updates, sampling=args.sampling,
                   random_state=args.seed, verbose=0 if args.quiet else 1)
+    walk_flags = dict(pairs=args.pairs, window=args.window, walks_per_node=args.walks_per_node,
+                      walk_length=args.walk_length, p=args.p, q=args.q,
+                      positives_per_epoch=args.positives_per_epoch, context=args.context)
+    changed = [k for k, v in walk_flags.items() if v != DEFAULTS[k]]
+    if changed and (args.partitions or args.model == 'author2vec'):
+        raise BadInput('--%s is for the link-only models (--model paper or blog)%s'
+                       % (changed[0].replace('_', '-'),
+                          '' if args.model == 'author2vec' else ', not with --partitions'))
+    if args.pairs == 'edges' and set(changed) - {'pairs', 'context'}:
+        raise BadInput('--%s needs --pairs walks'
+                       % sorted(set(changed) - {'pairs', 'context'})[0].replace('_', '-'))
     if args.partitions:
         from .partitioned_training import PartitionedAuthor2Vec
         return PartitionedAuthor2Vec(partitions=args.partitions, workdir=args.workdir,
                                      ray_address=args.ray_address, workers=args.ray_workers,
                                      **params), {'resume': args.resume}
     if args.model != 'author2vec':
-        return Author2Vec(model=args.model, checkpoint_dir=args.checkpoint_dir, **params), \
-            {'resume': args.resume}
+        return Author2Vec(model=args.model, checkpoint_dir=args.checkpoint_dir, **walk_flags,
+                          **params), {'resume': args.resume}
     if dataset is None or dataset.text is None:
         raise BadInput('--model author2vec needs a dataset with text: --dataset aan or '
                        '--dataset cane-cora')

@@ -276,7 +276,7 @@ class PartitionedAuthor2Vec(PairEmbedding):
 
     def __init__(self, partitions=4, workdir=None, dim=128, hidden_dim=32, negatives=5,
                  epochs=10, batch_size=512, optimizer='adam', lr=None, dense_updates=False,
-                 sampling='uniform', random_state=0, verbose=1, ray_address=None,
+                 sampling=None, random_state=0, verbose=1, ray_address=None,
                  workers=None):
         self.partitions = partitions
         self.workdir = workdir
@@ -414,7 +414,7 @@ class PartitionedAuthor2Vec(PairEmbedding):
     def _pair_options(self):
         """What `partitions.bucket_pairs` needs besides the bucket (a worker gets it too)."""
         return dict(negatives=self.negatives, batch_size=self.batch_size,
-                    directed=self.graph_.directed, sampling=self.sampling,
+                    directed=self.graph_.directed, sampling=self._sampling(),
                     seed=self.random_state)
 
     def _order(self, state, epoch):
