@@ -94,6 +94,8 @@ def node_embeddings(model):
 def edge_probability(model, pairs, batch_size=4096):
     """Edge probability for `(k, 2)` node index pairs, as a `(k,)` float array."""
     pairs = np.asarray(pairs, dtype='int32').reshape(-1, 2)
+    if len(pairs) == 0:  # keras 2.0.9's predict returns [] for no rows (a TypeError below)
+        return np.zeros(0)
     out = model.predict(pairs, batch_size=batch_size, verbose=0)
     return out[:, -1].astype('float64')
 
