@@ -1,8 +1,8 @@
 """Training batches: `keras.utils.Sequence`s of labelled pairs, made on the fly.
 
 `PairSequence` makes one epoch of (positive, negatives) node pairs: every edge once (undirected
-edges in a random orientation; from the other end when one end is joined to every node), each followed by `negatives` sampled non-edges from the same
-source (`negatives.NegativeSampler`). `AuthorshipSequence` does the same for (author, paper)
+edges in a random orientation; from the other end when one end is joined to every node), each
+followed by `negatives` sampled non-edges from the same source (`negatives.NegativeSampler`). `AuthorshipSequence` does the same for (author, paper)
 pairs of the content model. Batch `i` of epoch `e` is a pure function of `(seed, e, i)`; only one
 epoch's permutation is held in memory.
 
