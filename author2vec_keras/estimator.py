@@ -19,14 +19,18 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .checkpoints import Checkpoints, fingerprint
+from .graph import GraphError
 from .io import save_word2vec
-from .negatives import SAMPLING
+from .memory import available_memory, check_table_fits
+from .negatives import SAMPLING, check_negatives
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'SCHEDULES',
-           'check_table_fits', 'available_memory']
+           'MAX_SEED', 'check_table_fits', 'available_memory']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
+#: the largest seed: numpy's global `np.random.seed` (Keras' initialisers) takes 0 .. 2**32 - 1
+MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
 MODELS = ('paper', 'blog')
 
@@ -62,6 +66,29 @@ class PairEmbedding(BaseEstimator):
             raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (self.sampling,))
         if self.lr is not None and not self.lr > 0:
             raise ValueError('lr must be positive, got %r' % (self.lr,))
+        seed = self.random_state
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or \
+                not 0 <= seed <= MAX_SEED:
+            raise ValueError('random_state must be an integer from 0 to %d, got %r'
+                             % (MAX_SEED, seed))
+
+    def check_fit(self, graph, extra_rows=0):
+        """Everything that can be checked before a model is built: the parameters, that the
+        graph has edges and a possible negative for each, and that training fits in memory
+        (`memory.check_table_fits`). Raises ValueError, `GraphError` or `MemoryError`.
+
+        # Arguments
+            graph: the `Graph` to be fitted.
+            extra_rows: rows of further tables sharing the model (the content model's papers).
+        """
+        self._check_params()
+        if graph.num_edges == 0:
+            raise GraphError('the graph has no edges')
+        check_negatives(graph, self.sampling)
+        check_table_fits(graph.num_nodes + extra_rows, self.dim, hidden_dim=self.hidden_dim,
+                         batch_size=self.batch_size, optimizer=self.optimizer,
+                         dense_updates=self.dense_updates, num_edges=graph.num_edges,
+                         negatives=self.negatives)
 
     def _make_optimizer(self):
         """A fresh optimizer (one per compiled model)."""
@@ -110,7 +137,8 @@ class PairEmbedding(BaseEstimator):
         """Edge probability for `(k, 2)` pairs of node *indices* (rows of `embeddings_`)."""
         from .models import edge_probability
         check_is_fitted(self, 'embeddings_')
-        return edge_probability(getattr(self, self._pair_model), index_pairs)
+        return edge_probability(getattr(self, self._pair_model), index_pairs,
+                                batch_size=self.batch_size)
 
     def predict_proba(self, pairs):
         """Edge probability for pairs of node *ids* (as in the fitted graph), a `(k,)` array."""
@@ -188,11 +216,8 @@ class Author2Vec(PairEmbedding):
         """
         from . import models
         from .sampling import PairSequence
-        self._check_params()
         self.graph_ = as_graph(graph)
-        if self.graph_.num_edges == 0:
-            raise ValueError('Author2Vec.fit: the graph has no edges')
-        check_table_fits(self.graph_.num_nodes, self.dim)
+        self.check_fit(self.graph_)
         if resume and not self.checkpoint_dir:
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
@@ -362,9 +387,13 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         from .sampling import AuthorshipSequence, PairSequence
         self._check_params()
         self.graph_ = as_graph(graph)
-        if self.uses_link and self.graph_.num_edges == 0:
-            raise ValueError('the graph has no edges')
+        if self.uses_link:
+            self.check_fit(self.graph_)
         self._prepare_content(authorship, paper_texts, paper_vectors)
+        check_table_fits(self.graph_.num_nodes + len(self.papers_), self.dim,
+                         hidden_dim=self.hidden_dim, batch_size=self.batch_size,
+                         optimizer=self.optimizer, dense_updates=self.dense_updates,
+                         num_edges=self.graph_.num_edges, negatives=self.negatives)
         np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
         self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
             self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,
@@ -429,30 +458,3 @@ class _JointBatches(object):
         xc, yc = self.content[step % len(self.content)]
         b = min(len(xl), len(xc))
         return [xl[:b], xc[:b]], [yl[:b], yc[:b]]
-
-
-def available_memory():
-    """Bytes of memory available to this process (Linux MemAvailable), or None."""
-    try:
-        with open('/proc/meminfo') as f:
-            for line in f:
-                if line.startswith('MemAvailable:'):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def check_table_fits(num_nodes, dim, copies=4, available=None):
-    """Raise `MemoryError` with the figure if an embedding table cannot fit in memory.
-
-    `copies` counts the table, its gradient and two optimizer moments (Adam), float32.
-    """
-    needed = int(num_nodes) * int(dim) * 4 * copies
-    available = available_memory() if available is None else available
-    if available is not None and needed > available:
-        raise MemoryError(
-            'the embedding table for %d nodes x %d dimensions needs about %.1f GiB (table, '
-            'gradient and optimizer state), but only %.1f GiB is available; lower --dim or '
-            'embed a smaller graph' % (num_nodes, dim, needed / 2.0 ** 30, available / 2.0 ** 30))
-    return needed
