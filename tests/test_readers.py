@@ -307,3 +307,28 @@ def test_fuzz_near_valid_lines(tmp_path, text, directed):
     _check(read_edgelist, p, encoding='utf-8')
     _check(read_adjlist, p)
     _check(read_labels, p)
+
+
+NUMERIC = st.lists(st.lists(st.sampled_from(['0', '7', '-3', '+12', '123456789012345678',
+                                             '1.5', '2e3', '4-5', '']), min_size=1,
+                            max_size=4), max_size=20)
+
+
+@FUZZ
+@given(rows=NUMERIC, sep=st.sampled_from([' ', '\t', ',', ', ', '  \t']),
+       newline=st.sampled_from(['\n', '\r\n']), comment=st.booleans(), header=st.booleans())
+def test_fuzz_fast_path_agrees_with_the_careful_parser(tmp_path, rows, sep, newline, comment,
+                                                       header):
+    text = ('id_1,id_2' + newline if header else '') + newline.join(
+        sep.join(r) + (' # c' if comment else '') for r in rows)
+    p = write(tmp_path, text, 'fuzz.txt')
+    results = []
+    for kw in ({}, {'encoding': 'utf-8'}):  # the fast path (when it applies), the careful one
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DataWarning)
+            try:
+                g = read_edgelist(p, **kw)
+                results.append((g.nodes, g.edges.tolist(), g.weights.tolist()))
+            except GraphFormatError as e:
+                results.append((e.line, e.problem))
+    assert results[0] == results[1]
