@@ -139,6 +139,15 @@ def test_labels_header_line(tmp_path, content, expected):
     assert info.value.line == 2
 
 
+def test_labels_header_naming_more_columns_warns(tmp_path):
+    p = write(tmp_path, 'id,name,ml_target\n0,alice,1\n1,bob,0\n')  # SNAP's musae_git_target
+    with pytest.warns(DataWarning) as caught:
+        assert read_labels(p) == {0: ['alice', '1'], 1: ['bob', '0']}
+    assert [str(w.message) for w in caught][1] == (
+        '%s: its header names 3 columns (id, name, ml_target): every column after the first '
+        'is read as a label of the node' % p)
+
+
 @pytest.mark.parametrize('data, kind', [
     (bytes(range(256)) * 2, 'NUL byte'),
     (np.random.default_rng(0).integers(1, 256, 400, dtype=np.uint8).tobytes(), 'binary data'),
