@@ -602,6 +602,11 @@ def read_labels(path, encoding=None, header=None):
     lab_ids, lab_inv = _parse_ids(path, rest, np.repeat(rows + 1, nc - 1), what='label')
     if skipped is not None and header is None:
         _header_notice(path, skipped + 1, text.split('\n')[skipped])
+    names = lines[skipped] if skipped is not None else []
+    if len(names) > 2 and (nc == len(names)).all():  # e.g. SNAP's `id,name,ml_target`
+        warnings.warn('%s: its header names %d columns (%s): every column after the first is '
+                      'read as a label of the node' % (path, len(names), ', '.join(names)),
+                      DataWarning, stacklevel=2)
     owner = np.repeat(node_inv, nc - 1)
     out = {v: [] for v in node_ids}
     for o, l in zip(owner.tolist(), lab_inv.tolist()):
