@@ -372,13 +372,13 @@ def _fast_edgelist(data, weighted):
         if (in_id & ~sign).any():
             return None
     del tok, bad, starts, ends, col
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', DeprecationWarning)
+    with warnings.catch_warnings(record=True) as partial:
+        warnings.simplefilter('always', DeprecationWarning)
         try:
             vals = np.fromstring(data, dtype=np.int64 if width == 2 else np.float64, sep=' ')
         except ValueError:
             return None
-    if vals.size != ntok:
+    if vals.size != ntok or partial:  # numpy warns when it stops early (a weight '4-5')
         return None
     vals = vals.reshape(-1, width)
     if width == 3 and weighted is not False:
