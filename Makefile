@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast info benchmarks clean
+.PHONY: demo test test-fast test-distributed info benchmarks clean
 
 $(STAMP): requirements.txt requirements-test.txt setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+# Partitioned training on a local Ray cluster: installs the optional Ray extra into .venv.
+test-distributed: $(STAMP)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-distributed.txt
+	$(BIN)/python -m pytest -q tests/test_distributed.py
 
 info: $(STAMP)
 	$(BIN)/author2vec info

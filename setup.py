@@ -45,6 +45,8 @@ setup(
     extras_require={
         'test': ['pytest>=7', 'hypothesis>=6'],
         'notebooks': ['jupyter', 'nbclient', 'nbformat', 'ipykernel'],
+        # Partitioned training on a Ray cluster (`author2vec train --ray-address ...`).
+        'distributed': ['ray>=2.9'],
     },
     entry_points={'console_scripts': ['author2vec = author2vec_keras.cli:main']},
     classifiers=[

@@ -15,6 +15,8 @@ _LAZY = {
     'paper_model': 'models',
     'Author2Vec': 'estimator',
     'ContentLinkAuthor2Vec': 'estimator',
+    'PartitionedAuthor2Vec': 'partitioned_training',
+    'power_law_graph': 'generators',
     'Graph': 'graph',
     'read_edgelist': 'readers',
 }

@@ -149,8 +149,22 @@ def build_parser():
                        help='save the model, optimizer state and position there after every '
                             'epoch and on Ctrl-C (atomically)')
     train.add_argument('--resume', action='store_true',
-                       help='continue from the checkpoint in --checkpoint-dir (same graph, '
-                            'split and parameters)')
+                       help='continue from the checkpoint in --checkpoint-dir or --workdir '
+                            '(same graph, split and parameters)')
+    train.add_argument('--partitions', type=_positive_int, default=None, metavar='P',
+                       help='train out of core, PyTorch-BigGraph style: P node partitions, '
+                            'P x P edge buckets, two partitions in memory at a time, the rest '
+                            'in --workdir (checkpointed after every bucket)')
+    train.add_argument('--workdir', default=None, metavar='DIR',
+                       help='with --partitions: directory of the partitions, buckets and '
+                            'checkpoints (on a shared filesystem for a Ray cluster)')
+    train.add_argument('--ray-address', default=None, metavar='ADDRESS',
+                       help="with --partitions: train the buckets on Ray workers: 'local' "
+                            "starts a local cluster, 'auto' (or HOST:PORT) joins a running one "
+                            "(pip install 'author2vec_keras[distributed]')")
+    train.add_argument('--ray-workers', type=_positive_int, default=None, metavar='N',
+                       help='with --ray-address: bucket workers (default P // 2, the most '
+                            'buckets that can run without sharing a partition)')
     train.add_argument('--quiet', action='store_true', help='no progress bars')
 
     from .benchmark import METHODS
@@ -236,6 +250,11 @@ def _estimator(args, dataset):
                   epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
                   lr=args.lr, dense_updates=args.dense_updates, sampling=args.sampling,
                   random_state=args.seed, verbose=0 if args.quiet else 1)
+    if args.partitions:
+        from .partitioned_training import PartitionedAuthor2Vec
+        return PartitionedAuthor2Vec(partitions=args.partitions, workdir=args.workdir,
+                                     ray_address=args.ray_address, workers=args.ray_workers,
+                                     **params), {'resume': args.resume}
     if args.model != 'author2vec':
         return Author2Vec(model=args.model, checkpoint_dir=args.checkpoint_dir, **params), \
             {'resume': args.resume}
@@ -248,15 +267,43 @@ def _estimator(args, dataset):
                                  **params), {}
 
 
+def _check_partition_flags(args, graph):
+    """BadInput naming the flag when the partitioned-training flags do not fit together."""
+    if args.partitions is None:
+        for flag in ('workdir', 'ray_address', 'ray_workers'):
+            if getattr(args, flag) is not None:
+                raise BadInput('--%s needs --partitions' % flag.replace('_', '-'))
+        return
+    if not args.workdir:
+        raise BadInput('--partitions needs --workdir DIR for the partitions and checkpoints')
+    if args.partitions > graph.num_nodes:
+        raise BadInput('--partitions %d is more than the graph\'s %d nodes'
+                       % (args.partitions, graph.num_nodes))
+    for flag, bad in (('--model', args.model != 'paper'), ('--dense-updates', args.dense_updates),
+                      ('--checkpoint-dir', args.checkpoint_dir),
+                      ('--optimizer', args.optimizer.lower() not in ('sgd', 'adagrad', 'adam'))):
+        if bad:
+            raise BadInput('%s is not supported with --partitions (the paper model, trained '
+                           'row-wise with sgd, adagrad or adam; --workdir holds the checkpoints)'
+                           % flag)
+    if args.ray_workers is not None and args.ray_address is None:
+        raise BadInput('--ray-workers needs --ray-address')
+    if args.ray_address is not None:
+        import importlib.util
+        if importlib.util.find_spec('ray') is None:
+            raise BadInput("--ray-address needs Ray: pip install 'author2vec_keras[distributed]'")
+
+
 def cmd_train(args):
     import json
     from . import pipeline
     from .datasets import content_inputs
     from .io import atomic_open
     from .splits import removable_edges
-    if args.resume and not args.checkpoint_dir:
-        raise BadInput('--resume needs --checkpoint-dir')
+    if args.resume and not (args.checkpoint_dir or args.workdir):
+        raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     graph, name, dataset = _load(args)
+    _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
     output = args.output or name + '.emb'
     _check_writable(output, '--output')

@@ -85,10 +85,14 @@ class PairEmbedding(BaseEstimator):
         if graph.num_edges == 0:
             raise GraphError('the graph has no edges')
         check_negatives(graph, self.sampling)
-        check_table_fits(graph.num_nodes + extra_rows, self.dim, hidden_dim=self.hidden_dim,
-                         batch_size=self.batch_size, optimizer=self.optimizer,
-                         dense_updates=self.dense_updates, num_edges=graph.num_edges,
-                         negatives=self.negatives)
+        self._check_memory(graph, graph.num_nodes + extra_rows)
+
+    def _check_memory(self, graph, rows, advice=None):
+        """`memory.check_table_fits` for a table of `rows` rows trained on `graph`."""
+        return check_table_fits(rows, self.dim, optimizer=self.optimizer,
+                                dense_updates=self.dense_updates, hidden_dim=self.hidden_dim,
+                                batch_size=self.batch_size, num_edges=graph.num_edges,
+                                negatives=self.negatives, advice=advice)
 
     def _make_optimizer(self):
         """A fresh optimizer (one per compiled model)."""
@@ -218,6 +222,7 @@ class Author2Vec(PairEmbedding):
         from .sampling import PairSequence
         self.graph_ = as_graph(graph)
         self.check_fit(self.graph_)
+        optimizer = self._make_optimizer()
         if resume and not self.checkpoint_dir:
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
@@ -235,8 +240,7 @@ class Author2Vec(PairEmbedding):
         else:
             np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout
             self.model_ = models.BUILDERS[self.model](
-                self.graph_.num_nodes, self.dim, self.hidden_dim,
-                optimizer=self._make_optimizer())
+                self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer)
         pairs = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,
                              sampling=self.sampling, seed=self.random_state)
         for epoch in range(start[0], self.epochs):
@@ -390,10 +394,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         if self.uses_link:
             self.check_fit(self.graph_)
         self._prepare_content(authorship, paper_texts, paper_vectors)
-        check_table_fits(self.graph_.num_nodes + len(self.papers_), self.dim,
-                         hidden_dim=self.hidden_dim, batch_size=self.batch_size,
-                         optimizer=self.optimizer, dense_updates=self.dense_updates,
-                         num_edges=self.graph_.num_edges, negatives=self.negatives)
+        self._check_memory(self.graph_, self.graph_.num_nodes + len(self.papers_))
         np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
         self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
             self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,

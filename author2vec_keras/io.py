@@ -75,11 +75,12 @@ def save_word2vec(path, nodes, vectors):
         raise ValueError('save_word2vec: %d node ids for vectors of shape %s'
                          % (len(nodes), vectors.shape))
     tokens = [word2vec_token(v) for v in nodes]
-    if len(set(tokens)) != len(tokens):
+    index = {t: i for i, t in enumerate(tokens)}
+    if len(index) != len(tokens):
         raise ValueError('save_word2vec: two node ids give the same word2vec token %r'
                          % next(t for t in tokens if tokens.count(t) > 1))
     kv = KeyedVectors(vectors.shape[1], dtype=np.float32)
-    kv.add_vectors(tokens, vectors)
+    kv.index_to_key, kv.key_to_index, kv.vectors = tokens, index, vectors  # no copy of the table
     kv.expandos['count'] = np.ones(len(tokens), dtype=np.int64)  # equal counts: written in order
     with atomic_path(path) as tmp:
         kv.save_word2vec_format(tmp, binary=False)

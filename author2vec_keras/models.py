@@ -21,11 +21,12 @@ EMBEDDING_LAYER = 'node_embedding'
 PAPER_EMBEDDING = 'paper_embedding'
 
 
-def _pair_encoder(num_nodes, embed_dim, hidden_dim, name):
+def _pair_encoder(num_nodes, embed_dim, hidden_dim, name, embeddings_initializer='uniform'):
     if num_nodes < 2:
         raise ValueError('%s: a graph needs at least 2 nodes, got %d' % (name, num_nodes))
     model = Sequential(name=name)
-    model.add(Embedding(num_nodes, embed_dim, input_length=2, name=EMBEDDING_LAYER))
+    model.add(Embedding(num_nodes, embed_dim, input_length=2, name=EMBEDDING_LAYER,
+                        embeddings_initializer=embeddings_initializer))
     model.add(Permute((2, 1)))  # (batch, 2, d) -> (batch, d, 2); the blog wrote Permute(2, 1)
     model.add(NodeEmbeddingLayer(hidden_dim, name='pair_features'))
     return model
@@ -56,7 +57,8 @@ def blog_model(num_nodes, embed_dim=10, hidden_dim=32, optimizer='adam'):
     return model
 
 
-def paper_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam'):
+def paper_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam',
+                embeddings_initializer='uniform'):
     """The paper's Link-Info model: `y = softmax(U h + c)` over {no edge, edge}.
 
     Trained on the log-likelihood of observed edges against sampled non-edges
@@ -67,6 +69,8 @@ def paper_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam'):
         embed_dim: size of a node vector.
         hidden_dim: size of the pair representation `h`.
         optimizer: any Keras optimizer (name or instance).
+        embeddings_initializer: Keras initializer of the table (default Keras' 'uniform';
+            partitioned training, which reads the rows in itself, passes float32 zeros).
 
     # Returns
         A compiled `Sequential` model mapping `(batch, 2)` node indices to `(batch, 2)`
@@ -76,7 +80,8 @@ def paper_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam'):
         - Ganesh J, Gupta, Varma and Varma, "Author2Vec: Learning Author Representations by
           Combining Content and Link Information", WWW 2016 companion.
     """
-    model = _pair_encoder(num_nodes, embed_dim, hidden_dim, 'paper_model')
+    model = _pair_encoder(num_nodes, embed_dim, hidden_dim, 'paper_model',
+                          embeddings_initializer)
     model.add(Dense(2, activation='softmax', name='edge_softmax'))
     model.compile(optimizer=optimizer, loss='sparse_categorical_crossentropy')
     return model

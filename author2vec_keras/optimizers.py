@@ -56,6 +56,7 @@ import warnings
 import numpy as np
 
 from .backend import keras, K
+from .memory import SLOTS, table_copies as _table_copies
 
 import theano  # configured and imported by .backend above
 import theano.tensor as T
@@ -75,8 +76,8 @@ except ImportError:  # Theano 1.0.5
 from keras.optimizers import Optimizer
 from keras.legacy import interfaces
 
-__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'resolve', 'find_row_params',
-           'CUSTOM_OBJECTS', 'SumRowsByIndex', 'SetRows']
+__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'resolve', 'table_copies',
+           'find_row_params', 'CUSTOM_OBJECTS', 'SumRowsByIndex', 'SetRows']
 
 _SHAPE_OPS = (Shape, Shape_i)  # uses of a table that read only its shape
 
@@ -258,7 +259,13 @@ class _Rows(object):
 
 
 class _RowOptimizer(Optimizer):
-    """Shared machinery: gradients w.r.t. gathered rows, duplicate aggregation, clipping."""
+    """Shared machinery: gradients w.r.t. gathered rows, duplicate aggregation, clipping.
+
+    `slots`: arrays the size of an embedding table that the optimizer keeps for it (0, 1, 2);
+    after `get_updates`, `table_slots[table]` lists them (partitioned training swaps their rows
+    in and out with the table's).
+    """
+    slots = None
 
     def __init__(self, lr, decay=0., embeddings=None, **kwargs):
         super(_RowOptimizer, self).__init__(**kwargs)
@@ -269,6 +276,7 @@ class _RowOptimizer(Optimizer):
         self.initial_decay = decay
         self.embeddings = None if embeddings is None else list(embeddings)
         self.row_params = []
+        self.table_slots = {}
 
     def _learning_rate(self):
         lr = self.lr
@@ -310,6 +318,7 @@ class _RowOptimizer(Optimizer):
         dense, rows = self._row_and_dense_gradients(loss, params)
         self.updates = [K.update_add(self.iterations, 1)]
         self.weights = [self.iterations]
+        self.table_slots = {}
         lr = self._learning_rate()
         state = self._prepare(lr)
         for p, g in dense:
@@ -326,6 +335,11 @@ class _RowOptimizer(Optimizer):
         # moments of a 1M x 128 table), which set the peak memory.
         v = K.variable(np.zeros(shape or K.int_shape(p), dtype=K.dtype(p)), dtype=K.dtype(p))
         self.weights.append(v)
+        return v
+
+    def _table_slot(self, table, shape=None):
+        v = self._slot(table, shape)
+        self.table_slots.setdefault(table, []).append(v)
         return v
 
     def _set(self, p, new_p):
@@ -355,6 +369,7 @@ class RowSGD(_RowOptimizer):
             weights / weight names to update row-wise.
         clipnorm, clipvalue: as for every Keras optimizer.
     """
+    slots = SLOTS['row']['sgd']  # 0 (memory.SLOTS: the one table of optimizer slots)
 
     def __init__(self, lr=0.01, decay=0., embeddings=None, **kwargs):
         super(RowSGD, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
@@ -379,6 +394,7 @@ class RowAdagrad(_RowOptimizer):
         - [Adaptive Subgradient Methods for Online Learning and Stochastic
           Optimization](http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)
     """
+    slots = SLOTS['row']['adagrad']  # 1: the sum of squared gradients
 
     def __init__(self, lr=0.01, epsilon=1e-8, decay=0., embeddings=None, **kwargs):
         super(RowAdagrad, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
@@ -391,7 +407,7 @@ class RowAdagrad(_RowOptimizer):
         self._set(p, p - lr * g / (K.sqrt(new_a) + self.epsilon))
 
     def _row_update(self, r, g, lr, state):
-        a = self._slot(r.table)
+        a = self._table_slot(r.table)
         new_a = a[r.index] + K.square(g)
         self.updates.append(K.update(a, _set_rows(a, r.index, new_a)))
         new_p = r.values - lr * g / (K.sqrt(new_a) + self.epsilon)
@@ -421,6 +437,7 @@ class RowAdam(_RowOptimizer):
         - [Adam - A Method for Stochastic Optimization](http://arxiv.org/abs/1412.6980v8)
         - PyTorch `torch.optim.SparseAdam`
     """
+    slots = SLOTS['row']['adam']  # 2: the moments m and v, stored as one (rows, 2, d) array
 
     def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, decay=0.,
                  embeddings=None, **kwargs):
@@ -448,7 +465,8 @@ class RowAdam(_RowOptimizer):
 
     def _row_update(self, r, g, lr, state):
         # m and v of a table live in one (rows, 2, d) array: one gather and one write per batch.
-        mv = self._slot(r.table, (K.int_shape(r.table)[0], 2) + K.int_shape(r.table)[1:])
+        rows, d = K.int_shape(r.table)
+        mv = self._table_slot(r.table, (rows, 2, d))
         old = mv[r.index]
         m_t, v_t = self._moments(old[:, 0], old[:, 1], g)
         self.updates.append(K.update(mv, _set_rows(mv, r.index, T.stack([m_t, v_t], axis=1))))
@@ -467,6 +485,21 @@ CUSTOM_OBJECTS = {'RowSGD': RowSGD, 'RowAdagrad': RowAdagrad, 'RowAdam': RowAdam
 """Pass to `keras.models.load_model(..., custom_objects=...)` for models compiled with these."""
 
 _ROW_WISE = {'sgd': RowSGD, 'adagrad': RowAdagrad, 'adam': RowAdam}
+
+def table_copies(optimizer):
+    """Arrays the size of an embedding table that training with `optimizer` holds.
+
+    The table itself plus the optimizer's slots for it: `RowSGD` 1, `RowAdagrad` 2, `RowAdam`
+    3 (each row-wise optimizer's `slots`). A stock Keras optimizer updates the table densely:
+    it also holds the table's full gradient besides its own slots (`Adam`: 1 + 1 + 2 = 4).
+    The numbers are `memory.SLOTS`'s (`memory.table_copies`, what the memory guard counts).
+
+    # Arguments
+        optimizer: an optimizer instance, or a name (`'adam'`: the row-wise `RowAdam`).
+    """
+    if isinstance(optimizer, str):
+        optimizer = row_wise(optimizer)
+    return _table_copies(optimizer)
 
 
 def row_wise(optimizer='adam', embeddings=None):

@@ -157,7 +157,7 @@ def fit_and_score(method, setup, seed=0, fit_params=None, **score_kwargs):
         return metrics, timings
     t0 = time.time()
     method.fit(setup.fit_graph, **(fit_params or {}))
-    embeddings = np.asarray(method.get_embedding(), dtype=np.float64)
+    embeddings = method.get_embedding()  # as it is: no float64 copy of a large table
     timings['fit'] = time.time() - t0
     t0 = time.time()
     metrics = score(setup, embeddings, own=own_score(method), seed=seed, **score_kwargs)

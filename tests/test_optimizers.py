@@ -10,7 +10,7 @@ import pytest
 from author2vec_keras.backend import keras, K
 from author2vec_keras.models import paper_model, EMBEDDING_LAYER, edge_probability
 from author2vec_keras.optimizers import (RowSGD, RowAdagrad, RowAdam, row_wise, find_row_params,
-                                         CUSTOM_OBJECTS)
+                                         table_copies, CUSTOM_OBJECTS)
 from author2vec_keras.layers import CUSTOM_OBJECTS as LAYER_OBJECTS
 
 DIM, HIDDEN = 16, 8
@@ -115,6 +115,26 @@ def test_row_wise_maps_keras_optimizers():
         assert isinstance(row_wise('rmsprop'), keras.optimizers.RMSprop)
     with pytest.warns(UserWarning, match='no row-wise version'):
         assert isinstance(row_wise(keras.optimizers.SGD(momentum=0.9)), keras.optimizers.SGD)
+
+
+@pytest.mark.parametrize('cls', [RowSGD, RowAdagrad, RowAdam])
+def test_declared_slots_are_the_table_sized_weights_it_makes(cls):
+    """`slots` (what the memory guard counts) matches the weights `get_updates` creates."""
+    model = paper_model(50, 4, 3, optimizer=cls())
+    loss, params = _loss_and_params(model)
+    model.optimizer.get_updates(loss, params)  # symbolic only: nothing is compiled
+    emb = model.get_layer(EMBEDDING_LAYER).embeddings
+    slots = model.optimizer.table_slots.get(emb, [])
+    assert sum(K.get_value(s).size for s in slots) == cls.slots * 50 * 4
+    big = [w for w in model.optimizer.weights if K.get_value(w).size >= 50 * 4]
+    assert set(big) == set(slots)
+    assert table_copies(model.optimizer) == 1 + cls.slots
+    assert table_copies(cls.__name__[3:].lower()) == 1 + cls.slots
+
+
+def test_stock_optimizers_count_their_gradient_and_slots():
+    assert table_copies(keras.optimizers.Adam()) == 4
+    assert table_copies(keras.optimizers.SGD()) == 3
 
 
 @pytest.mark.parametrize('cls', [RowSGD, RowAdagrad, RowAdam])
