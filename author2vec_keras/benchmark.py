@@ -2,8 +2,10 @@
 
     author2vec benchmark --dataset ca-astroph --task link-prediction --seeds 1
     author2vec benchmark --dataset karate --task clustering --quick
+    author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
 
-Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}`: the JSON holds every number
+Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}` (your own graph: named after its
+file, `datasets.from_files`): the JSON holds every number
 (per seed), the versions, seeds, command and timings; the markdown table shows mean +/- std over
 seeds with the published numbers beside ours; the PNG plots the main metric.
 
@@ -29,7 +31,7 @@ from .io import atomic_open
 from .pipeline import TASKS
 from .reporting import PUBLISHED, markdown_table, plot
 
-__all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'run_benchmark']
+__all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'parse_methods', 'run_benchmark']
 
 EMBEDDING_METHODS = ('author2vec', 'author2vec-walks', 'author2vec-walks-separate',
                      'author2vec-blog', 'deepwalk', 'node2vec', 'line', 'line-1', 'line-2',
@@ -106,22 +108,62 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None):
 # data
 
 def _load(dataset):
-    """(name, Graph, labels or None) from a dataset name, a Dataset, a Graph or a networkx graph."""
+    """(name, Graph, labels or None, bundled) from a dataset name, a Dataset (e.g.
+    `datasets.from_files`), a Graph or a networkx graph."""
     from .graph import Graph
     if isinstance(dataset, str):
         from . import datasets
         with warnings.catch_warnings():
             warnings.simplefilter('ignore')
             ds = datasets.load(dataset)
-        return dataset, ds.graph, ds.labels
+        return dataset, ds.graph, ds.labels, True
     if isinstance(dataset, Graph):
-        return 'graph', dataset, None
+        return 'graph', dataset, None, False
     if hasattr(dataset, 'graph'):
-        return getattr(dataset, 'name', 'graph'), dataset.graph, getattr(dataset, 'labels', None)
+        return getattr(dataset, 'name', 'graph'), dataset.graph, \
+            getattr(dataset, 'labels', None), False
     import networkx as nx
     if isinstance(dataset, nx.Graph):
-        return 'graph', Graph.from_networkx(dataset), None
+        return 'graph', Graph.from_networkx(dataset), None, False
     raise TypeError('dataset must be a name, a Dataset, a Graph or a networkx graph')
+
+
+def parse_methods(methods, task):
+    """The list of method names for `task` from None (all for the task), a list or a comma
+    separated string; ValueError names an unknown method or one the task cannot run."""
+    if methods is None:
+        return list(DEFAULT_METHODS[task])
+    if isinstance(methods, str):
+        methods = methods.split(',')
+    out = []
+    for m in methods:
+        m = str(m).strip()
+        if not m or m in out:
+            continue
+        if m not in METHODS:
+            raise ValueError('unknown method %r; choose from %s' % (m, ', '.join(METHODS)))
+        if m in baselines.HEURISTICS and task != 'link-prediction':
+            raise ValueError('%s is a link heuristic: only for --task link-prediction' % m)
+        out.append(m)
+    if not out:
+        raise ValueError('no method given; choose from %s' % ', '.join(METHODS))
+    return out
+
+
+def _check_graph(name, graph, task, methods, make):
+    """Refuse, before any file is written, a graph the task or a method cannot run on
+    (`GraphError`, `MemoryError`)."""
+    from .graph import GraphError
+    from .splits import removable_edges
+    if graph.num_edges == 0:
+        raise GraphError('%s has no edges' % name)
+    if task == 'link-prediction' and removable_edges(graph) == 0:
+        raise GraphError('%s: no edge can be held out for link prediction without '
+                         'disconnecting the graph (a tree or forest); the other tasks can run'
+                         % name)
+    for m in methods:
+        if m in ('author2vec', 'author2vec-blog'):
+            make(m).check_fit(graph)  # a possible negative for every edge; memory
 
 
 def _flatten(res, prefix=''):
@@ -161,8 +203,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     """Run `methods` on `dataset` for `task` over `seeds` seeds; write JSON, markdown and PNG.
 
     # Arguments
-        dataset: a bundled dataset name (see `author2vec datasets`), a Dataset, a Graph or a
-            networkx graph.
+        dataset: a bundled dataset name (see `author2vec datasets`), a Dataset (your own
+            files: `datasets.from_files`), a Graph or a networkx graph.
         task: one of `TASKS`.
         methods: list of method names (or a comma separated string); default all for the task.
         seeds: number of seeds (0..seeds-1): each seed gives a new split / initialisation /
@@ -179,25 +221,31 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
             for every seed (read from the JSON in `output_dir`) and run only the others.
 
     # Returns
-        Path of the JSON written; the markdown table is also printed.
+        Path of the JSON written; the markdown table is also printed. A method that fails is
+        recorded (its `error` in the JSON and the table) and the others run on.
+
+    # Raises
+        ValueError (an unknown method, a task the data cannot run), `GraphError` (a graph too
+        small, nothing to hold out) or `MemoryError`, before any file is written.
     """
     if task not in TASKS:
         raise ValueError('task must be one of %s, got %r' % (', '.join(TASKS), task))
-    name, graph, labels = _load(dataset)
-    if methods is None:
-        methods = list(DEFAULT_METHODS[task])
-    elif isinstance(methods, str):
-        methods = [m.strip() for m in methods.split(',') if m.strip()]
-    for m in methods:
-        if m not in METHODS:
-            raise ValueError('unknown method %r; choose from %s' % (m, ', '.join(METHODS)))
-        if m in baselines.HEURISTICS and task != 'link-prediction':
-            raise ValueError('%s is a link heuristic: only for --task link-prediction' % m)
-    if task == 'node-classification' and labels is None:
-        raise ValueError('dataset %s has no labels: node classification needs them' % name)
+    methods = parse_methods(methods, task)
     seeds = int(seeds)
     if seeds < 1:
         raise ValueError('seeds must be >= 1')
+    for flag, value in (('dim', dim), ('epochs', epochs), ('shuffles', shuffles)):
+        if value is not None and (int(value) != value or value < 1):
+            raise ValueError('%s must be a positive integer, got %r' % (flag, value))
+    for flag, value in (('p', p), ('q', q)):
+        if not 0 < value < float('inf'):
+            raise ValueError('%s must be a positive number, got %r' % (flag, value))
+    if not 0 < outlier_fraction < 1:
+        raise ValueError('outlier_fraction must be in (0, 1), got %r' % (outlier_fraction,))
+    name, graph, labels, bundled = _load(dataset)
+    if task == 'node-classification' and labels is None:
+        raise ValueError('%s has no labels: node classification needs them%s'
+                         % (name, '' if bundled else ' (--labels FILE)'))
     dim = Author2Vec().dim if dim is None else dim
     s = _settings(quick, dim)
     s['outlier_fraction'] = outlier_fraction
@@ -205,6 +253,14 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         s['shuffles'] = int(shuffles)
     if epochs is not None:
         s['a2v_epochs'] = int(epochs)
+
+    def make(m, seed=0):
+        return make_method(m, seed=seed, quick=quick, dim=dim, p=p, q=q, epochs=s['a2v_epochs'])
+    _check_graph(name, graph, task, methods, make)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        first_setup = pipeline.prepare(task, graph, labels, seed=0, test_fraction=0.5,
+                                       outlier_fraction=outlier_fraction)
     if command is None:
         command = ' '.join(['author2vec'] + sys.argv[1:]) if sys.argv and \
             os.path.basename(sys.argv[0]).startswith('author2vec') else ' '.join(sys.argv)
@@ -228,26 +284,30 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         'quick': bool(quick), 'command': command, 'settings': dict(s, p=p, q=q),
         'graph': {'nodes': graph.num_nodes, 'edges': graph.num_edges},
         'published': {'/'.join(k): v for k, v in PUBLISHED.items()
-                      if k[0] == name and k[1] == task},
+                      if bundled and k[0] == name and k[1] == task},
     }
+    if not bundled and getattr(dataset, 'source', None):
+        result['source'] = dataset.source
     if done:
         result['resumed'] = {m: 'kept from the earlier run (its settings: %s)'
                              % json.dumps(st, sort_keys=True) for m, st in done.items()}
     state = dict(result=result, runs=runs, split=None, train_pairs=None, started=started,
                  stem=stem, complete=False)
     for seed in range(seeds):
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            setup = pipeline.prepare(task, graph, labels, seed=seed, test_fraction=0.5,
-                                     outlier_fraction=outlier_fraction)
+        if seed == 0:
+            setup = first_setup
+        else:
+            with warnings.catch_warnings():
+                warnings.simplefilter('ignore')
+                setup = pipeline.prepare(task, graph, labels, seed=seed, test_fraction=0.5,
+                                         outlier_fraction=outlier_fraction)
         for m in methods:
             if m in done:
                 bar.update(1)
                 continue
             bar.set_postfix_str('seed %d %s' % (seed, m))
             try:
-                method = make_method(m, seed=seed, quick=quick, dim=dim, p=p, q=q,
-                                     epochs=s['a2v_epochs'])
+                method = make(m, seed)
                 metrics, timings = pipeline.fit_and_score(method, setup, seed=seed,
                                                           ratios=s['ratios'],
                                                           shuffles=s['shuffles'])

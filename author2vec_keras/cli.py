@@ -2,19 +2,24 @@
 
     author2vec train --edgelist graph.txt --output graph.emb
     author2vec benchmark --dataset ca-astroph --task link-prediction
+    author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
     author2vec datasets | info
 
 Every flag's default is the estimator's (`Author2Vec().get_params()`); training and scoring go
-through `pipeline`. Exit status: 0 success, 2 bad input or usage (the message names file, line
-and problem), 1 any other failure.
+through `pipeline`. Exit status: 0 success, 2 bad input or usage (one line naming the file,
+line or flag and the problem; nothing written), 1 any other failure (a benchmark method that
+failed, after the others' results are written). Warnings take one line each.
 """
 import argparse
 import os
 import shlex
 import sys
+import warnings
 
 from . import __version__
-from .estimator import CONTEXTS, MODELS, PAIRS, SCHEDULES, Author2Vec, ContentLinkAuthor2Vec
+from .estimator import (CONTEXTS, MAX_SEED, MODELS, PAIRS, SCHEDULES, Author2Vec,
+                        ContentLinkAuthor2Vec)
+from .memory import SLOTS
 from .negatives import SAMPLING
 from .pipeline import TASKS
 
@@ -45,6 +50,27 @@ def _checked(convert, ok, expected):
 _positive_int = _checked(int, lambda v: v >= 1, 'a positive integer')
 _positive_float = _checked(float, lambda v: 0 < v < float('inf'), 'a positive number')
 _fraction = _checked(float, lambda v: 0 <= v < 1, 'a number in [0, 1)')
+_seed = _checked(int, lambda v: 0 <= v <= MAX_SEED, 'an integer from 0 to %d' % MAX_SEED)
+#: Keras 2.0.9's optimizers (sgd, adagrad and adam have row-wise versions)
+OPTIMIZERS = tuple(SLOTS['dense'])
+_optimizer = _checked(lambda text: text.lower(), lambda v: v in OPTIMIZERS,
+                      'one of %s' % ', '.join(OPTIMIZERS))
+
+
+def _add_input_arguments(parser, labels=False):
+    """--directed, --header / --no-header (and --labels) for a user's files."""
+    parser.add_argument('--directed', action='store_true',
+                        help='treat the edge list as directed (default undirected)')
+    if labels:
+        parser.add_argument('--labels', default=None, metavar='PATH',
+                            help='with --edgelist: node labels, "node label [label ...]" per '
+                                 'line (single- or multi-label), for node classification and '
+                                 'clustering')
+    parser.add_argument('--header', action=argparse.BooleanOptionalAction, default=None,
+                        help='the first non-comment line of the file%s is a header (skip it) '
+                             'or data; default: a header when its fields cannot be node ids '
+                             'while the others\' are (skipped with a notice)'
+                             % ('s' if labels else ''))
 
 
 def _add_model_arguments(parser, epochs_help):
@@ -79,10 +105,9 @@ def build_parser():
                         help='a bundled dataset by name (see `author2vec datasets`); '
                              'default ca-grqc when no --edgelist is given')
     source.add_argument('--edgelist', default=None, metavar='PATH',
-                        help='edge list file: "u v [weight]" per line, spaces/TABs/commas, '
-                             '# comments')
-    train.add_argument('--directed', action='store_true',
-                       help='treat the edge list as directed (default undirected)')
+                        help='edge list file: "u v [weight]" per line, spaces/TABs/commas '
+                             '(CSV, TSV), # comments, one header line')
+    _add_input_arguments(train)
     train.add_argument('--model', choices=list(MODELS) + ['author2vec'],
                        default=DEFAULTS['model'],
                        help="'paper': the paper's softmax Link-Info model (default); 'blog': the "
@@ -132,9 +157,10 @@ def build_parser():
                             'order); the embedding is then the mean of the two tables')
     train.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'],
                        help='pairs per gradient step (default %(default)s)')
-    train.add_argument('--optimizer', default=DEFAULTS['optimizer'],
-                       help='Keras optimizer name (default %(default)s); sgd, adagrad and adam '
-                            'update only the embedding rows a batch touches')
+    train.add_argument('--optimizer', type=_optimizer, default=DEFAULTS['optimizer'],
+                       help='Keras optimizer: %s (default %%(default)s); sgd, adagrad and adam '
+                            'update only the embedding rows a batch touches'
+                            % ', '.join(OPTIMIZERS))
     train.add_argument('--lr', type=_positive_float, default=DEFAULTS['lr'],
                        help="learning rate (default: the optimizer's own)")
     train.add_argument('--dense-updates', action='store_true',
@@ -143,8 +169,8 @@ def build_parser():
     train.add_argument('--test-fraction', type=_fraction, default=0.1,
                        help='fraction of edges held out for link prediction (default 0.1; '
                             '0 trains on all edges and skips the evaluation)')
-    train.add_argument('--seed', type=int, default=DEFAULTS['random_state'],
-                       help='random seed (default %(default)s)')
+    train.add_argument('--seed', type=_seed, default=DEFAULTS['random_state'],
+                       help='random seed, 0 to %d (default %%(default)s)' % MAX_SEED)
     train.add_argument('--output', default=None, metavar='PATH',
                        help='embedding file to write (default NAME.emb); a PATH.json beside '
                             'it records the versions, seed, command and scores')
@@ -177,8 +203,14 @@ def build_parser():
         description='Run Author2Vec, DeepWalk, node2vec, LINE, spectral and the link heuristics '
                     'on the same data, split and protocol; print a markdown table (mean +/- std '
                     'over seeds) and write OUTPUT_DIR/TASK_DATASET.{json,md,png}.')
-    bench.add_argument('--dataset', default='karate',
-                       help='bundled dataset name (see `author2vec datasets`; default karate)')
+    source = bench.add_mutually_exclusive_group()
+    source.add_argument('--dataset', default=None,
+                        help='bundled dataset name (see `author2vec datasets`; default karate '
+                             'when no --edgelist is given)')
+    source.add_argument('--edgelist', default=None, metavar='PATH',
+                        help='your own graph: an edge list as for `train`; files are named '
+                             'after it (TASK_STEM.json)')
+    _add_input_arguments(bench, labels=True)
     bench.add_argument('--task', choices=TASKS, default='link-prediction',
                        help='link-prediction (default), node-classification, clustering, '
                             'outliers')
@@ -189,7 +221,7 @@ def build_parser():
                        help='number of seeds (splits/initialisations), default 1')
     bench.add_argument('--quick', action='store_true',
                        help='tiny settings for a smoke test (CI)')
-    bench.add_argument('--output-dir', default='results',
+    bench.add_argument('--output-dir', default='results', metavar='DIR',
                        help='where to write TASK_DATASET.{json,md,png} (default results)')
     _add_model_arguments(bench, "Author2Vec's passes over the edges")
     bench.add_argument('--p', type=_positive_float, default=1.0,
@@ -210,13 +242,29 @@ def build_parser():
     return parser
 
 
+def _check_writable(path, flag, directory=False):
+    """BadInput unless `path` (a file, or a directory) can be written: checked before any work,
+    so a run never fails at its end for want of a place to write."""
+    if os.path.isdir(path) != directory and os.path.exists(path):
+        raise BadInput('%s %s is a %s, not a %s' % (flag, path, 'file' if directory else
+                                                    'directory', 'directory' if directory
+                                                    else 'file'))
+    parent = os.path.dirname(os.path.abspath(path))
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+        raise BadInput('%s %s: cannot write in %s' % (flag, path, parent))
+
+
 def _load(args):
     """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
+    from . import datasets
     from .readers import read_edgelist
     if args.edgelist:
-        return read_edgelist(args.edgelist, directed=args.directed), \
-            os.path.splitext(os.path.basename(args.edgelist))[0], None
-    from . import datasets
+        return read_edgelist(args.edgelist, directed=args.directed, header=args.header), \
+            datasets.file_stem(args.edgelist), None
+    if args.directed or args.header is not None:
+        raise BadInput('--directed and --header/--no-header go with --edgelist')
     name = datasets.DEFAULT if args.dataset is None else args.dataset
     try:
         ds = datasets.load(name)
@@ -291,18 +339,35 @@ def cmd_train(args):
     from . import pipeline
     from .datasets import content_inputs
     from .io import atomic_open
+    from .splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     graph, name, dataset = _load(args)
     _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
     output = args.output or name + '.emb'
-    print('graph %s: %d nodes, %d edges' % (name, graph.num_nodes, graph.num_edges))
+    _check_writable(output, '--output')
+    if args.checkpoint_dir:
+        _check_writable(args.checkpoint_dir, '--checkpoint-dir', directory=True)
+    print('%s: %d nodes, %d edges' % (args.edgelist or 'dataset ' + name, graph.num_nodes,
+                                      graph.num_edges))
+    estimator.check_fit(graph)  # no edges, no possible negative, memory: refused before work
+    test_fraction = args.test_fraction
+    no_auc = None
+    if test_fraction > 0 and removable_edges(graph) == 0:
+        no_auc = ('no edge can be held out without disconnecting the graph (a tree or forest)'
+                  ': training on all %d edges, no link prediction AUC' % graph.num_edges)
+        print(no_auc)
+        test_fraction = 0
     setup = pipeline.prepare('link-prediction', graph, seed=args.seed,
-                             test_fraction=args.test_fraction, classifier=False)
-    if setup.split is not None:
+                             test_fraction=test_fraction, classifier=False)
+    if setup.split is not None and len(setup.split.test_edges):
         print('held out %d edges and %d non-edges for link prediction'
               % (len(setup.split.test_edges), len(setup.split.test_negatives)))
+    elif setup.split is not None:
+        no_auc = ('--test-fraction %g of %d edges holds out none: training on all of them, no '
+                  'link prediction AUC' % (args.test_fraction, graph.num_edges))
+        print(no_auc)
     if isinstance(estimator, ContentLinkAuthor2Vec):
         pairs, texts = content_inputs(dataset, setup.split)
         fit_params = dict(authorship=pairs, paper_texts=texts)
@@ -316,6 +381,9 @@ def cmd_train(args):
         record['link_prediction'] = {'test_fraction': args.test_fraction,
                                      'auc': metrics['own']['auc'],
                                      'average_precision': metrics['own']['ap']}
+    elif no_auc:
+        record['link_prediction'] = {'test_fraction': args.test_fraction, 'auc': None,
+                                     'note': no_auc}
     estimator.save_embeddings(output)
     with atomic_open(output + '.json', 'w', encoding='utf8') as f:
         json.dump(record, f, indent=2, default=str)
@@ -326,14 +394,39 @@ def cmd_train(args):
 
 
 def cmd_benchmark(args):
-    from .benchmark import run_benchmark
+    import json
+    from . import datasets
+    from .benchmark import parse_methods, run_benchmark
+    _check_writable(args.output_dir, '--output-dir', directory=True)
     try:
-        run_benchmark(args.dataset, args.task, methods=args.methods, seeds=args.seeds,
-                      quick=args.quick, output_dir=args.output_dir, command=args.command_line,
-                      dim=args.dim, p=args.p, q=args.q, shuffles=args.shuffles,
-                      epochs=args.epochs, resume=args.resume, progress=not args.no_progress)
-    except ValueError as e:  # unknown method or dataset, a task the dataset has no labels for
-        raise BadInput(str(e))
+        parse_methods(args.methods, args.task)
+    except ValueError as e:
+        raise BadInput('--methods: %s' % e)
+    if args.edgelist and args.task == 'node-classification' and not args.labels:
+        raise BadInput('node classification needs labels: --labels FILE')
+    if args.edgelist:
+        dataset = datasets.from_files(args.edgelist, labels=args.labels,
+                                      directed=args.directed, header=args.header)
+    elif args.labels or args.directed or args.header is not None:
+        raise BadInput('--labels, --directed and --header/--no-header go with --edgelist')
+    else:
+        dataset = args.dataset or 'karate'
+    try:
+        path = run_benchmark(dataset, args.task, methods=args.methods, seeds=args.seeds,
+                             quick=args.quick, output_dir=args.output_dir,
+                             command=args.command_line, dim=args.dim, p=args.p, q=args.q,
+                             shuffles=args.shuffles, epochs=args.epochs, resume=args.resume,
+                             progress=not args.no_progress)
+    except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
+        raise BadInput(str(e))  # too small: refused before any file is written
+    with open(path) as f:
+        runs = json.load(f)['runs']
+    failed = {m: r['error'] for m, rs in runs.items() for r in rs if 'error' in r}
+    if failed:
+        print('author2vec: error: %d of %d methods failed (%s); the others\' results are in %s'
+              % (len(failed), len(runs), '; '.join('%s: %s' % kv for kv in failed.items()),
+                 path), file=sys.stderr)
+        return EXIT_FAILURE
     return 0
 
 
@@ -359,8 +452,24 @@ COMMANDS = {'train': cmd_train, 'benchmark': cmd_benchmark, 'datasets': cmd_data
             'info': cmd_info}
 
 
+def show_warning(message, category, filename, lineno, file=None, line=None):
+    """`warnings.showwarning` for the command line: one line, `author2vec: warning: ...`,
+    without the source line of the package that warned."""
+    stream = sys.stderr if file is None else file
+    try:
+        stream.write('author2vec: warning: %s\n' % ' '.join(str(message).split()))
+    except (OSError, ValueError):  # stderr closed: nothing to tell
+        pass
+
+
 def main(argv=None):
     """Entry point of the `author2vec` command; returns the exit status."""
+    with warnings.catch_warnings():  # restored on return: main() may run inside a program
+        warnings.showwarning = show_warning
+        return _main(argv)
+
+
+def _main(argv):
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
@@ -379,10 +488,11 @@ def main(argv=None):
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
     from .checkpoints import CheckpointMismatch
+    from .graph import GraphError
     from .readers import GraphFormatError
     try:
         return COMMANDS[args.command](args)
-    except (GraphFormatError, BadInput, FileNotFoundError, IsADirectoryError,
+    except (GraphFormatError, GraphError, BadInput, FileNotFoundError, IsADirectoryError,
             UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
         print('author2vec: error: %s' % e, file=sys.stderr)
         return EXIT_BAD_INPUT

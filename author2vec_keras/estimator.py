@@ -11,7 +11,6 @@ the optimizer resolution, the epoch loop with its NaN guard, and the outputs (em
 probabilities, word2vec files). Importing this module is cheap: Theano and Keras are
 configured and loaded (`backend`) when a model is first built or scored.
 """
-import os
 import time
 
 import numpy as np
@@ -19,18 +18,22 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .checkpoints import Checkpoints, fingerprint
+from .graph import GraphError
 from .io import save_word2vec
-from .negatives import SAMPLING
+from .memory import available_memory, check_table_fits
+from .negatives import SAMPLING, check_negatives
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
-           'SCHEDULES', 'check_table_fits', 'available_memory']
+           'SCHEDULES', 'MAX_SEED', 'check_table_fits', 'available_memory']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
 PAIRS = ('edges', 'walks')
 #: where the second node of a pair is read from (`models.CONTEXTS`)
 CONTEXTS = ('shared', 'separate')
+#: the largest seed: numpy's global `np.random.seed` (Keras' initialisers) takes 0 .. 2**32 - 1
+MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
 MODELS = ('paper', 'blog')
 
@@ -68,6 +71,37 @@ class PairEmbedding(BaseEstimator):
             raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (self.sampling,))
         if self.lr is not None and not self.lr > 0:
             raise ValueError('lr must be positive, got %r' % (self.lr,))
+        seed = self.random_state
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or \
+                not 0 <= seed <= MAX_SEED:
+            raise ValueError('random_state must be an integer from 0 to %d, got %r'
+                             % (MAX_SEED, seed))
+
+    def check_fit(self, graph, extra_rows=0):
+        """Everything that can be checked before a model is built: the parameters, that the
+        graph has edges and a possible negative for each, and that training fits in memory
+        (`memory.check_table_fits`). Raises ValueError, `GraphError` or `MemoryError`.
+
+        # Arguments
+            graph: the `Graph` to be fitted.
+            extra_rows: rows of further tables sharing the model (the content model's papers).
+        """
+        self._check_params()
+        if graph.num_edges == 0:
+            raise GraphError('the graph has no edges')
+        check_negatives(graph, self._sampling())
+        self._check_memory(graph, self._tables() * graph.num_nodes + extra_rows)
+
+    def _check_memory(self, graph, rows, advice=None):
+        """`memory.check_table_fits` for a table of `rows` rows trained on `graph`."""
+        return check_table_fits(rows, self.dim, optimizer=self.optimizer,
+                                dense_updates=self.dense_updates, hidden_dim=self.hidden_dim,
+                                batch_size=self.batch_size, num_edges=graph.num_edges,
+                                negatives=self.negatives, advice=advice)
+
+    def _tables(self):
+        """How many node tables the model holds."""
+        return 1
 
     def _make_optimizer(self):
         """A fresh optimizer (one per compiled model)."""
@@ -128,7 +162,7 @@ class PairEmbedding(BaseEstimator):
         from .models import edge_probability
         check_is_fitted(self, 'embeddings_')
         return edge_probability(getattr(self, self._pair_model), index_pairs,
-                                symmetric=not self.graph_.directed)
+                                batch_size=self.batch_size, symmetric=not self.graph_.directed)
 
     def predict_proba(self, pairs):
         """Edge probability for pairs of node *ids* (as in the fitted graph), a `(k,)` array."""
@@ -228,6 +262,9 @@ class Author2Vec(PairEmbedding):
             raise ValueError("context must be 'shared' or 'separate', got %r" % (self.context,))
         super(Author2Vec, self)._check_params()
 
+    def _tables(self):
+        return 2 if self.context == 'separate' else 1
+
     def _learning_rate(self):
         walks_adam = self.pairs == 'walks' and str(self.optimizer).lower() == 'adam'
         return 0.003 if self.lr is None and walks_adam else self.lr
@@ -259,15 +296,10 @@ class Author2Vec(PairEmbedding):
                 parameters), or start afresh when there is none.
         """
         from . import models
-        self._check_params()
         self.graph_ = as_graph(graph)
-        if self.graph_.num_edges == 0:
-            raise ValueError('Author2Vec.fit: the graph has no edges')
+        self.check_fit(self.graph_)
         pairs = self._pair_sequence()  # checks the walk parameters before anything is built
-        from .optimizers import table_copies
         optimizer = self._make_optimizer()
-        tables = 2 if self.context == 'separate' else 1
-        check_table_fits(tables * self.graph_.num_nodes, self.dim, table_copies(optimizer))
         if resume and not self.checkpoint_dir:
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
@@ -438,9 +470,10 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         from .sampling import AuthorshipSequence, PairSequence
         self._check_params()
         self.graph_ = as_graph(graph)
-        if self.uses_link and self.graph_.num_edges == 0:
-            raise ValueError('the graph has no edges')
+        if self.uses_link:
+            self.check_fit(self.graph_)
         self._prepare_content(authorship, paper_texts, paper_vectors)
+        self._check_memory(self.graph_, self.graph_.num_nodes + len(self.papers_))
         np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
         self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
             self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,
@@ -505,38 +538,3 @@ class _JointBatches(object):
         xc, yc = self.content[step % len(self.content)]
         b = min(len(xl), len(xc))
         return [xl[:b], xc[:b]], [yl[:b], yc[:b]]
-
-
-def available_memory():
-    """Bytes of memory available to this process (Linux MemAvailable), or None."""
-    try:
-        with open('/proc/meminfo') as f:
-            for line in f:
-                if line.startswith('MemAvailable:'):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return None
-
-
-def check_table_fits(num_nodes, dim, copies, available=None, advice=None):
-    """Bytes that `copies` float32 tables of `num_nodes x dim` need; `MemoryError` if more
-    than is available.
-
-    # Arguments
-        num_nodes, dim: the embedding table's shape.
-        copies: table-sized arrays training holds: `optimizers.table_copies(optimizer)` (the
-            table and the optimizer's slots: RowSGD 1, RowAdagrad 2, RowAdam 3).
-        available: bytes available (default: the system's MemAvailable).
-        advice: what to do about it, for the message (default: lower --dim, --partitions).
-    """
-    needed = int(num_nodes) * int(dim) * 4 * int(copies)
-    available = available_memory() if available is None else available
-    if available is not None and needed > available:
-        raise MemoryError(
-            'the embedding table for %d nodes x %d dimensions needs about %.1f GiB (the table '
-            'and %d optimizer slot%s of its size), but only %.1f GiB is available; %s'
-            % (num_nodes, dim, needed / 2.0 ** 30, copies - 1, '' if copies == 2 else 's',
-               available / 2.0 ** 30,
-               advice or 'lower --dim, or train out of core with --partitions'))
-    return needed

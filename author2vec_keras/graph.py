@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ['Graph', 'DataWarning', 'pair_keys']
+__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys']
 
 def pair_keys(pairs, n, directed=True):
     """One int64 key `u * n + v` per index pair `(k, 2)`: equal keys, equal pairs.
@@ -30,6 +30,11 @@ def pair_keys(pairs, n, directed=True):
 
 class DataWarning(UserWarning):
     """Input data was repaired (self-loops dropped, duplicate edges merged, ...)."""
+
+
+class GraphError(ValueError):
+    """A graph that a method cannot work on: no edges, no possible negative pair, nothing to
+    hold out. The command line reports it as bad input (exit status 2)."""
 
 
 

@@ -142,6 +142,8 @@ def edge_probability(model, pairs, batch_size=4096, symmetric=False):
     and a model with a separate context table (with a shared table both orders agree).
     """
     pairs = np.asarray(pairs, dtype='int32').reshape(-1, 2)
+    if len(pairs) == 0:  # keras 2.0.9's predict returns [] for no rows (a TypeError below)
+        return np.zeros(0)
     out = model.predict(pairs, batch_size=batch_size, verbose=0)[:, -1].astype('float64')
     if symmetric and context_embeddings(model) is not None:
         back = model.predict(pairs[:, ::-1], batch_size=batch_size, verbose=0)[:, -1]

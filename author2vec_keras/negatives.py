@@ -6,9 +6,9 @@ degree^0.75) and redraws, vectorised, every draw that hits a known edge or the s
 """
 import numpy as np
 
-from author2vec_keras.graph import pair_keys
+from author2vec_keras.graph import GraphError, pair_keys
 
-__all__ = ['NegativeSampler', 'sample_non_edges', 'SAMPLING']
+__all__ = ['NegativeSampler', 'sample_non_edges', 'check_negatives', 'SAMPLING']
 
 #: negative sampling distributions: uniform over nodes, or degree**0.75 (word2vec's unigram^0.75)
 SAMPLING = ('uniform', 'degree')
@@ -30,7 +30,8 @@ class NegativeSampler(object):
         if sampling not in SAMPLING:
             raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (sampling,))
         if graph.num_nodes < 2:
-            raise ValueError('negative sampling needs at least 2 nodes')
+            raise GraphError('negative sampling needs at least 2 nodes, the graph has %d'
+                             % graph.num_nodes)
         self.graph = graph
         self.sampling = sampling
         self.power = power
@@ -41,7 +42,7 @@ class NegativeSampler(object):
         if sampling == 'degree':
             p = graph.degrees.astype(np.float64) ** power
             if p.sum() == 0:
-                raise ValueError("sampling='degree' on a graph without edges")
+                raise GraphError("sampling='degree' on a graph without edges")
             self._cdf = np.cumsum(p)
             self._cdf /= self._cdf[-1]
             self._support = p > 0
@@ -56,6 +57,11 @@ class NegativeSampler(object):
         ).ravel() if adj.nnz else np.zeros(n)
         self._valid = support_count - nbr_in_support - self._support.astype(np.int64)
 
+    @property
+    def saturated(self):
+        """Bool (n,): nodes with no possible negative (joined to every node that can be drawn)."""
+        return self._valid <= 0
+
     def _draw(self, size, rng):
         if self._cdf is None:
             return rng.integers(0, self.graph.num_nodes, size=size, dtype=np.int64)
@@ -65,13 +71,14 @@ class NegativeSampler(object):
     def sample(self, sources, k=1, rng=None):
         """Targets for each source: int64 array (len(sources), k), never an edge nor the source.
 
-        Raises ValueError if some source has no possible negative (it is joined to every node).
+        Raises `GraphError` if some source has no possible negative (it is joined to every
+        node).
         """
         rng = self.rng if rng is None else rng
         sources = np.asarray(sources, dtype=np.int64).reshape(-1)
         if len(sources) and (self._valid[sources] <= 0).any():
             bad = int(sources[np.argmax(self._valid[sources] <= 0)])
-            raise ValueError('node %r (index %d) has no possible negative: it is joined to '
+            raise GraphError('node %r (index %d) has no possible negative: it is joined to '
                              'every node that can be drawn' % (self.graph.nodes[bad], bad))
         src = np.repeat(sources, k)
         tgt = self._draw(len(src), rng)
@@ -100,6 +107,33 @@ class NegativeSampler(object):
         return int(rng.choice(cand, p=p / p.sum()))
 
 
+def check_negatives(graph, sampling='uniform', sampler=None):
+    """Raise `GraphError` if an edge has no possible negative pair to train against.
+
+    A training pair's negatives share its source; an undirected edge may take either end as
+    its source (`sampling.PairSequence` picks one that has a negative), a directed edge only
+    its tail. So an edge fails when both its ends (directed: its tail) are joined to every
+    node that can be drawn: a graph of one edge, a complete graph.
+
+    # Arguments
+        graph: a `Graph`; sampling: 'uniform' or 'degree'; sampler: its `NegativeSampler`, if
+            already made.
+    """
+    if graph.num_edges == 0:
+        raise GraphError('the graph has no edges')
+    sampler = sampler or NegativeSampler(graph, sampling, seed=0)
+    full = sampler.saturated
+    e = graph.edges
+    bad = full[e[:, 0]] if graph.directed else full[e[:, 0]] & full[e[:, 1]]
+    if bad.any():
+        u, v = graph.ids(e[int(np.argmax(bad))])
+        raise GraphError(
+            'no possible negative for the edge (%r, %r): %s joined to every other node, so no '
+            'pair of nodes that are not joined is left to train against (%d nodes, %d edges)'
+            % (u, v, ('%r is' % (u,)) if graph.directed else 'both ends are',
+               graph.num_nodes, graph.num_edges))
+
+
 def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
     """`k` distinct node pairs (k, 2) that are not edges of `graph` nor self-pairs.
 
@@ -111,8 +145,8 @@ def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
     total = n * (n - 1) // (1 if graph.directed else 2)
     forbidden = graph.num_edges + (0 if exclude is None else len(exclude))
     if k > total - graph.num_edges:
-        raise ValueError('asked for %d non-edges but the graph has only %d'
-                         % (k, total - graph.num_edges))
+        raise GraphError('asked for %d non-edges (pairs of nodes that are not joined) but the '
+                         'graph has only %d' % (k, total - graph.num_edges))
     sampler = NegativeSampler(graph, sampling, seed=rng)
     excl = None
     if exclude is not None and len(exclude):
@@ -141,6 +175,6 @@ def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
         out = np.concatenate([out, pairs])
         seen = np.concatenate([seen, keys])
     if len(out) < k:
-        raise ValueError('could not find %d distinct non-edges (found %d; %d forbidden)'
+        raise GraphError('could not find %d distinct non-edges (found %d; %d forbidden)'
                          % (k, len(out), forbidden))
     return out

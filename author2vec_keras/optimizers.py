@@ -56,6 +56,7 @@ import warnings
 import numpy as np
 
 from .backend import keras, K
+from .memory import SLOTS, table_copies as _table_copies
 
 import theano  # configured and imported by .backend above
 import theano.tensor as T
@@ -368,7 +369,7 @@ class RowSGD(_RowOptimizer):
             weights / weight names to update row-wise.
         clipnorm, clipvalue: as for every Keras optimizer.
     """
-    slots = 0
+    slots = SLOTS['row']['sgd']  # 0 (memory.SLOTS: the one table of optimizer slots)
 
     def __init__(self, lr=0.01, decay=0., embeddings=None, **kwargs):
         super(RowSGD, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
@@ -393,7 +394,7 @@ class RowAdagrad(_RowOptimizer):
         - [Adaptive Subgradient Methods for Online Learning and Stochastic
           Optimization](http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)
     """
-    slots = 1  # the sum of squared gradients
+    slots = SLOTS['row']['adagrad']  # 1: the sum of squared gradients
 
     def __init__(self, lr=0.01, epsilon=1e-8, decay=0., embeddings=None, **kwargs):
         super(RowAdagrad, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
@@ -436,7 +437,7 @@ class RowAdam(_RowOptimizer):
         - [Adam - A Method for Stochastic Optimization](http://arxiv.org/abs/1412.6980v8)
         - PyTorch `torch.optim.SparseAdam`
     """
-    slots = 2  # the moments m and v, stored together as one (rows, 2, d) array
+    slots = SLOTS['row']['adam']  # 2: the moments m and v, stored as one (rows, 2, d) array
 
     def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, decay=0.,
                  embeddings=None, **kwargs):
@@ -485,26 +486,20 @@ CUSTOM_OBJECTS = {'RowSGD': RowSGD, 'RowAdagrad': RowAdagrad, 'RowAdam': RowAdam
 
 _ROW_WISE = {'sgd': RowSGD, 'adagrad': RowAdagrad, 'adam': RowAdam}
 
-# Table-sized slots of Keras 2.0.9's stock optimizers (its SGD keeps momenta even at 0).
-_DENSE_SLOTS = {'SGD': 1, 'Adagrad': 1, 'RMSprop': 1, 'Adam': 2, 'Adamax': 2, 'Nadam': 2,
-                'Adadelta': 2}
-
-
 def table_copies(optimizer):
     """Arrays the size of an embedding table that training with `optimizer` holds.
 
     The table itself plus the optimizer's slots for it: `RowSGD` 1, `RowAdagrad` 2, `RowAdam`
     3 (each row-wise optimizer's `slots`). A stock Keras optimizer updates the table densely:
     it also holds the table's full gradient besides its own slots (`Adam`: 1 + 1 + 2 = 4).
+    The numbers are `memory.SLOTS`'s (`memory.table_copies`, what the memory guard counts).
 
     # Arguments
         optimizer: an optimizer instance, or a name (`'adam'`: the row-wise `RowAdam`).
     """
     if isinstance(optimizer, str):
         optimizer = row_wise(optimizer)
-    if isinstance(optimizer, _RowOptimizer):
-        return 1 + optimizer.slots
-    return 2 + _DENSE_SLOTS.get(type(optimizer).__name__, 2)
+    return _table_copies(optimizer)
 
 
 def row_wise(optimizer='adam', embeddings=None):

@@ -30,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 from .backend import K
 from . import models
 from .checkpoints import CheckpointMismatch, fingerprint
-from .estimator import PairEmbedding, check_table_fits
+from .estimator import PairEmbedding
 from .io import atomic_path
 from .readers import as_graph
 from .partitions import (PartitionLayout, PartitionStore, bucket_order, bucket_pairs,
@@ -295,6 +295,12 @@ class PartitionedAuthor2Vec(PairEmbedding):
         self.workers = workers
 
     # -- checks and set-up -------------------------------------------------------------------
+    def _check_memory(self, graph, rows, advice=None):
+        """The memory guard for the rows held in memory: two partitions, not the table."""
+        layout = PartitionLayout(graph.num_nodes, self.partitions, self.random_state)
+        return super(PartitionedAuthor2Vec, self)._check_memory(
+            graph, layout.table_rows, advice or 'use more --partitions or a lower --dim')
+
     def _check_params(self):
         super(PartitionedAuthor2Vec, self)._check_params()
         if isinstance(self.partitions, bool) or int(self.partitions) != self.partitions or \
@@ -371,15 +377,10 @@ class PartitionedAuthor2Vec(PairEmbedding):
             resume: continue from the checkpoint in `workdir` (same graph and parameters), or
                 start afresh when there is none.
         """
-        from .optimizers import table_copies
-        self._check_params()
         self.graph_ = as_graph(graph)
-        if self.graph_.num_edges == 0:
-            raise ValueError('PartitionedAuthor2Vec.fit: the graph has no edges')
+        self.check_fit(self.graph_)  # parameters, edges, negatives, memory of two partitions
         self.layout_ = layout = PartitionLayout(self.graph_.num_nodes, self.partitions,
                                                 self.random_state)
-        check_table_fits(layout.table_rows, self.dim, table_copies(self._make_optimizer()),
-                         advice='use more --partitions or a lower --dim')
         store = PartitionStore(self.workdir)
         state = self._resume(store) if resume else None
         if state is not None and not os.path.exists(os.path.join(store.buckets,

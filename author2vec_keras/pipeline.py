@@ -21,7 +21,6 @@ import platform
 import sys
 import time
 
-import numpy as np
 
 from . import evaluation
 from .splits import link_prediction_split

@@ -3,14 +3,22 @@
 Each raises `GraphFormatError(path, line, problem)` on malformed input, never a bare numpy/Python
 error, and never turns a non-data line into a node. numpy/scipy only.
 
-- `read_edgelist(path)`: `u v` or `u v w` per line; separators any run of spaces, TABs or commas;
-  `#` comments; CRLF; blank lines; optionally gzip'd.
+- `read_edgelist(path)`: `u v` or `u v w` per line; separators any run of spaces, TABs or commas
+  (CSV, TSV); `#` comments; CRLF; blank lines; UTF-8 (with or without BOM), UTF-16 with BOM or
+  Latin-1; optionally gzip'd; one header line.
 - `read_adjlist(path)`: OpenNE's `node n1 n2 ...` per line.
 - `read_mat(path)`: MATLAB `.mat` with a sparse `network` adjacency and `group` node x label
   matrix (DeepWalk / node2vec files).
 - `read_labels(path)`: `node label [label ...]` per line (a node may also repeat on several
-  lines): single- or multi-label.
+  lines): single- or multi-label; one header line.
+
+Header lines: the first non-comment line is a header when its fields cannot be node ids (or
+weights, labels) while the data's are, e.g. `FromNodeId ToNodeId` or `id_1,id_2` above integer
+ids: it is skipped with a one-line `DataWarning`. `header=True` / `False` forces it. Any other
+line that is not data (a second header line too) is a `GraphFormatError` naming file and line.
+A binary file (NUL bytes, control characters, an archive or image) is refused as not text.
 """
+import codecs
 import gzip
 import io
 import os
@@ -20,7 +28,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from .graph import Graph
+from .graph import DataWarning, Graph
 
 __all__ = ['GraphFormatError', 'as_graph', 'read_edgelist', 'read_adjlist', 'read_mat',
            'read_labels', 'read_text']
@@ -74,6 +82,81 @@ def _read_bytes(path):
     return data
 
 
+#: magic numbers of files people hand to a text reader by mistake
+_MAGIC = (
+    (b'PK\x03\x04', 'a ZIP archive (an .xlsx or .docx file? export it as CSV)'),
+    (b'BZh', 'bzip2 data (decompress it first)'),
+    (b'\xfd7zXZ\x00', 'xz data (decompress it first)'),
+    (b"7z\xbc\xaf'\x1c", 'a 7-Zip archive'),
+    (b'\x28\xb5\x2f\xfd', 'zstd data (decompress it first)'),
+    (b'MATLAB', 'a MATLAB .mat file (read_mat reads it)'),
+    (b'\x89HDF', 'an HDF5 file'),
+    (b'\x93NUMPY', 'a NumPy .npy file'),
+    (b'\x89PNG', 'a PNG image'),
+    (b'%PDF', 'a PDF document'),
+    (b'\xd0\xcf\x11\xe0', 'an old Office document (.xls? export it as CSV)'),
+)
+_CONTROL = bytes(sorted(set(range(32)) - set(b'\t\n\x0b\x0c\r'))) + b'\x7f'
+
+
+def _binary_kind(data):
+    """What a byte string is if it is not text (a description), else None."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    if data[:1] == b'\x80' and data[1:2] in (b'\x02', b'\x03', b'\x04', b'\x05'):
+        return 'a Python pickle'
+    nul = data.find(b'\x00')
+    if nul >= 0:
+        return 'binary data (a NUL byte at byte %d)' % nul
+    sample = data[:65536]
+    if not sample:
+        return None
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    if controls > 0.01 * len(sample):
+        return 'binary data (%d control characters in its first %d bytes)' % (controls,
+                                                                               len(sample))
+    try:
+        sample.decode('utf-8')
+    except UnicodeDecodeError as e:
+        if e.start < len(sample) - 4:  # not a character cut at the sample's end
+            high = len(sample) - len(sample.translate(None, bytes(range(128, 256))))
+            if high > 0.3 * len(sample):
+                return 'binary data (not UTF-8 nor mostly ASCII)'
+    return None
+
+
+def _text_bytes(path, what='edge list', encoding=None):
+    """Bytes of a text file: gunzipped, byte-order mark removed, UTF-16 (or `encoding`)
+    re-encoded as UTF-8.
+
+    Raises `GraphFormatError` saying the file is not a text `what` when it is binary.
+    """
+    data = _read_bytes(path)
+    if encoding is not None:
+        try:
+            data = data.decode(encoding).encode('utf-8')
+        except (UnicodeDecodeError, LookupError) as e:
+            raise GraphFormatError(path, None, 'cannot read it as %s: %s' % (encoding, e))
+    else:
+        for bom, codec in ((codecs.BOM_UTF8, None), (codecs.BOM_UTF16_LE, 'utf-16'),
+                           (codecs.BOM_UTF16_BE, 'utf-16')):
+            if data.startswith(bom):
+                if codec is None:
+                    data = data[len(bom):]
+                else:
+                    try:
+                        data = data.decode(codec).encode('utf-8')
+                    except UnicodeDecodeError:
+                        raise GraphFormatError(path, None, 'not a text %s: invalid UTF-16'
+                                               % what)
+                break
+    kind = _binary_kind(data)
+    if kind is not None:
+        raise GraphFormatError(path, None, 'not a text %s: %s' % (what, kind))
+    return data
+
+
 def _decode(data, encoding=None):
     if encoding is not None:
         return data.decode(encoding)
@@ -83,8 +166,10 @@ def _decode(data, encoding=None):
         return data.decode('latin-1')
 
 
-def read_text(path, encoding=None):
-    return _decode(_read_bytes(path), encoding)
+def read_text(path, encoding=None, what='text file'):
+    """The text of a file (gzip'd or not; UTF-8, UTF-16 with BOM or Latin-1, or `encoding`);
+    `GraphFormatError` if it is binary."""
+    return _decode(_text_bytes(path, what, encoding))
 
 
 _SEP = str.maketrans({',': ' ', '\t': ' ', '\r': ' ', '\x00': ' '})
@@ -128,11 +213,23 @@ def _to_int64(arr):
         return None
 
 
+def _junk_in_integers(bad_lines, all_lines):
+    """Whether the lines `bad_lines` (with a non-integer token) are stray lines in an integer
+    file rather than the ids of a file of string ids: at least one line is all integers, and
+    the others are few (at most 1%, or one) or all come first (a block of header lines)."""
+    if len(bad_lines) == 0 or len(bad_lines) >= len(all_lines):
+        return False
+    few = len(bad_lines) <= max(1, 0.01 * len(all_lines))
+    leading = np.array_equal(bad_lines, all_lines[:len(bad_lines)])
+    return few or leading
+
+
 def _parse_ids(path, tokens, line_of_token, what='node id'):
     """Node-id tokens (unicode array) -> (sorted unique ids list, inverse int64 array).
 
-    All-integer ids become ints. A few non-integer tokens in an otherwise integer file (a header
-    line without '#') are an error naming the first such line.
+    All-integer ids become ints. Non-integer tokens in an otherwise integer file (a few lines,
+    or lines before all the integer ones: more header lines without '#') are an error naming
+    the first such line.
     """
     isint = _is_int_token(tokens)
     if isint.all():
@@ -147,14 +244,58 @@ def _parse_ids(path, tokens, line_of_token, what='node id'):
         return ids, np.fromiter((index[v] for v in vals), dtype=np.int64, count=len(vals))
     bad_lines = np.unique(line_of_token[~isint])
     all_lines = np.unique(line_of_token)
-    if len(bad_lines) <= max(1, 0.01 * len(all_lines)) and len(bad_lines) < len(all_lines):
+    if _junk_in_integers(bad_lines, all_lines):
         k = int(np.argmax(~isint))
         raise GraphFormatError(path, int(line_of_token[k]),
                                'not data: %r is not an integer %s, but the other %d lines are '
-                               '(comment lines must start with #)'
+                               '(a file may have one header line; comments start with #)'
                                % (str(tokens[k]), what, len(all_lines) - len(bad_lines)))
     ids, inv = np.unique(tokens, return_inverse=True)
     return ids.tolist(), inv.astype(np.int64)
+
+
+def _is_number(token):
+    try:
+        float(token)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_header(lines, rows, header, value_is=None, value_from=2):
+    """Whether the first data line `lines[rows[0]]` is a header line.
+
+    `header` True/False forces it. Otherwise it is one when its id fields (the first two
+    tokens of an edge list, the first of a label file: `value_from`) are not all integers
+    while the other lines' are (but for stray lines, which are errors later), or, in a file of
+    string ids, when its values (tokens from `value_from` on) fail `value_is` while every other
+    line's pass (`from to weight` above `alice bob 2.5`).
+    """
+    if header is not None:
+        return bool(header)
+    if len(rows) < 2:
+        return False
+    id_cols = 2 if value_from == 2 else 1
+    first = lines[rows[0]]
+    heads = [t for k in rows.tolist() for t in lines[k][:id_cols]]
+    counts = np.array([min(len(lines[k]), id_cols) for k in rows.tolist()])
+    isint = _is_int_token(_as_token_array(heads))
+    line_ok = np.logical_and.reduceat(isint, np.concatenate([[0], np.cumsum(counts)[:-1]]))
+    if line_ok[0]:
+        return False
+    rest = np.arange(1, len(rows))
+    if line_ok[1:].all() or _junk_in_integers(rest[~line_ok[1:]], rest):
+        return True
+    if value_is is None or len(first) <= value_from:
+        return False
+    if all(value_is(t) for t in first[value_from:]):
+        return False
+    return all(value_is(t) for k in rows[1:].tolist() for t in lines[k][value_from:])
+
+
+def _header_notice(path, line, text):
+    warnings.warn('%s:%d: skipped header line %r' % (path, line, text.strip()[:80]),
+                  DataWarning, stacklevel=3)
 
 
 def _parse_floats(path, tokens, line_of_token, what='weight'):
@@ -192,6 +333,8 @@ def _fast_edgelist(data, weighted):
 
     Returns (ids, inverse (m, 2), weights or None) or None when the input is not plainly
     numeric; the caller then runs the careful parser, which also produces the precise error.
+    Works on token positions, not per-byte index arrays: a few bytes of memory per byte of
+    input (the whole run's peak on a large graph is here).
     """
     if b'#' in data:
         data = _COMMENT_RE.sub(b'', data)
@@ -199,40 +342,43 @@ def _fast_edgelist(data, weighted):
     b = np.frombuffer(data, dtype=np.uint8)
     if b.size == 0:
         return None
-    nl = b == 10
-    tokch = ~(nl | (b == 32))
-    prev = np.concatenate([[False], tokch[:-1]])
-    starts = tokch & ~prev
-    ntok = int(starts.sum())
+    sep = (b == 10) | (b == 32)
+    tok = ~sep
+    starts = np.flatnonzero(tok[1:] & sep[:-1]) + 1
+    ends = np.flatnonzero(tok[:-1] & sep[1:]) + 1  # exclusive
+    if tok[0]:
+        starts = np.concatenate([[0], starts])
+    if tok[-1]:
+        ends = np.concatenate([ends, [b.size]])
+    ntok = len(starts)
     if ntok == 0:
         return None
-    line_of_byte = np.cumsum(nl) - nl
-    nlines = int(nl.sum()) + 1
-    per_line = np.bincount(line_of_byte[starts], minlength=nlines)
-    nc = per_line[per_line > 0]
-    width = int(nc[0])
-    if width not in (2, 3) or (nc != width).any():
+    del sep
+    line_of_tok = np.searchsorted(np.flatnonzero(b == 10), starts)
+    first = np.flatnonzero(np.diff(line_of_tok)) + 1  # the first token of each data line
+    counts = np.diff(np.concatenate([[0], first, [ntok]]))
+    width = int(counts[0])
+    if width not in (2, 3) or (counts != width).any():
         return None
-    tok_of_byte = np.cumsum(starts) - 1
-    col_of_tok = np.arange(ntok) % width
-    col = col_of_tok[tok_of_byte[tokch]]
-    chars = b[tokch]
-    idch = chars[col < 2]
-    is_digit = (idch >= 48) & (idch <= 57)
-    if not is_digit.all():
-        sign = (idch == 45) | (idch == 43)
-        if not (is_digit | (sign & starts[tokch][col < 2])).all():
+    del line_of_tok, first, counts
+    col = np.arange(ntok) % width
+    if ((ends - starts)[col < 2] > 15).any():
+        return None
+    bad = np.flatnonzero(tok & ((b < 48) | (b > 57)))  # token bytes that are not digits
+    if len(bad):
+        owner = np.searchsorted(starts, bad, side='right') - 1
+        in_id = col[owner] < 2
+        sign = ((b[bad] == 45) | (b[bad] == 43)) & (starts[owner] == bad)
+        if (in_id & ~sign).any():
             return None
-    tok_len = np.bincount(tok_of_byte[tokch], minlength=ntok)
-    if (tok_len[col_of_tok < 2] > 15).any():
-        return None
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore', DeprecationWarning)
+    del tok, bad, starts, ends, col
+    with warnings.catch_warnings(record=True) as partial:
+        warnings.simplefilter('always', DeprecationWarning)
         try:
             vals = np.fromstring(data, dtype=np.int64 if width == 2 else np.float64, sep=' ')
         except ValueError:
             return None
-    if vals.size != ntok:
+    if vals.size != ntok or partial:  # numpy warns when it stops early (a weight '4-5')
         return None
     vals = vals.reshape(-1, width)
     if width == 3 and weighted is not False:
@@ -248,63 +394,102 @@ def _fast_edgelist(data, weighted):
     return uniq.tolist(), inv.reshape(-1, 2).astype(np.int64), weights
 
 
-def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max'):
+_PLAIN_INT = re.compile(rb'[+-]?[0-9]+$')
+
+
+def _first_data_line(data):
+    """(start, end, tokens) of the first line of `data` with a token (comments removed), or
+    None."""
+    pos = 0
+    while pos < len(data):
+        end = data.find(b'\n', pos)
+        end = len(data) if end < 0 else end
+        tokens = data[pos:end].split(b'#', 1)[0].translate(_SEP_BYTES).split()
+        if tokens:
+            return pos, end, tokens
+        pos = end + 1
+    return None
+
+
+def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max', header=None):
     """Read an edge list: `u v` or `u v weight` per line.
 
-    Separators are any run of spaces, TABs or commas; `#` starts a comment; CRLF and blank lines
-    are fine; gzip'd files are read transparently. Node ids stay strings unless all are integers.
+    Separators are any run of spaces, TABs or commas (CSV with or without spaces, TSV); `#`
+    starts a comment; CRLF and blank lines are fine; gzip'd files are read transparently.
+    Node ids stay strings unless all are integers.
 
     # Arguments
         path: file name.
         directed: bool.
         weighted: None (use a 3rd column when present), True (require it), False (ignore it).
-        encoding: text encoding (default UTF-8, falling back to Latin-1).
+        encoding: text encoding (default UTF-8, UTF-16 with a BOM, else Latin-1).
         merge: how duplicate edges' weights merge ('max', 'sum', 'first').
+        header: None (detect: a first line such as `FromNodeId ToNodeId` or `id_1,id_2` above
+            integer ids is skipped with a `DataWarning`), True (skip the first non-comment
+            line), False (read it as data).
 
     # Returns
         A `Graph`.
 
     # Raises
-        GraphFormatError naming the file, the 1-based line and the problem: missing or empty
-        file, a line with 1 or more than 3 columns, lines with different column counts,
-        non-numeric or non-finite weights, a non-integer line in an integer file (header
-        without '#').
+        GraphFormatError naming the file, the 1-based line and the problem: missing, empty or
+        binary file, a line with 1 or more than 3 columns, lines with different column counts,
+        non-numeric or non-finite weights, a non-integer line in an integer file (a second
+        header line, a comment without '#').
     """
-    data = _read_bytes(path)
+    data = _text_bytes(path, 'edge list', encoding)
     if encoding is None:
-        fast = _fast_edgelist(data, weighted)
+        first = _first_data_line(data)
+        skip = first is not None and (
+            header is True or (header is None and not all(_PLAIN_INT.match(t)
+                                                          for t in first[2][:2])))
+        if skip:  # blank the line (line numbers stay) and try the fast path on the rest
+            start, end, _ = first
+            fast = _fast_edgelist(data[:start] + b' ' * (end - start) + data[end:], weighted)
+            if fast is not None and header is None:
+                _header_notice(path, data.count(b'\n', 0, start) + 1,
+                               _decode(data[start:end]))
+        else:
+            fast = _fast_edgelist(data, weighted) if header is not True else None
         if fast is not None:
             ids, edges, weights = fast
             return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
-    text = _decode(data, encoding)
+    text = _decode(data)
     lines = _split_lines(text)
     ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    data = np.nonzero(ncols)[0]
-    if len(data) == 0:
+    rows = np.nonzero(ncols)[0]
+    if len(rows) == 0:
         raise GraphFormatError(path, None, 'no edges (the file is empty or only comments)')
-    nc = ncols[data]
+    skipped = None
+    if _is_header(lines, rows, header, value_is=_is_number, value_from=2):
+        skipped, rows = int(rows[0]), rows[1:]
+        if len(rows) == 0:
+            raise GraphFormatError(path, None, 'no edges (only a header line)')
+    nc = ncols[rows]
     bad = (nc < 2) | (nc > 3)
     if bad.any():
-        k = int(data[np.argmax(bad)])
+        k = int(rows[np.argmax(bad)])
         c = int(ncols[k])
         raise GraphFormatError(path, k + 1, 'expected 2 or 3 columns (source target [weight]), '
                                             'found %d: %r' % (c, text.split('\n')[k][:80]))
     width = int(nc[0])
     if (nc != width).any():
-        k = int(data[np.argmax(nc != width)])
+        k = int(rows[np.argmax(nc != width)])
         raise GraphFormatError(path, k + 1, 'found %d columns but line %d has %d'
-                               % (int(ncols[k]), int(data[0]) + 1, width))
+                               % (int(ncols[k]), int(rows[0]) + 1, width))
     if weighted and width != 3:
-        raise GraphFormatError(path, int(data[0]) + 1, 'expected a weight column')
-    flat = [t for k in data.tolist() for t in lines[k]]
-    tok = _as_token_array(flat).reshape(len(data), width)
-    line_no = data + 1
+        raise GraphFormatError(path, int(rows[0]) + 1, 'expected a weight column')
+    flat = [t for k in rows.tolist() for t in lines[k]]
+    tok = _as_token_array(flat).reshape(len(rows), width)
+    line_no = rows + 1
     ids_tok = tok[:, :2].reshape(-1)
     ids, inv = _parse_ids(path, ids_tok, np.repeat(line_no, 2))
     edges = inv.reshape(-1, 2)
     weights = None
     if width == 3 and weighted is not False:
         weights = _parse_floats(path, tok[:, 2], line_no)
+    if skipped is not None and header is None:
+        _header_notice(path, skipped + 1, text.split('\n')[skipped])
     return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
 
 
@@ -314,7 +499,7 @@ def read_adjlist(path, directed=False, encoding=None):
     A line with a single node adds an isolated node. Separators and comments as in
     `read_edgelist`.
     """
-    text = read_text(path, encoding)
+    text = read_text(path, encoding, what='adjacency list')
     lines = _split_lines(text)
     ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     data = np.nonzero(ncols)[0]
@@ -384,28 +569,44 @@ def _graph_quiet_symmetric(edges_sorted, n, w):
     return Graph(edges_sorted[first], num_nodes=n, weights=w[first], directed=False)
 
 
-def read_labels(path, encoding=None):
+def read_labels(path, encoding=None, header=None):
     """Read node labels: `node label [label ...]` per line; a node may repeat on several lines.
+
+    Separators, comments and encodings as `read_edgelist`; `header` likewise (`id,target` or
+    `node label` above integer node ids is a header).
 
     # Returns
         dict node id -> list of labels (ids and labels are ints when all are integers).
         Single-label files give one-element lists.
     """
-    text = read_text(path, encoding)
+    text = read_text(path, encoding, what='labels file')
     lines = _split_lines(text)
     ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    data = np.nonzero(ncols)[0]
-    if len(data) == 0:
+    rows = np.nonzero(ncols)[0]
+    if len(rows) == 0:
         raise GraphFormatError(path, None, 'no labels (the file is empty or only comments)')
-    nc = ncols[data]
+    skipped = None
+    if _is_header(lines, rows, header, value_is=lambda t: bool(_PLAIN_INT.match(t.encode())),
+                  value_from=1):
+        skipped, rows = int(rows[0]), rows[1:]
+        if len(rows) == 0:
+            raise GraphFormatError(path, None, 'no labels (only a header line)')
+    nc = ncols[rows]
     if (nc < 2).any():
-        k = int(data[np.argmax(nc < 2)])
+        k = int(rows[np.argmax(nc < 2)])
         raise GraphFormatError(path, k + 1, 'expected `node label [label ...]`, found one '
                                             'column: %r' % text.split('\n')[k][:80])
-    heads = _as_token_array([lines[k][0] for k in data.tolist()])
-    rest = _as_token_array([t for k in data.tolist() for t in lines[k][1:]])
-    node_ids, node_inv = _parse_ids(path, heads, data + 1)
-    lab_ids, lab_inv = _parse_ids(path, rest, np.repeat(data + 1, nc - 1), what='label')
+    heads = _as_token_array([lines[k][0] for k in rows.tolist()])
+    rest = _as_token_array([t for k in rows.tolist() for t in lines[k][1:]])
+    node_ids, node_inv = _parse_ids(path, heads, rows + 1)
+    lab_ids, lab_inv = _parse_ids(path, rest, np.repeat(rows + 1, nc - 1), what='label')
+    if skipped is not None and header is None:
+        _header_notice(path, skipped + 1, text.split('\n')[skipped])
+    names = lines[skipped] if skipped is not None else []
+    if len(names) > 2 and (nc == len(names)).all():  # e.g. SNAP's `id,name,ml_target`
+        warnings.warn('%s: its header names %d columns (%s): every column after the first is '
+                      'read as a label of the node' % (path, len(names), ', '.join(names)),
+                      DataWarning, stacklevel=2)
     owner = np.repeat(node_inv, nc - 1)
     out = {v: [] for v in node_ids}
     for o, l in zip(owner.tolist(), lab_inv.tolist()):

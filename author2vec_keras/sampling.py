@@ -1,12 +1,13 @@
 """Training batches: `keras.utils.Sequence`s of labelled pairs, made on the fly.
 
 `PairSequence` makes one epoch of (positive, negatives) node pairs: every edge once (undirected
-edges in a random orientation), each followed by `negatives` sampled non-edges from the same
-source (`negatives.NegativeSampler`). `AuthorshipSequence` does the same for (author, paper)
-pairs of the content model. `WalkPairSequence` does it with walk-context pairs as positives
-(`walks.WalkContextSampler`: node pairs within `window` steps on random walks), a chosen number
-per epoch. Batch `i` of epoch `e` is a pure function of `(seed, e, i)`; only one epoch's
-permutation (or one chunk of walk pairs) is held in memory.
+edges in a random orientation; from the other end when one end is joined to every node), each
+followed by `negatives` sampled non-edges from the same source (`negatives.NegativeSampler`).
+`AuthorshipSequence` does the same for (author, paper) pairs of the content model.
+`WalkPairSequence` does it with walk-context pairs as positives (`walks.WalkContextSampler`:
+node pairs within `window` steps on random walks), a chosen number per epoch. Batch `i` of epoch
+`e` is a pure function of `(seed, e, i)`; only one epoch's permutation (or one chunk of walk
+pairs) is held in memory.
 
 keras 2.0.9's `Sequence` has no `on_epoch_end`, and its `OrderedEnqueuer` prefetches batches of
 the next epoch before callbacks run, so a callback that calls `set_epoch` races with the
@@ -64,6 +65,9 @@ class PairSequence(keras.utils.Sequence):
         self.auto_epoch = bool(auto_epoch)
         self.epoch = 0
         self.sampler = NegativeSampler(graph, sampling, seed=0) if self.negatives else None
+        # an undirected edge takes as its source an end that has a possible negative
+        self._saturated = self.sampler.saturated if self.sampler is not None and \
+            not graph.directed and self.sampler.saturated.any() else None
         self._cache = None
         self._lock = threading.Lock()
         self._calls = {}
@@ -92,6 +96,10 @@ class PairSequence(keras.utils.Sequence):
         m = self.graph.num_edges
         order = rng.permutation(m) if self.shuffle else np.arange(m)
         flip = None if self.graph.directed else rng.random(m) < 0.5
+        if self._saturated is not None:  # a hub joined to every node: the other end is source
+            full = self._saturated[self.graph.edges]
+            flip = np.where(full[:, 0] & ~full[:, 1], True,
+                            np.where(full[:, 1] & ~full[:, 0], False, flip))
         keep = {e: v for e, v in cache.items() if e == epoch - 1 or e == epoch + 1}
         keep[epoch] = (order, flip)
         self._cache = keep  # replaced whole: readers in other threads see a consistent dict

@@ -20,7 +20,7 @@ from author2vec_keras.graph import DataWarning, Graph, pair_keys
 from author2vec_keras.negatives import sample_non_edges
 
 __all__ = ['LinkSplit', 'TemporalSplit', 'link_prediction_split', 'temporal_split',
-           'random_spanning_forest']
+           'random_spanning_forest', 'removable_edges']
 
 
 class LinkSplit(collections.namedtuple('LinkSplit', ['train_graph', 'test_edges',
@@ -79,6 +79,13 @@ def random_spanning_forest(graph, seed=0):
     pos = np.searchsorted(ukeys, tkeys)
     mask[first[pos]] = True
     return mask
+
+
+def removable_edges(graph):
+    """How many edges `link_prediction_split` can hold out: those outside a spanning forest,
+    `m - (n - components)` (0 for a tree or a forest)."""
+    components, _ = graph.connected_components()
+    return graph.num_edges - (graph.num_nodes - components)
 
 
 def link_prediction_split(graph, test_fraction=0.5, seed=0, sampling='uniform'):

@@ -93,14 +93,15 @@ def child_throughput(spec):
                      optimizer=spec['optimizer'], random_state=spec['seed'], verbose=0)
     optimizer = est._make_optimizer()
     out['copies'] = table_copies(optimizer)
-    out['estimate_bytes'] = check_table_fits(spec['nodes'], spec['dim'], out['copies'],
-                                             available=2 ** 60)
+    out['estimate_bytes'] = check_table_fits(spec['nodes'], spec['dim'], optimizer=optimizer,
+                                             num_edges=graph.num_edges, available=2 ** 60)
     pairs = PairSequence(graph, negatives=5, batch_size=512, seed=spec['seed'])
     batches = iter(pairs)
     x, y = next(batches)
     out['graph_rss_bytes'] = _peak_rss()
     try:  # what Author2Vec.fit does, now that the graph is in memory
-        check_table_fits(spec['nodes'], spec['dim'], out['copies'])
+        check_table_fits(spec['nodes'], spec['dim'], optimizer=optimizer,
+                         num_edges=graph.num_edges)
     except MemoryError as e:
         out['refused'] = str(e)
         return out
@@ -157,7 +158,8 @@ def child_partitions(spec):
         out['table_rows'] = est.layout_.table_rows
         out['copies'] = table_copies(spec['optimizer'])
         out['estimate_bytes'] = check_table_fits(est.layout_.table_rows, spec['dim'],
-                                                 out['copies'], available=2 ** 60)
+                                                 optimizer=spec['optimizer'],
+                                                 num_edges=graph.num_edges, available=2 ** 60)
         out['timings'] = est.timings_
         out['pairs'] = est.pairs_trained_
         out['pairs_per_s'] = est.pairs_trained_ / est.timings_['train']
@@ -306,7 +308,8 @@ def markdown(data):
         out.append('## One machine: the whole table in memory\n\n')
         out.append(_section_header(sec))
         out.append('Power-law graphs (Chung-Lu, exponent 2.5, mean degree %s). Estimate = the '
-                   'memory guard\'s figure (`check_table_fits`: table + optimizer slots). '
+                   'memory guard\'s figure (`memory.check_table_fits`: process, graph, table '
+                   'with its optimizer slots and copies, pair layer, batch). '
                    'Graph RSS = the process before the model (graph, adjacency, sampler). '
                    'Building the model, Keras makes the initial table and then copies it into '
                    'the Theano variable, so RowSGD peaks near two tables while it trains with '
@@ -342,7 +345,8 @@ def markdown(data):
         out.append('## Out of core: peak memory falls with the partitions\n\n')
         out.append(_section_header(sec))
         out.append('One epoch of `PartitionedAuthor2Vec` (every bucket once, checkpointed after '
-                   'each). Estimate = the two-partition table and its slots; graph RSS = the '
+                   'each). Estimate = the memory guard\'s figure for the two-partition table '
+                   '(with its slots) and the graph; graph RSS = the '
                    'process with the graph and its adjacency, before training.\n\n')
         out.append('| nodes | edges | optimizer | P | table rows | estimate GiB | peak RSS GiB | '
                    'graph RSS GiB | peak - graph GiB | pairs/s | swap-in s | checkpoint s / '
@@ -445,8 +449,8 @@ def plot(data, stem):
         ps = [r['partitions'] for r in sub]
         ax.plot(ps, [r['peak_rss_bytes'] / GIB for r in sub], 'o-',
                 label='peak RSS, %s nodes' % format(nodes, ','))
-        ax.plot(ps, [(r['estimate_bytes'] + r['graph_rss_bytes']) / GIB for r in sub], 'k--',
-                alpha=0.5, label='graph + table estimate')
+        ax.plot(ps, [r['estimate_bytes'] / GIB for r in sub], 'k--',
+                alpha=0.5, label='the guard\'s estimate')
     ax.set_xscale('log', base=2)
     ax.set_xlabel('partitions P')
     ax.set_ylabel('GiB')
@@ -464,8 +468,8 @@ def plot(data, stem):
     ax.bar(x, [(r['peak_rss_bytes'] - r['train_rss_bytes']) / GIB for r in rows], 0.5,
            bottom=[r['train_rss_bytes'] / GIB for r in rows], alpha=0.4,
            label='+ a Keras checkpoint')
-    ax.plot(x, [g + r['estimate_bytes'] / GIB for r, g in zip(rows, graph)], 'k_',
-            markersize=30, mew=2, linestyle='none', label='graph + the guard\'s estimate')
+    ax.plot(x, [r['estimate_bytes'] / GIB for r in rows], 'k_',
+            markersize=30, mew=2, linestyle='none', label='the guard\'s estimate')
     ax.set_xticks(list(x))
     ax.set_xticklabels(labels, fontsize=8)
     ax.set_ylabel('GiB')

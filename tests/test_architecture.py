@@ -16,7 +16,7 @@ from author2vec_keras.io import load_word2vec, save_word2vec
 #: the 2017 stack); the estimators load it when they build a model.
 NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
                'datasets', 'datasets.aan', 'pipeline', 'reporting', 'benchmark', 'estimator',
-               'checkpoints', 'text', 'io', 'cli', 'generators', 'partitions']
+               'checkpoints', 'text', 'io', 'cli', 'generators', 'partitions', 'memory']
 
 
 def _floor_modules():
@@ -28,7 +28,7 @@ def _floor_modules():
 def test_numpy_floor_imports_no_theano_or_keras():
     mods = _floor_modules()
     assert {'graph', 'readers', 'negatives', 'splits', 'evaluation', 'baselines',
-            'datasets', 'pipeline', 'benchmark', 'estimator', 'cli'} <= set(mods)
+            'datasets', 'pipeline', 'benchmark', 'estimator', 'cli', 'memory'} <= set(mods)
     code = ('import sys\n' + ''.join('import author2vec_keras.%s\n' % m for m in mods) +
             'print(sorted({m.split(".")[0] for m in sys.modules} & {"theano", "keras"}))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,

@@ -29,7 +29,7 @@ def test_help_documents_every_train_flag(capsys):
     ('', None, 'no edges'),
     ('1 2\n3\n', 2, 'column'),
     ('1 2 0.5\n2 3 heavy\n', 2, 'weight'),
-    ('source target\n1 2\n', 1, ''),
+    ('source target\nfrom to\n1 2\n', 2, 'one header line'),  # one header line is skipped
 ])
 def test_bad_edge_list_exits_2_naming_file_and_line(capsys, tmp_path, content, line, problem):
     path = tmp_path / 'bad.txt'

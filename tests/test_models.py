@@ -80,6 +80,9 @@ def test_learns_link_prediction_on_ca_grqc(trained, grqc_split):
     auc = roc_auc_score(grqc_split.labels, models.edge_probability(model, grqc_split.pairs))
     _AUC[name] = auc
     assert auc > 0.80, '%s model: held-out AUC %.3f' % (name, auc)
+    # no pairs (nothing held out): an empty array, not keras 2.0.9's [] (was a TypeError)
+    empty = models.edge_probability(model, np.zeros((0, 2), dtype=int))
+    assert empty.shape == (0,) and empty.dtype == np.float64
 
 
 def test_row_wise_adam_reaches_the_stock_adam_auc(grqc_split):

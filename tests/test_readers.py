@@ -66,8 +66,9 @@ def test_edgelist_slow_and_fast_paths_agree(tmp_path):
     ('1 2 x\n', 1, "weight 'x' is not a number"),
     ('1 2 1\n3 4 nan\n', 2, 'not finite'),
     ('1 2 1\n3 4 inf\n', 2, 'not finite'),
-    ('FromNodeId ToNodeId\n' + '1 2\n' * 200, 1, 'comment lines must start with #'),
-    ('src dst weight\n1 2 3\n', 1, "'src' is not an integer node id"),
+    ('FromNodeId ToNodeId\nfrom to\n' + '1 2\n' * 200, 2, 'a file may have one header line'),
+    ('src dst weight\nsource target w\n1 2 3\n', 2, "'source' is not an integer node id"),
+    ('id_1,id_2\n1,2\n' + '2,3\n' * 300 + 'oops,4\n', 303, "'oops' is not an integer"),
     ('1 2 3\n1 2 w\n', 2, "weight 'w' is not a number"),
 ])
 def test_edgelist_errors_name_file_and_line(tmp_path, content, line, fragment):
@@ -77,6 +78,101 @@ def test_edgelist_errors_name_file_and_line(tmp_path, content, line, fragment):
     e = info.value
     assert e.path == p and e.line == line and fragment in e.problem
     assert str(e).startswith('%s:%d: ' % (p, line))
+
+
+@pytest.mark.parametrize('content, nodes, weights', [
+    ('FromNodeId\tToNodeId\n1\t2\n2\t3\n', [1, 2, 3], [1, 1]),  # SNAP without '#'
+    ('id_1,id_2\n0,1\n1,2\n', [0, 1, 2], [1, 1]),  # CSV (musae, lastfm)
+    ('node_1, node_2\r\n0, 1\r\n1, 2\r\n', [0, 1, 2], [1, 1]),  # CSV with spaces, CRLF
+    ('# comment\n\nsource,target,weight\n5,6,0.5\n6,7,2\n', [5, 6, 7], [0.5, 2]),
+    ('from to weight\nalice bob 2.5\nbob carol 1\n', ['alice', 'bob', 'carol'], [2.5, 1]),
+])
+def test_edgelist_header_line_skipped_with_one_line_notice(tmp_path, content, nodes, weights):
+    p = write(tmp_path, content)
+    for kw in ({}, {'encoding': 'utf-8'}):  # the fast path and the careful parser
+        with pytest.warns(DataWarning) as caught:
+            g = read_edgelist(p, **kw)
+        assert g.nodes == nodes and g.weights.tolist() == weights
+        messages = [str(w.message) for w in caught]
+        assert len(messages) == 1 and messages[0].startswith(p + ':')
+        assert 'skipped header line' in messages[0] and '\n' not in messages[0]
+    assert read_edgelist(p, header=True).nodes == nodes  # forced: no notice needed
+    if isinstance(nodes[0], int):
+        with pytest.raises(GraphFormatError, match='is not an integer node id'):
+            read_edgelist(p, header=False)
+
+
+def test_edgelist_header_forced_on_string_ids(tmp_path):
+    p = write(tmp_path, 'source target\nalice bob\nbob carol\n')
+    assert read_edgelist(p).nodes == ['alice', 'bob', 'carol', 'source', 'target']
+    assert read_edgelist(p, header=True).nodes == ['alice', 'bob', 'carol']
+    assert read_edgelist(write(tmp_path, '1 2\n2 3\n'), header=True).nodes == [2, 3]
+
+
+def test_two_header_lines_are_an_error_not_nodes(tmp_path):
+    p = write(tmp_path, 'id_1,id_2\nsrc,dst\n1,2\n2,3\n3,1\n')
+    for kw in ({}, {'header': True}):
+        with pytest.raises(GraphFormatError) as info:
+            read_edgelist(p, **kw)
+        assert info.value.line == 2 and "'src' is not an integer node id" in info.value.problem
+    with pytest.raises(GraphFormatError) as info:
+        read_edgelist(p, header=False)
+    assert info.value.line == 1
+    with pytest.raises(GraphFormatError) as info:  # a block of three before 10 data lines
+        read_edgelist(write(tmp_path, 'a,b\nc,d\ne,f\n' + '1,2\n' * 10))
+    assert info.value.line == 2
+
+
+@pytest.mark.parametrize('content, expected', [
+    ('id,target\n0,3\n1,4\n', {0: [3], 1: [4]}),
+    ('node label\n0 Case_Based\n1 Theory\n', {0: ['Case_Based'], 1: ['Theory']}),
+    ('node\tlabels\n0\t1\t2\n1\t3\n', {0: [1, 2], 1: [3]}),
+    ('name,club\nalice,1\nbob,2\n', {'alice': [1], 'bob': [2]}),
+])
+def test_labels_header_line(tmp_path, content, expected):
+    p = write(tmp_path, content)
+    with pytest.warns(DataWarning, match='skipped header line'):
+        assert read_labels(p) == expected
+    assert read_labels(p, header=True) == expected
+    with pytest.raises(GraphFormatError) as info:
+        read_labels(write(tmp_path, 'id,target\nnode,label\n0,1\n1,2\n'))
+    assert info.value.line == 2
+
+
+def test_labels_header_naming_more_columns_warns(tmp_path):
+    p = write(tmp_path, 'id,name,ml_target\n0,alice,1\n1,bob,0\n')  # SNAP's musae_git_target
+    with pytest.warns(DataWarning) as caught:
+        assert read_labels(p) == {0: ['alice', '1'], 1: ['bob', '0']}
+    assert [str(w.message) for w in caught][1] == (
+        '%s: its header names 3 columns (id, name, ml_target): every column after the first '
+        'is read as a label of the node' % p)
+
+
+@pytest.mark.parametrize('data, kind', [
+    (bytes(range(256)) * 2, 'NUL byte'),
+    (np.random.default_rng(0).integers(1, 256, 400, dtype=np.uint8).tobytes(), 'binary data'),
+    (b'PK\x03\x04\x14\x00\x06\x00' + b'x' * 100, 'ZIP archive'),
+    (b'\x89PNG\r\n\x1a\n' + b'\x00' * 50, 'PNG image'),
+    (b'MATLAB 5.0 MAT-file, Platform: posix' + b'\x00' * 50, 'read_mat'),
+])
+def test_binary_file_is_refused_as_not_text(tmp_path, data, kind):
+    p = write(tmp_path, data, 'g.bin')
+    for reader, what in ((read_edgelist, 'edge list'), (read_labels, 'labels file'),
+                         (read_adjlist, 'adjacency list')):
+        with pytest.raises(GraphFormatError) as info:
+            reader(p)
+        msg = str(info.value)
+        assert msg.startswith(p + ': not a text %s: ' % what) and kind in msg
+        assert msg.isascii() and len(msg) < len(p) + 100  # no mojibake
+
+
+def test_utf16_and_byte_order_marks(tmp_path):
+    for data in ('a b\n1 2\n2 3\n'.encode('utf-16'), b'\xef\xbb\xbf1 2\n2 3\n'):
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DataWarning)
+            assert read_edgelist(write(tmp_path, data)).nodes == [1, 2, 3]
+    g = read_edgelist(write(tmp_path, 'caf\xe9 b\n'.encode('latin-1')))  # Latin-1 text is text
+    assert g.nodes == ['b', 'caf\xe9']
 
 
 @pytest.mark.parametrize('content', ['', '\n\n', '# only a comment\n'])
@@ -220,3 +316,28 @@ def test_fuzz_near_valid_lines(tmp_path, text, directed):
     _check(read_edgelist, p, encoding='utf-8')
     _check(read_adjlist, p)
     _check(read_labels, p)
+
+
+NUMERIC = st.lists(st.lists(st.sampled_from(['0', '7', '-3', '+12', '123456789012345678',
+                                             '1.5', '2e3', '4-5', '']), min_size=1,
+                            max_size=4), max_size=20)
+
+
+@FUZZ
+@given(rows=NUMERIC, sep=st.sampled_from([' ', '\t', ',', ', ', '  \t']),
+       newline=st.sampled_from(['\n', '\r\n']), comment=st.booleans(), header=st.booleans())
+def test_fuzz_fast_path_agrees_with_the_careful_parser(tmp_path, rows, sep, newline, comment,
+                                                       header):
+    text = ('id_1,id_2' + newline if header else '') + newline.join(
+        sep.join(r) + (' # c' if comment else '') for r in rows)
+    p = write(tmp_path, text, 'fuzz.txt')
+    results = []
+    for kw in ({}, {'encoding': 'utf-8'}):  # the fast path (when it applies), the careful one
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DataWarning)
+            try:
+                g = read_edgelist(p, **kw)
+                results.append((g.nodes, g.edges.tolist(), g.weights.tolist()))
+            except GraphFormatError as e:
+                results.append((e.line, e.problem))
+    assert results[0] == results[1]

@@ -14,6 +14,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from author2vec_keras import cli, datasets
 from author2vec_keras.estimator import Author2Vec, check_table_fits
 from author2vec_keras.io import load_word2vec
+from author2vec_keras.memory import estimate_training_memory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Cora (2,708 papers, 5,278 citations): small and real. Batch 64 makes an epoch last seconds.
@@ -121,21 +122,31 @@ def test_nan_loss_stops_with_epoch_and_batch(tmp_path, cora):
 
 
 def test_memory_guard_names_the_figure():
+    need = estimate_training_memory(10 ** 9, 128)
     with pytest.raises(MemoryError, match=r'1000000000 nodes x 128 dimensions needs about '
-                                          r'1430\.5 GiB \(the table and 2 optimizer slots'):
-        check_table_fits(10 ** 9, 128, copies=3, available=16 * 2 ** 30)
-    assert check_table_fits(1000, 10, copies=4, available=16 * 2 ** 30) == 160000
+                                          r'%.1f GiB \(table [\d.]+ GiB.*--partitions'
+                       % (need / 2.0 ** 30)):
+        check_table_fits(10 ** 9, 128, available=16 * 2 ** 30)
+    assert check_table_fits(1000, 10, available=16 * 2 ** 30) == \
+        estimate_training_memory(1000, 10) < 2 ** 30
 
 
 def test_memory_guard_counts_the_optimizer_slots():
-    """The figure follows the optimizer: RowSGD 1 table, RowAdagrad 2, RowAdam 3 (10M x 128)."""
+    """The table's part follows the optimizer: RowSGD no slot, RowAdagrad one, RowAdam two,
+    one 4.77 GiB table each at 10M x 128 (`memory.SLOTS`, also `optimizers.table_copies`)."""
     from author2vec_keras.optimizers import table_copies
-    gib = {name: check_table_fits(10 ** 7, 128, table_copies(name), available=2 ** 40) / 2 ** 30
-           for name in ('sgd', 'adagrad', 'adam')}
-    assert gib == pytest.approx({'sgd': 4.77, 'adagrad': 9.54, 'adam': 14.31}, abs=0.01)
-    with pytest.raises(MemoryError, match='needs about 14.3 GiB .* --partitions'):
-        check_table_fits(10 ** 7, 128, table_copies('adam'), available=8 * 2 ** 30)
-    check_table_fits(10 ** 7, 128, table_copies('sgd'), available=8 * 2 ** 30)  # fits
+    gib = {name: estimate_training_memory(10 ** 7, 128, optimizer=name, parts=True)['table']
+           / 2 ** 30 for name in ('sgd', 'adagrad', 'adam')}
+    assert gib['adagrad'] - gib['sgd'] == pytest.approx(4.77, abs=0.01)
+    assert gib['adam'] - gib['adagrad'] == pytest.approx(4.77, abs=0.01)
+    assert [table_copies(name) for name in ('sgd', 'adagrad', 'adam')] == [1, 2, 3]
+    sgd, adam = (check_table_fits(10 ** 7, 128, optimizer=name, available=2 ** 50)
+                 for name in ('sgd', 'adam'))
+    between = (sgd + adam) // 2
+    with pytest.raises(MemoryError, match='needs about %.1f GiB .* --partitions'
+                                          % (adam / 2.0 ** 30)):
+        check_table_fits(10 ** 7, 128, optimizer='adam', available=between)
+    check_table_fits(10 ** 7, 128, optimizer='sgd', available=between)  # fits
 
 
 FLAGS = ['--dim', '--hidden-dim', '--negatives', '--epochs', '--batch-size', '--test-fraction',

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 from author2vec_keras.backend import keras
-from author2vec_keras.graph import DataWarning, Graph
-from author2vec_keras.negatives import NegativeSampler, sample_non_edges
+from author2vec_keras.graph import DataWarning, Graph, GraphError
+from author2vec_keras.negatives import NegativeSampler, check_negatives, sample_non_edges
 from author2vec_keras.sampling import PairSequence
 
 
@@ -173,3 +173,23 @@ def test_walk_pair_sequence_is_pure_in_seed_epoch_index():
         WalkPairSequence(c.graph, positives_per_epoch=0)
     with pytest.raises(ValueError, match='window'):
         WalkPairSequence(c.graph, window=0)
+
+
+def test_a_hub_joined_to_every_node_is_never_the_source():
+    # a star (an ego network): the hub has no possible negative, its leaves do
+    star = Graph([[0, v] for v in range(1, 8)], num_nodes=8)
+    seq = PairSequence(star, negatives=3, batch_size=8, seed=0)
+    for epoch in range(3):
+        seq.set_epoch(epoch)
+        for x, y in seq:
+            assert (x[:, 0] != 0).all()  # sources are leaves
+            negatives = x[y[:, 0] == 0]
+            assert (negatives[:, 1] != 0).all() and (negatives[:, 0] != negatives[:, 1]).all()
+    with pytest.raises(GraphError, match='no possible negative for the edge'):
+        check_negatives(Graph([[0, 1]]))  # one edge: both ends joined to every node
+    with pytest.raises(GraphError, match='no possible negative'):
+        check_negatives(Graph([[0, 1], [1, 2], [0, 2]]))  # complete
+    check_negatives(star)
+    check_negatives(Graph([[1, 0]], num_nodes=3, directed=True))
+    with pytest.raises(GraphError, match="1 is joined to every other node"):
+        check_negatives(Graph([[1, 0], [1, 2]], directed=True))

@@ -1,6 +1,7 @@
 """Link-prediction hold-out (node2vec protocol) and temporal split."""
 import warnings
 
+import networkx as nx
 import numpy as np
 import pytest
 
@@ -8,7 +9,7 @@ from author2vec_keras import datasets
 from author2vec_keras.datasets.aan import aan_coauthor_events
 from author2vec_keras.graph import DataWarning, Graph
 from author2vec_keras.splits import (link_prediction_split, random_spanning_forest,
-                                     temporal_split)
+                                     removable_edges, temporal_split)
 
 
 @pytest.fixture(scope='module')
@@ -85,3 +86,14 @@ def test_temporal_split_on_aan():
     assert len(s.test_edges) > 1000 and len(s.test_negatives) == len(s.test_edges)
     assert not s.train_graph.has_edges(s.test_edges).any()
     assert not s.train_graph.has_edges(s.test_negatives).any()
+
+
+@pytest.mark.parametrize('graph', [nx.path_graph(7), nx.star_graph(5), nx.karate_club_graph(),
+                                   nx.disjoint_union(nx.cycle_graph(4), nx.path_graph(3)),
+                                   nx.DiGraph([(0, 1), (1, 0), (1, 2)])])
+def test_removable_edges_is_what_the_split_can_hold_out(graph):
+    g = Graph.from_networkx(graph)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)
+        split = link_prediction_split(g, test_fraction=0.99, seed=0)
+    assert removable_edges(g) == len(split.test_edges)

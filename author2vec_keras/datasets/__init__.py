@@ -14,6 +14,9 @@ fetches it from its pinned public URL into `~/.author2vec/datasets` (sha256 chec
 Labels: `Dataset.labels` is None, an int array (n,) of label indices for single-label sets
 (-1 = unlabelled; names in `label_names`), or a bool array (n, L) for multi-label sets
 (`multilabel` tells which). Row i is the node with index i in `graph`.
+
+Your own graph: `from_files('graph.csv', labels='labels.csv')` reads an edge list and a labels
+file into the same `Dataset`, named after the file ('graph'), for `benchmark.run_benchmark`.
 """
 import gzip
 import hashlib
@@ -31,7 +34,7 @@ from author2vec_keras.datasets.aan import aan_authorship, read_aan_collaboration
 
 __all__ = ['Dataset', 'DatasetError', 'ChecksumError', 'load', 'names', 'describe_all', 'fetch',
            'DEFAULT', 'DATA_DIR', 'CACHE_DIR', 'manifest', 'content_inputs',
-           'cane_cora_authorship']
+           'cane_cora_authorship', 'from_files', 'labels_for', 'file_stem']
 
 DEFAULT = 'ca-grqc'
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
@@ -182,9 +185,13 @@ def _quiet(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
+def _label_names(mapping):
+    return sorted({l for ls in mapping.values() for l in ls},
+                  key=lambda x: (0, x, '') if isinstance(x, int) else (1, 0, str(x)))
+
+
 def _single_labels(graph, mapping):
-    names = sorted({l for ls in mapping.values() for l in ls},
-                   key=lambda x: (0, x, '') if isinstance(x, int) else (1, 0, str(x)))
+    names = _label_names(mapping)
     col = {l: j for j, l in enumerate(names)}
     y = np.full(graph.num_nodes, -1, dtype=np.int64)
     for v, ls in mapping.items():
@@ -192,6 +199,66 @@ def _single_labels(graph, mapping):
         if i is not None:
             y[i] = col[ls[0]]
     return y, names
+
+
+def labels_for(graph, mapping, path='<labels>'):
+    """A `read_labels` mapping as `Dataset.labels` of `graph`: `(labels, label_names)`.
+
+    `labels` is an int array (n,) of label indices (-1: no label) when every node has one
+    label, else a bool array (n, L). Labelled nodes that are not nodes of the graph are left
+    out with one `DataWarning`; `GraphFormatError` (naming `path`) if none is a node.
+    """
+    known = {v: ls for v, ls in mapping.items() if v in graph.node_index}
+    if not known:
+        example = next(iter(mapping), None)
+        raise GraphFormatError(path, None, 'none of its %d labelled nodes (e.g. %r) is a node '
+                               'of the graph (e.g. %r)' % (len(mapping), example,
+                                                           graph.nodes[0] if graph.nodes
+                                                           else None))
+    if len(known) < len(mapping):
+        warnings.warn('%s: %d of its %d labelled nodes are not in the graph: left out'
+                      % (path, len(mapping) - len(known), len(mapping)), DataWarning,
+                      stacklevel=2)
+    if all(len(ls) == 1 for ls in known.values()):
+        return _single_labels(graph, known)
+    names = _label_names(known)
+    col = {l: j for j, l in enumerate(names)}
+    y = np.zeros((graph.num_nodes, len(names)), dtype=bool)
+    for v, ls in known.items():
+        y[graph.node_index[v], [col[l] for l in ls]] = True
+    return y, names
+
+
+def file_stem(path):
+    """A file's name without folder and extensions: 'data/graph.txt.gz' -> 'graph'."""
+    base = os.path.basename(os.fspath(path).rstrip('/\\'))
+    if base.lower().endswith('.gz'):
+        base = base[:-3]
+    return os.path.splitext(base)[0] or base or 'graph'
+
+
+def from_files(edgelist, labels=None, directed=False, header=None, name=None):
+    """A `Dataset` from your own files: an edge list and, optionally, node labels.
+
+    # Arguments
+        edgelist: edge list path (`readers.read_edgelist`: `u v [weight]`, CSV or TSV, one
+            header line).
+        labels: labels path (`readers.read_labels`: `node label [label ...]`), or None.
+        directed: read the edges as directed.
+        header: None (detect header lines), True or False (force), for both files.
+        name: the dataset's name (default the edge list's file stem, see `file_stem`).
+
+    # Returns
+        A `Dataset` (labels as `labels_for`).
+    """
+    graph = read_edgelist(edgelist, directed=directed, header=header)
+    y = label_names = None
+    if labels is not None:
+        y, label_names = labels_for(graph, read_labels(labels, header=header), labels)
+    source = os.path.abspath(edgelist) + ('' if labels is None else
+                                          ', ' + os.path.abspath(labels))
+    return Dataset(name or file_stem(edgelist), graph, labels=y, label_names=label_names,
+                   source=source, description='your files')
 
 
 def _load_karate(spec, **kw):
