@@ -82,7 +82,7 @@ def test_ctrl_c_saves_mid_epoch_and_resumes(tmp_path):
     args = TRAIN + ['--epochs', '50', '--checkpoint-dir', ckpt, '--output', out]
     process = start(args)
     wait_for_checkpoint(ckpt, process, epoch=1)
-    time.sleep(0.1)
+    time.sleep(1.0)  # into epoch 2 (the test only needs a position past the epoch end)
     process.send_signal(signal.SIGINT)
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr.decode()
