@@ -214,7 +214,12 @@ class RowUpdate(_COp):
         if not self.inplace:
             table = table.copy()
             slots = [s.copy() for s in slots]
-        rows, g, _ = sum_rows(grads, idx)  # IndexError (numpy) before anything is written
+        rows = np.where(idx < 0, idx + len(table), idx)  # -1 and len - 1 are one row
+        bad = (rows < 0) | (rows >= len(table))
+        if bad.any():  # before anything is written
+            raise IndexError('index %d is out of bounds for axis 0 with size %d'
+                             % (idx[bad][0], len(table)))
+        rows, g, _ = sum_rows(grads, rows)
         if len(rows):
             p = table[rows]
             if self.rule == 'sgd':
