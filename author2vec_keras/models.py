@@ -21,6 +21,7 @@ import numpy as np
 
 from .backend import keras, K
 from .layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
+from . import ops  # noqa: F401  registers the CPU graph rewrites (TakeRows, fast_tanh)
 
 from keras.models import Model, Sequential
 from keras.layers import Concatenate, Dense, Dropout, Embedding, Input, Permute, TimeDistributed

@@ -5,8 +5,11 @@ grows with the number of nodes (about 90% of the training time at 100k nodes). T
 optimizers find the weights that the loss only *gathers rows from* (Theano
 `AdvancedSubtensor1` nodes, what `keras.layers.Embedding` builds) and, for those, take the
 gradient with respect to the gathered rows instead of the whole table, then read and write only
-the rows the batch touches: the unique touched rows are gathered, updated and written back in
-place (`SetRows`, numpy row assignment on the CPU; Theano's `set_subtensor` elsewhere). Every other weight gets the ordinary dense update of the
+the rows the batch touches. On the CPU one C op per table does it all (`ops.RowUpdate`: sum the
+duplicate rows, update each touched row of the table and of its optimizer slots in place);
+with gradient clipping, or on a GPU, the unique rows are summed, clipped, updated and written
+back by separate ops (`SumRowsByIndex` and `SetRows` on the CPU, Theano's `Unique` and
+`set_subtensor` elsewhere). Every other weight gets the ordinary dense update of the
 corresponding Keras optimizer. Use them like any Keras 2.0.9 optimizer::
 
     model.compile(optimizer=RowAdam(lr=0.001), loss=...)
@@ -35,8 +38,12 @@ Hence:
   `Adam` (same formula and epsilon placement). A per-row count would give rarely seen rows
   larger early steps; we keep the PyTorch behaviour so results compare with it.
   Dense weights get Keras' dense Adam update unchanged. The moments of a table are stored
-  together in one optimizer weight of shape `(rows, 2, d)` (`[:, 0]` is `m`, `[:, 1]` is `v`),
-  so a batch reads and writes them with one gather and one scatter.
+  together in one optimizer weight of shape `(rows, 2, d)` (`[:, 0]` is `m`, `[:, 1]` is `v`):
+  a row's `m` and `v` are adjacent in memory.
+
+Optimizer slots start as numpy zeros handed to Theano without a copy: the operating system
+maps their pages when a row is first written, so a table's optimizer state costs memory for the
+rows trained so far (the first write of a page costs a page fault, once).
 
 `clipnorm` / `clipvalue` act on the summed row gradients together with the dense gradients,
 which is the same as clipping the dense gradient (the norm of the dense gradient of a table
@@ -47,9 +54,9 @@ no constraint; pass `embeddings=[...]` (variables or their names) to choose expl
 An explicitly named weight that is used otherwise (say, an `embeddings_regularizer` on the
 whole table) raises a `ValueError`; an auto-detected one just falls back to the dense update.
 
-This module is the one exception to "only backend.py imports theano": finding gathers needs the
-Theano graph, so it imports theano *after* `author2vec_keras.backend` has configured and
-imported it. All Theano use of the package outside backend.py is in this module.
+This module and `ops.py` are the exceptions to "only backend.py imports theano": finding
+gathers needs the Theano graph, so it imports theano *after* `author2vec_keras.backend` has
+configured and imported it; the Theano ops themselves live in `ops.py`.
 """
 import warnings
 

@@ -144,9 +144,9 @@ def run_keras(args):
         import io
         buf = io.StringIO()
         profile = inner.train_function.function.profile
-        for part in (profile.summary_function, profile.summary_class, profile.summary_ops,
-                     profile.summary_nodes):  # not summary(): its tips import theano.gpuarray
-            part(buf, **({} if part is profile.summary_function else {'N': 25}))
+        profile.summary_function(buf)  # not summary(): its tips import theano.gpuarray
+        for part in (profile.summary_class, profile.summary_ops, profile.summary_nodes):
+            part(buf, N=25)
         res['profile'] = buf.getvalue()
     res['theano_flags'] = os.environ.get('THEANO_FLAGS', '')
     res['blas_threads'] = backend.info()['blas threads']
