@@ -231,21 +231,26 @@ def test_take_rows_not_used_for_integer_tables():
 
 # ----- fast_tanh -------------------------------------------------------------------------------
 
-def _scalar_ops(f):
+def _tanh_ops(f):
+    """Names of the tanh ops of a compiled function (inside fused Composites too)."""
     found = []
     for node in f.maker.fgraph.toposort():
+        if isinstance(node.op, ops.FastTanh):
+            found.append('FastTanh')
         op = getattr(node.op, 'scalar_op', None)
-        if op is None:
-            continue
         inner = getattr(op, 'fgraph', None)  # a fused Composite
-        found += [type(n.op).__name__ for n in inner.toposort()] if inner else [type(op).__name__]
+        for scalar_op in [n.op for n in inner.toposort()] if inner else [op]:
+            if isinstance(scalar_op, scalar.Tanh):
+                found.append('Tanh')
     return found
 
 
 def test_fast_tanh_replaces_float32_tanh_and_is_accurate():
     x = T.vector(dtype='float32')
-    f = theano.function([x], T.tanh(x + 1) - 1)  # fused into a Composite with the additions
-    assert 'FastTanh' in _scalar_ops(f) and 'Tanh' not in _scalar_ops(f)
+    f = theano.function([x], T.tanh(x + 1) - 1)  # would be fused into one Composite
+    assert _tanh_ops(f) == ['FastTanh']
+    np.testing.assert_allclose(f(np.array([0, 1], dtype='float32')), np.tanh([1, 2]) - 1,
+                               rtol=1e-6)
     g = theano.function([x], T.tanh(x))
     values = np.concatenate([np.linspace(-12, 12, 200001), np.logspace(-9, 1.3, 20001),
                              -np.logspace(-9, 1.3, 20001), [0., -0., 4e-4, -4e-4, 7.9, 8.]])
@@ -267,10 +272,23 @@ def test_fast_tanh_gradient_and_float64():
                                rtol=2e-6, atol=5e-7)  # float32's 1 - y**2 near 1
     x64 = T.vector(dtype='float64')
     f64 = theano.function([x64], T.tanh(x64))
-    assert 'Tanh' in _scalar_ops(f64) and 'FastTanh' not in _scalar_ops(f64)
+    assert _tanh_ops(f64) == ['Tanh']
     np.testing.assert_allclose(f64(values.astype('float64')), np.tanh(values.astype('float64')),
                                rtol=1e-15)  # the C library's tanh
     # FAST_COMPILE (no rewrites, Python) keeps Theano's tanh: numpy's values
     slow = theano.function([x], T.tanh(x), mode='FAST_COMPILE')
     np.testing.assert_array_equal(slow(values), np.tanh(values))
-    assert scalar.tanh in [getattr(n.op, 'scalar_op', None) for n in slow.maker.fgraph.toposort()]
+    assert _tanh_ops(slow) == ['Tanh']
+    # the op itself in Python: numpy's tanh; float32 only
+    py = theano.function([x], ops.fast_tanh(x), mode='FAST_COMPILE')
+    np.testing.assert_array_equal(py(values), np.tanh(values))
+    with pytest.raises(TypeError, match='float32 only'):
+        ops.fast_tanh(x64)
+
+
+def test_fast_tanh_of_a_non_contiguous_array():
+    x = T.matrix(dtype='float32')
+    f = theano.function([x], ops.fast_tanh(x))
+    values = np.random.RandomState(0).randn(40, 30).astype('float32')
+    np.testing.assert_allclose(f(values[:, ::3]), np.tanh(values[:, ::3]), rtol=5e-7, atol=1e-7)
+    np.testing.assert_allclose(f(values.T), np.tanh(values.T), rtol=5e-7, atol=1e-7)
