@@ -292,3 +292,40 @@ def test_fast_tanh_of_a_non_contiguous_array():
     values = np.random.RandomState(0).randn(40, 30).astype('float32')
     np.testing.assert_allclose(f(values[:, ::3]), np.tanh(values[:, ::3]), rtol=5e-7, atol=1e-7)
     np.testing.assert_allclose(f(values.T), np.tanh(values.T), rtol=5e-7, atol=1e-7)
+
+
+# ----- the gradient of slices along the last axis ----------------------------------------------
+
+def _slice_gradient(width, used):
+    """The gradient of a loss on `x.dimshuffle(0, 2, 1)[:, :, c]` (c in `used`), as the pair
+    layer slices its Permute'd input, w.r.t. `x (b, width, d)`, reshaped to rows like the
+    embedding rows: `(FAST_RUN function, FAST_COMPILE function)`."""
+    x, w = T.tensor3(), T.matrix()
+    side = x.dimshuffle(0, 2, 1)  # (b, d, width)
+    loss = sum(T.sum(T.tanh(side[:, :, c]) * w * (c + 1)) for c in used)
+    g = T.reshape(theano.grad(loss, x), (-1, x.shape[2]))
+    return theano.function([x, w], g), theano.function([x, w], g, mode='FAST_COMPILE')
+
+
+def test_slice_gradients_are_stacked_not_incremented_into_zeros():
+    fast, slow = _slice_gradient(2, [0, 1])
+    names = [type(n.op).__name__ for n in fast.maker.fgraph.toposort()]
+    assert 'Join' in names and 'IfElse' in names
+    rng = np.random.RandomState(0)
+    x, w = rng.randn(6, 2, 5).astype('float32'), rng.randn(6, 5).astype('float32')
+    np.testing.assert_allclose(fast(x, w), slow(x, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
+    # the graph is built for any width: with 3 columns the rewrite's condition fails and the
+    # original increments run (column 2 unused: zero gradient)
+    wide = rng.randn(6, 3, 5).astype('float32')
+    got = fast(wide, w)
+    np.testing.assert_allclose(got, slow(wide, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
+    assert got.shape == (18, 5) and not got.reshape(6, 3, 5)[:, 2].any()
+
+
+def test_slice_gradients_of_some_columns_only():
+    fast, slow = _slice_gradient(3, [0, 2])  # not 0..n-1: not rewritten
+    names = [type(n.op).__name__ for n in fast.maker.fgraph.toposort()]
+    assert 'IfElse' not in names
+    rng = np.random.RandomState(1)
+    x, w = rng.randn(4, 3, 5).astype('float32'), rng.randn(4, 5).astype('float32')
+    np.testing.assert_allclose(fast(x, w), slow(x, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
