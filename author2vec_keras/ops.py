@@ -15,6 +15,12 @@ products (profile in results/throughput.md). These ops remove that time:
   reshaped (a copy); a graph rewrite stacks the two slice gradients instead, already in the
   order the embedding rows need (one copy instead of a fill, two strided increments and a copy;
   150 us -> 26 us at batch 512).
+- `author2vec_blas_dots`: with no BLAS library linked (the default: Theano's products are
+  numpy's), Theano's blas rewrites hurt. `Dot22Scalar` (`a * dot(x, y)`) is built for the scaled
+  use of a product that is also used unscaled (Adam's `(1 - beta_1) g` next to its `g**2`), so
+  the product is computed twice: 3 of the 9 large products of the link model's step. And `Gemm`
+  runs numpy's product plus an unvectorised loop. They become the product once plus
+  elementwise ops that fusion folds into its neighbours.
 - `FastTanh`: float32 tanh as a rational function (Eigen's, as TensorFlow uses on the CPU;
   relative error below 4e-7) in a loop the compiler vectorises; glibc's `tanhf` costs about
   18 ns per value, more than the matrix products of the pair layer. A graph rewrite
@@ -39,6 +45,7 @@ import theano.tensor as T
 from theano import scalar
 from theano.compile import optdb
 from theano.tensor.basic import get_scalar_constant_value, NotScalarConstantError
+from theano.tensor.blas import Dot22, Dot22Scalar, Gemm, _dot22
 from theano.tensor.elemwise import DimShuffle, Elemwise
 from theano.ifelse import ifelse
 from theano.tensor.subtensor import AdvancedSubtensor1, IncSubtensor
@@ -685,6 +692,43 @@ def _stack_slices(*args):
     return [ifelse(same, stacked, original)]
 
 
+# ----- products: each computed once, Gemm as a product when Theano has no BLAS ----------------
+
+def _blas_linked():
+    flags = getattr(theano.config, 'blas__ldflags', None)
+    if flags is None:  # Theano 1.0.5
+        flags = theano.config.blas.ldflags
+    return bool(flags)
+
+
+def _clients(args, var):
+    """The nodes using `var` (`args`: the local optimizer's `(fgraph, node)` or `(node,)`)."""
+    fgraph = args[0] if len(args) == 2 else None
+    clients = fgraph.clients[var] if fgraph is not None and hasattr(fgraph, 'clients') \
+        else getattr(var, 'clients', [])
+    return [c for c, _ in clients if not isinstance(c, str)]
+
+
+@local_optimizer([Dot22Scalar, Gemm])
+def _blas_dots(*args):
+    node = args[-1]
+    if not on_cpu() or _blas_linked():
+        return False
+    out = node.outputs[0]
+    if type(node.op) is Dot22Scalar:
+        x, y, a = node.inputs
+        for client in _clients(args, x):
+            if type(client.op) is Dot22 and list(client.inputs) == [x, y]:
+                return [T.cast(a * client.outputs[0], out.dtype)]
+        return False
+    if type(node.op) is Gemm:
+        z, a, x, y, b = node.inputs
+        scaled = [_dot22(x, y) if _constant(a) == 1 else a * _dot22(x, y),
+                  z if _constant(b) == 1 else b * z]
+        return [T.cast(scaled[1] + scaled[0], out.dtype)]
+    return False
+
+
 # ----- fast float32 tanh ---------------------------------------------------------------------
 
 class FastTanh(_COp):
@@ -796,6 +840,7 @@ def _fast_tanh(*args):
 optdb.register('author2vec_take_rows', TopoOptimizer(_take_rows), 48.5, 'fast_run')
 optdb.register('author2vec_fast_tanh', TopoOptimizer(_fast_tanh), 48.5, 'fast_run')
 optdb.register('author2vec_stack_slices', TopoOptimizer(_stack_slices), 48.5, 'fast_run')
+optdb.register('author2vec_blas_dots', TopoOptimizer(_blas_dots), 48.5, 'fast_run')
 optdb.register('author2vec_set_rows_inplace',
                TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
                60, 'fast_run', 'inplace')

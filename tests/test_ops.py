@@ -329,3 +329,23 @@ def test_slice_gradients_of_some_columns_only():
     rng = np.random.RandomState(1)
     x, w = rng.randn(4, 3, 5).astype('float32'), rng.randn(4, 5).astype('float32')
     np.testing.assert_allclose(fast(x, w), slow(x, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
+
+
+# ----- products without a BLAS library --------------------------------------------------------
+
+def test_each_product_is_computed_once_and_gemm_is_a_product():
+    """Adam's `(1 - beta_1) g` and `g**2` of one product `g`: Theano's Dot22Scalar would compute
+    the product twice; a Gemm (`z + x y`) would run numpy's product plus a slow loop."""
+    x, d, z, w = T.matrix(), T.matrix(), T.matrix(), T.matrix()
+    g = T.dot(x.T, d)
+    f = theano.function([x, d, z, w], [np.float32(0.1) * g, T.sqr(g), z + T.dot(x, w)])
+    names = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
+    assert names.count('Dot22') == 2 and 'Dot22Scalar' not in names and 'Gemm' not in names
+    rng = np.random.RandomState(0)
+    xv, dv = rng.randn(50, 8).astype('float32'), rng.randn(50, 3).astype('float32')
+    zv, wv = rng.randn(50, 4).astype('float32'), rng.randn(8, 4).astype('float32')
+    a, b, c = f(xv, dv, zv, wv)
+    gv = xv.T.astype('float64') @ dv
+    np.testing.assert_allclose(a, 0.1 * gv, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(b, gv ** 2, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(c, zv + xv.astype('float64') @ wv, rtol=1e-5, atol=1e-5)
