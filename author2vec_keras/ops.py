@@ -10,17 +10,20 @@ products (profile in results/throughput.md). These ops remove that time:
 - `TakeRows`: `x[indices]` for a C-contiguous `x`, one `memcpy` per row after checking every
   index. Theano's `AdvancedSubtensor1` calls numpy's `take` with `mode='raise'`, which
   copies the output twice more; a graph rewrite (`author2vec_take_rows`) swaps it in.
-- `author2vec_stack_slices`: the gradient of `x[:, :, 0]`, `x[:, :, 1]` (the pair layer after
-  `Permute`) is built by Theano as increments into a zero array, transposed back, then
-  reshaped (a copy); a graph rewrite stacks the two slice gradients instead, already in the
-  order the embedding rows need (one copy instead of a fill, two strided increments and a copy;
-  150 us -> 26 us at batch 512).
+- `StackColumns`: the gradient of `x[:, :, 0]`, `x[:, :, 1]` (the pair layer after `Permute`)
+  is built by Theano as increments into a zero array, transposed back, then reshaped (a copy);
+  a graph rewrite (`author2vec_stack_slices`) writes the slice gradients straight into the
+  layout the embedding rows need (one copy instead of a fill, two strided increments and a
+  copy: 150 us -> 26 us at batch 512).
 - `author2vec_blas_dots`: with no BLAS library linked (the default: Theano's products are
   numpy's), Theano's blas rewrites hurt. `Dot22Scalar` (`a * dot(x, y)`) is built for the scaled
   use of a product that is also used unscaled (Adam's `(1 - beta_1) g` next to its `g**2`), so
   the product is computed twice: 3 of the 9 large products of the link model's step. And `Gemm`
   runs numpy's product plus an unvectorised loop. They become the product once plus
   elementwise ops that fusion folds into its neighbours.
+- `OneHot`: Keras' sparse categorical cross-entropy makes its one-hot targets with
+  `set_subtensor(zeros[arange(n), y], 1)`: two Python ops per step; `author2vec_one_hot` swaps
+  in one C op.
 - `FastTanh`: float32 tanh as a rational function (Eigen's, as TensorFlow uses on the CPU;
   relative error below 4e-7) in a loop the compiler vectorises; glibc's `tanhf` costs about
   18 ns per value, more than the matrix products of the pair layer. A graph rewrite
@@ -47,8 +50,8 @@ from theano.compile import optdb
 from theano.tensor.basic import get_scalar_constant_value, NotScalarConstantError
 from theano.tensor.blas import Dot22, Dot22Scalar, Gemm, _dot22
 from theano.tensor.elemwise import DimShuffle, Elemwise
-from theano.ifelse import ifelse
-from theano.tensor.subtensor import AdvancedSubtensor1, IncSubtensor
+from theano.tensor.basic import ARange
+from theano.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor1, IncSubtensor
 try:  # theano-pymc 1.1
     from theano.graph.basic import Apply
     from theano.graph.op import Op, COp as _COp
@@ -59,7 +62,7 @@ except ImportError:  # Theano 1.0.5
     from theano.gof import Op as _COp  # Theano 1.0.5's Op takes C code
     from theano.gof.opt import local_optimizer, TopoOptimizer
 
-__all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'SumRowsByIndex', 'SetRows', 'fast_tanh', 'sum_rows',
+__all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'StackColumns', 'OneHot', 'SumRowsByIndex', 'SetRows', 'fast_tanh', 'sum_rows',
            'on_cpu']
 
 
@@ -644,52 +647,239 @@ def _constant(var):
         return None
 
 
+class StackColumns(_COp):
+    """`(b, d, w, x_0, ..., x_n-1) -> out (b, w, d)`, C-contiguous, with `out[:, c_k, :] = x_k`
+    for `c_k = columns[k]` and zeros in the other columns: the transposed gradient of the
+    slices `y[:, :, c_k]` of a `(b, d, w)` tensor, which Theano builds as increments into
+    zeros, transposed back (and then copied by a reshape).
+
+    Checks at run time what the increments would have: every `x_k` of shape `(b, d)`
+    (`ValueError`), every column within `w` (`IndexError`; negative ones count from the end).
+    Swapped in by `author2vec_stack_slices`. No gradient.
+    """
+    __props__ = ('columns',)
+
+    def __init__(self, columns):
+        self.columns = tuple(int(c) for c in columns)
+
+    def make_node(self, b, d, w, *parts):
+        dims = [T.as_tensor_variable(v) for v in (b, d, w)]
+        parts = [T.as_tensor_variable(x) for x in parts]
+        if len(parts) != len(self.columns) or any(x.ndim != 2 for x in parts):
+            raise TypeError('StackColumns: one matrix per column')
+        if len({x.dtype for x in parts}) != 1 or any(v.ndim != 0 for v in dims):
+            raise TypeError('StackColumns: scalar sizes and matrices of one dtype')
+        out = T.TensorType(parts[0].dtype, (False, False, False))()
+        return Apply(self, dims + parts, [out])
+
+    def perform(self, node, inputs, outputs):
+        b, d, w = (int(v) for v in inputs[:3])
+        out = np.zeros((b, w, d), dtype=node.outputs[0].dtype)
+        for c, x in zip(self.columns, inputs[3:]):
+            if not -w <= c < w:
+                raise IndexError('index %d is out of bounds for axis 2 with size %d' % (c, w))
+            if x.shape != (b, d):
+                raise ValueError('StackColumns: a slice gradient of shape %s for slices of shape '
+                                 '%s' % (x.shape, (b, d)))
+            out[:, c % w, :] = x
+        outputs[0][0] = out
+
+    def infer_shape(self, *args):  # (fgraph, node, shapes) or (node, shapes)
+        b, d, w = args[-2].inputs[:3]
+        return [(b, w, d)]
+
+    def c_support_code(self, *args, **kwargs):
+        return '#include <string.h>\n'
+
+    def c_code_cache_version(self):
+        return _version(1)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        (z,), fail = outputs, sub['fail']
+        b, d, w = ['(npy_intp)((dtype_%s*)PyArray_DATA(%s))[0]' % (v, v) for v in inputs[:3]]
+        parts = inputs[3:]
+        copies = []
+        for k, (c, x) in enumerate(zip(self.columns, parts)):
+            copies.append("""
+            {
+            const npy_intp c = %(c)d < 0 ? %(c)d + W : %(c)d;
+            if (c < 0 || c >= W) {
+                PyErr_Format(PyExc_IndexError, "index %%d is out of bounds for axis 2 with size "
+                             "%%lld", %(c)d, (long long)W);
+                %(fail)s
+            }
+            if (PyArray_NDIM(%(x)s) != 2 || PyArray_DIMS(%(x)s)[0] != B
+                    || PyArray_DIMS(%(x)s)[1] != D) {
+                PyErr_Format(PyExc_ValueError, "StackColumns: a slice gradient of shape "
+                             "(%%lld, %%lld) for slices of shape (%%lld, %%lld)",
+                             (long long)PyArray_DIMS(%(x)s)[0],
+                             (long long)PyArray_DIMS(%(x)s)[1], (long long)B, (long long)D);
+                %(fail)s
+            }
+            const npy_intp s0 = PyArray_STRIDES(%(x)s)[0], s1 = PyArray_STRIDES(%(x)s)[1];
+            const char* src = PyArray_BYTES(%(x)s);
+            for (npy_intp i = 0; i < B; i++) {
+                char* dst = out + ((i * W + c) * D) * item;
+                if (s1 == item) {
+                    memcpy(dst, src + i * s0, D * item);
+                } else {
+                    for (npy_intp j = 0; j < D; j++)
+                        memcpy(dst + j * item, src + i * s0 + j * s1, item);
+                }
+            }
+            }
+            """ % {'c': c, 'x': x, 'fail': fail})
+        return """
+        {
+        const npy_intp B = %(b)s, D = %(d)s, W = %(w)s;
+        const int typenum = PyArray_TYPE(%(first)s);
+        npy_intp dims[3] = {B, W, D};
+        int reuse = %(z)s != NULL && PyArray_IS_C_CONTIGUOUS(%(z)s)
+                    && PyArray_TYPE(%(z)s) == typenum && PyArray_DIMS(%(z)s)[0] == B
+                    && PyArray_DIMS(%(z)s)[1] == W && PyArray_DIMS(%(z)s)[2] == D;
+        if (!reuse) {
+            Py_XDECREF(%(z)s);
+            %(z)s = (PyArrayObject*)PyArray_EMPTY(3, dims, typenum, 0);
+            if (!%(z)s) { %(fail)s }
+        }
+        char* out = PyArray_BYTES(%(z)s);
+        const npy_intp item = PyArray_ITEMSIZE(%(z)s);
+        if (W != %(n)d) memset(out, 0, PyArray_NBYTES(%(z)s));  /* columns not sliced: 0 */
+        %(copies)s
+        }
+        """ % {'b': b, 'd': d, 'w': w, 'z': z, 'fail': fail, 'first': parts[0],
+               'n': len(parts), 'copies': ''.join(copies)}
+
+
 @local_optimizer([DimShuffle])
 def _stack_slices(*args):
-    """`DimShuffle(perm)(inc(... inc(zeros(..., n), x_0, [..., 0]) ..., x_n-1, [..., n-1]))`
-    -> `stack([x_0, ..., x_n-1], axis=perm.index(last))` (the `x_c` transposed alike).
-
-    Theano does not know the length of the last axis when the graph is built: an `ifelse` takes
-    the stack only when the zeros have exactly `n` entries on it and the slices' shape
-    elsewhere, and the original computation otherwise (a model that slices some entries only).
-    """
+    """`DimShuffle{0,2,1}(inc(... inc(zeros(b, d, w), x_0, [:, :, c_0]) ..., x_k, [:, :, c_k]))`
+    -> `StackColumns(c_0..c_k)(b, d, w, x_0, ..., x_k)` (distinct constant columns)."""
     node = args[-1]
-    if (not isinstance(node.op, DimShuffle) or not on_cpu()
-            or getattr(node.outputs[0].tag, 'author2vec_unstacked', False)):
+    if not isinstance(node.op, DimShuffle) or not on_cpu():
         return False
-    perm = list(node.op.new_order)
     y = node.inputs[0]
-    last = y.ndim - 1
-    if y.ndim < 2 or sorted(perm, key=str) != list(range(y.ndim)):
+    if y.ndim != 3 or tuple(node.op.new_order) != (0, 2, 1):
         return False
-    parts = {}
+    parts = []
     while y.owner is not None and isinstance(y.owner.op, IncSubtensor):
         op, (base, x, *index) = y.owner.op, y.owner.inputs
         idx = op.idx_list
-        if (op.set_instead_of_inc or len(idx) != y.ndim or len(index) != 1
+        if (op.set_instead_of_inc or len(idx) != 3 or len(index) != 1
                 or any(i != slice(None) for i in idx[:-1]) or isinstance(idx[-1], slice)):
             return False
         c = _constant(index[0])
-        if (c is None or int(c) in parts or x.ndim != last or any(x.broadcastable)
-                or x.dtype != y.dtype):
+        if c is None or x.ndim != 2 or any(x.broadcastable) or x.dtype != y.dtype:
             return False
-        parts[int(c)] = x
+        parts.append((int(c), x))
         y = base
     if not parts or y.owner is None or not isinstance(y.owner.op, T.Alloc):
         return False
     value, dims = y.owner.inputs[0], y.owner.inputs[1:]
-    n = len(parts)
-    if _constant(value) != 0 or len(dims) != y.ndim or sorted(parts) != list(range(n)):
+    columns = [c for c, _ in parts]
+    if (_constant(value) != 0 or len(dims) != 3 or len(set(columns)) != len(columns)
+            or any(c < 0 for c in columns)):
         return False
-    keep = [a for a in perm if a != last]
-    xs = [parts[c] if keep == list(range(last)) else parts[c].dimshuffle(keep) for c in range(n)]
-    stacked = T.stack(xs, axis=perm.index(last))
-    same = T.eq(dims[-1], n)
-    for a in range(last):
-        same = T.and_(same, T.eq(dims[a], parts[0].shape[a]))
-    original = node.op(node.inputs[0])
-    original.tag.author2vec_unstacked = True  # the else branch: not rewritten again
-    return [ifelse(same, stacked, original)]
+    parts = parts[::-1]  # in the order they were added
+    return [StackColumns([c for c, _ in parts])(*(list(dims) + [x for _, x in parts]))]
+
+
+# ----- one-hot targets ------------------------------------------------------------------------
+
+class OneHot(_COp):
+    """`(labels (n,), n, k) -> (n, k)` zeros with a 1 at `[i, labels[i]]` (`dtype`): what
+    `set_subtensor(zeros((n, k))[arange(n), labels], 1)` computes.
+
+    Raises as that would: `ValueError` when `labels` does not have `n` entries, `IndexError`
+    for a label outside `[-k, k)` (negative ones count from the end). Swapped in by
+    `author2vec_one_hot`.
+    """
+    __props__ = ('dtype',)
+
+    def __init__(self, dtype):
+        self.dtype = str(dtype)
+
+    def make_node(self, labels, n, k):
+        labels, n, k = (T.as_tensor_variable(v) for v in (labels, n, k))
+        if labels.ndim != 1 or labels.dtype not in T.integer_dtypes or n.ndim or k.ndim:
+            raise TypeError('OneHot: integer labels (n,) and scalar n, k')
+        return Apply(self, [labels, n, k], [T.matrix(dtype=self.dtype)])
+
+    def perform(self, node, inputs, outputs):
+        labels, n, k = inputs
+        out = np.zeros((int(n), int(k)), dtype=self.dtype)
+        out[np.arange(int(n)), labels] = 1
+        outputs[0][0] = out
+
+    def infer_shape(self, *args):
+        _, n, k = args[-2].inputs
+        return [(n, k)]
+
+    def c_support_code(self, *args, **kwargs):
+        return '#include <string.h>\n'
+
+    def c_code_cache_version(self):
+        return _version(1)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        labels, n, k = inputs
+        (z,), fail = outputs, sub['fail']
+        ltype, ntype, ktype = ('dtype_%s' % v for v in inputs)
+        otype, typenum = 'dtype_%s' % z, 'NPY_' + self.dtype.upper()
+        return """
+        {
+        const npy_intp N = (npy_intp)((%(ntype)s*)PyArray_DATA(%(n)s))[0];
+        const npy_intp K = (npy_intp)((%(ktype)s*)PyArray_DATA(%(k)s))[0];
+        if (PyArray_DIMS(%(labels)s)[0] != N) {
+            PyErr_Format(PyExc_ValueError, "shape mismatch: %%lld labels for %%lld rows",
+                         (long long)PyArray_DIMS(%(labels)s)[0], (long long)N);
+            %(fail)s
+        }
+        npy_intp dims[2] = {N, K};
+        if (%(z)s == NULL || !PyArray_IS_C_CONTIGUOUS(%(z)s) || PyArray_DIMS(%(z)s)[0] != N
+                || PyArray_DIMS(%(z)s)[1] != K) {
+            Py_XDECREF(%(z)s);
+            %(z)s = (PyArrayObject*)PyArray_EMPTY(2, dims, %(typenum)s, 0);
+            if (!%(z)s) { %(fail)s }
+        }
+        %(otype)s* out = (%(otype)s*)PyArray_DATA(%(z)s);
+        memset(out, 0, PyArray_NBYTES(%(z)s));
+        const char* lp = PyArray_BYTES(%(labels)s);
+        const npy_intp ls = PyArray_STRIDES(%(labels)s)[0];
+        for (npy_intp i = 0; i < N; i++) {
+            npy_int64 c = (npy_int64)*(const %(ltype)s*)(lp + i * ls);
+            if (c < -K || c >= K) {
+                PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 1 with "
+                             "size %%lld", (long long)c, (long long)K);
+                %(fail)s
+            }
+            out[i * K + (c < 0 ? c + K : c)] = 1;
+        }
+        }
+        """ % locals()
+
+
+@local_optimizer([AdvancedIncSubtensor])
+def _one_hot(*args):
+    """`set_subtensor(zeros((n, k))[arange(0, n, 1), labels], 1)` -> `OneHot(labels, n, k)`."""
+    node = args[-1]
+    if type(node.op) is not AdvancedIncSubtensor or not on_cpu():
+        return False
+    if not node.op.set_instead_of_inc or len(node.inputs) != 4:
+        return False
+    x, value, rows, labels = node.inputs
+    if (x.ndim != 2 or x.owner is None or not isinstance(x.owner.op, T.Alloc)
+            or _constant(x.owner.inputs[0]) != 0 or _constant(value) != 1
+            or rows.owner is None or not isinstance(rows.owner.op, ARange)
+            or labels.ndim != 1 or labels.dtype not in T.integer_dtypes):
+        return False
+    n, k = x.owner.inputs[1:]
+    start, stop, step = rows.owner.inputs
+    if _constant(start) != 0 or _constant(step) != 1:
+        return False
+    if stop is not n and (_constant(stop) is None or _constant(stop) != _constant(n)):
+        return False
+    return [OneHot(x.dtype)(labels, n, k)]
 
 
 # ----- products: each computed once, Gemm as a product when Theano has no BLAS ----------------
@@ -841,6 +1031,7 @@ optdb.register('author2vec_take_rows', TopoOptimizer(_take_rows), 48.5, 'fast_ru
 optdb.register('author2vec_fast_tanh', TopoOptimizer(_fast_tanh), 48.5, 'fast_run')
 optdb.register('author2vec_stack_slices', TopoOptimizer(_stack_slices), 48.5, 'fast_run')
 optdb.register('author2vec_blas_dots', TopoOptimizer(_blas_dots), 48.5, 'fast_run')
+optdb.register('author2vec_one_hot', TopoOptimizer(_one_hot), 48.5, 'fast_run')
 optdb.register('author2vec_set_rows_inplace',
                TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
                60, 'fast_run', 'inplace')

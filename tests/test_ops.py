@@ -310,25 +310,35 @@ def _slice_gradient(width, used):
 def test_slice_gradients_are_stacked_not_incremented_into_zeros():
     fast, slow = _slice_gradient(2, [0, 1])
     names = [type(n.op).__name__ for n in fast.maker.fgraph.toposort()]
-    assert 'Join' in names and 'IfElse' in names
+    assert 'StackColumns' in names and 'IncSubtensor' not in names and 'Alloc' not in names
     rng = np.random.RandomState(0)
     x, w = rng.randn(6, 2, 5).astype('float32'), rng.randn(6, 5).astype('float32')
     np.testing.assert_allclose(fast(x, w), slow(x, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
-    # the graph is built for any width: with 3 columns the rewrite's condition fails and the
-    # original increments run (column 2 unused: zero gradient)
+    # the graph is built for any width: with 3 columns, column 2 is unused (zero gradient)
     wide = rng.randn(6, 3, 5).astype('float32')
     got = fast(wide, w)
     np.testing.assert_allclose(got, slow(wide, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
     assert got.shape == (18, 5) and not got.reshape(6, 3, 5)[:, 2].any()
 
 
-def test_slice_gradients_of_some_columns_only():
-    fast, slow = _slice_gradient(3, [0, 2])  # not 0..n-1: not rewritten
+def test_slice_gradients_of_some_columns_only_and_errors():
+    fast, slow = _slice_gradient(3, [2, 0])
     names = [type(n.op).__name__ for n in fast.maker.fgraph.toposort()]
-    assert 'IfElse' not in names
+    assert 'StackColumns' in names
     rng = np.random.RandomState(1)
     x, w = rng.randn(4, 3, 5).astype('float32'), rng.randn(4, 5).astype('float32')
     np.testing.assert_allclose(fast(x, w), slow(x, w), rtol=1e-5, atol=1e-6)  # fast tanh vs numpy's
+    with pytest.raises(IndexError, match='out of bounds'):  # column 2 of a 2-wide tensor
+        fast(x[:, :2], w)
+    for mode in ('FAST_RUN', 'FAST_COMPILE'):
+        a, b = T.matrix(), T.matrix()
+        f = theano.function([a, b], ops.StackColumns([1, 0])(3, 4, 2, a, b), mode=mode)
+        av, bv = rng.randn(3, 4).astype('float32'), rng.randn(3, 4).astype('float32')
+        np.testing.assert_array_equal(f(av, bv), np.stack([bv, av], axis=1))
+        np.testing.assert_array_equal(f(av.T.copy().T, bv[:, ::-1].copy()[:, ::-1]),
+                                      np.stack([bv, av], axis=1))  # any strides
+        with pytest.raises(ValueError, match='slice gradient of shape'):
+            f(av[:2], bv)
 
 
 # ----- products without a BLAS library --------------------------------------------------------
@@ -349,3 +359,25 @@ def test_each_product_is_computed_once_and_gemm_is_a_product():
     np.testing.assert_allclose(a, 0.1 * gv, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(b, gv ** 2, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(c, zv + xv.astype('float64') @ wv, rtol=1e-5, atol=1e-5)
+
+
+# ----- one-hot targets ---------------------------------------------------------------------------
+
+def test_one_hot_targets_are_one_c_op():
+    """Keras' sparse categorical cross-entropy builds its targets with to_one_hot."""
+    labels, k = T.ivector(), T.iscalar()
+    f = theano.function([labels, k], T.extra_ops.to_one_hot(labels, k, dtype='float32'))
+    names = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
+    assert 'OneHot' in names and 'AdvancedIncSubtensor' not in names and 'ARange' not in names
+    y = np.array([1, 0, 2, -1, 1], dtype='int32')
+    expected = np.eye(3, dtype='float32')[y]
+    np.testing.assert_array_equal(f(y, 3), expected)
+    np.testing.assert_array_equal(f(y[:0], 3), np.zeros((0, 3), dtype='float32'))
+    with pytest.raises(IndexError, match='out of bounds'):
+        f(np.array([0, 3], dtype='int32'), 3)
+    slow = theano.function([labels, k], ops.OneHot('float32')(labels, labels.shape[0], k),
+                           mode='FAST_COMPILE')
+    np.testing.assert_array_equal(slow(y, 3), expected)
+    fast = theano.function([labels, k], ops.OneHot('float32')(labels, 4, k))
+    with pytest.raises(ValueError, match='5 labels for 4 rows'):
+        fast(y, 3)
