@@ -4,6 +4,8 @@ against the same model in PyTorch (dense Adam, sparse embedding + SparseAdam), i
     python benchmarks/throughput.py                      # 1k, 10k, 100k, 1M nodes
     python benchmarks/throughput.py --nodes 100000 --seconds 10
     python benchmarks/throughput.py --on-load refuse     # exit 2 rather than measure when busy
+    python benchmarks/throughput.py --json results/throughput.json \\
+        --plot results/throughput.png --markdown results/throughput.md --profile
 
 The model (the paper's link model, `models.paper_model`): Embedding(N, d) -> pair features
 h = tanh((u*v) W_p + |u-v| W_m + b) -> Dense(2, softmax), sparse categorical cross-entropy.
@@ -326,6 +328,102 @@ def plot(out, sizes, path):
     save_figure(fig, path, dpi=120)
 
 
+def table_lines(out, sizes):
+    """The results table (markdown) and the lines under it."""
+    a, summary = out['args'], out['summary']
+
+    def mb(r, m):
+        v = r['peak_mb'].get(m)
+        return '-' if v is None else '%.0f' % v
+
+    lines = ['pairs/s (best of %d windows of %.1f s each); ours = RowAdam, default settings, '
+             'models.train_step; PyTorch sparse = the faster thread setting'
+             % (WINDOWS, a['seconds'] / WINDOWS), '']
+    head = ['nodes', 'stock Adam', 'ours: RowAdam', 'ours: train_on_batch', 'ours: fit',
+            'RowAdam, 2 BLAS threads', 'PyTorch dense Adam', 'PyTorch SparseAdam',
+            'ours / PyTorch sparse', 'peak MB ours / PyTorch sparse',
+            'warm compile s (stock / ours)', 'load before-after (max)']
+    lines.append('| ' + ' | '.join(head) + ' |')
+    lines.append('|' + '---|' * len(head))
+    for n in sizes:
+        r = summary[str(n)]
+        wc = r['warm_compile_s']
+        lines.append('| ' + ' | '.join([
+            '{:,}'.format(n), fmt(r['stock_adam']), fmt(r['ours']), fmt(r['ours_train_on_batch']),
+            fmt(r['ours_fit']), fmt(r['rowadam_2t']), fmt(r['torch_dense']),
+            fmt(r['torch_sparse']), '%.2f' % r['ratio'] if r['ratio'] else '-',
+            ' / '.join([mb(r, OURS), mb(r, r['torch_sparse_method'])]),
+            ' / '.join('%.0f' % wc[m] if wc.get(m) else '-' for m in ('keras_adam', OURS)),
+            '%.2f%s' % (r['load_max'], ' LOADED' if r['loaded'] else '')]) + ' |')
+    lines.append('')
+    if 'cold_compile' in out:
+        lines.append('cold compile (empty Theano cache, RowAdam, %d nodes): %.1f s'
+                     % (out['cold_compile']['nodes'],
+                        out['cold_compile']['compile_s'] or float('nan')))
+    lines.append('load average (1 min) from %.2f to %.2f over the measurements; --max-load %.2f'
+                 % (out['load_min'], out['load_max'], out['max_load']))
+    return lines
+
+
+def ratio_lines(out, sizes):
+    """One line per size: `nodes=N ours=... pytorch_sparse=... ratio=... load=...[ LOADED]`."""
+    lines = []
+    for n in sizes:
+        r = out['summary'][str(n)]
+        mark = ' LOADED' if r['loaded'] else ''
+        if r['torch_sparse'] is None:
+            lines.append('nodes=%d ours=%.0f pytorch_sparse=skipped ratio=n/a load=%.2f%s'
+                         % (n, r['ours'] or 0, r['load_max'], mark))
+        else:
+            lines.append('nodes=%d ours=%.0f pytorch_sparse=%.0f ratio=%.2f load=%.2f%s'
+                         % (n, r['ours'] or 0, r['torch_sparse'],
+                            (r['ours'] or 0) / r['torch_sparse'], r['load_max'], mark))
+    return lines
+
+
+def write_markdown(out, sizes, table, ratios, args):
+    """`--markdown`: the run as a results page (command, machine, loads, versions, the table,
+    every measurement's load, and the profiles when `--profile` was given)."""
+    m, v = out['machine'], out['versions']
+    loaded = [n for n in sizes if out['summary'][str(n)]['loaded']]
+    text = ['# Training throughput: keras+Theano (stock Adam, RowAdam) vs PyTorch, same model', '',
+            'Written by `benchmarks/throughput.py` (its docstring describes the model and every '
+            'column); `%s` holds every window, versions, seed and load.'
+            % (args.json or 'the --json file'), '',
+            'Command:', '', '    ' + out['command'], '',
+            'Machine: %s, %d cores, Python %s, %s. Versions: %s. Seed %d.'
+            % (m['cpu'], m['cores'], m['python'], m['platform'],
+               ', '.join('%s %s' % kv for kv in sorted(v.items())), out['args']['seed']), '']
+    if loaded:
+        text += ['**LOADED**: the load average exceeded %.2f (the number of cores unless '
+                 '--max-load says otherwise) around the measurements at %s nodes: their '
+                 'numbers and ratios do not count; run again on a quiet machine.'
+                 % (out['max_load'], ', '.join('{:,}'.format(n) for n in loaded)), '']
+    else:
+        text += ['Quiet run: the 1-minute load average stayed between %.2f and %.2f (at most '
+                 '%.2f allowed) before and after every measurement.'
+                 % (out['load_min'], out['load_max'], out['max_load']), '']
+    text += table + ['', '```'] + ratios + ['```', '', '## Load average per measurement', '',
+                                            '| nodes | method | before | after |',
+                                            '|---|---|---|---|']
+    for n in sizes:
+        for method, r in out['results'][str(n)].items():
+            text.append('| {:,} | {} | {:.2f} | {:.2f}{} |'.format(
+                n, method, r['loadavg'][0], r['loadavg'][1], ' LOADED' if r['loaded'] else ''))
+    if args.plot:
+        text += ['', '![pairs/s against nodes](%s)' % os.path.basename(args.plot)]
+    profiles = [(n, out['results'][str(n)].get(OURS, {}).get('profile')) for n in sizes]
+    profiles = [(n, p) for n, p in profiles if p]
+    if profiles:
+        text += ['', '## Theano profile of ours (RowAdam, default settings)']
+        for n, p in profiles:
+            text += ['', '### {:,} nodes'.format(n), '', '```', p.strip(), '```']
+    sys.path.insert(0, ROOT)
+    from author2vec_keras.io import atomic_open
+    with atomic_open(args.markdown, 'w') as f:
+        f.write('\n'.join(text) + '\n')
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--nodes', default='1000,10000,100000,1000000',
@@ -353,6 +451,7 @@ def main(argv=None):
                         'with exit status 2 and write nothing')
     p.add_argument('--json', help='write all results to this JSON file')
     p.add_argument('--plot', help='write a PNG plot of pairs/s against nodes')
+    p.add_argument('--markdown', help='write the run as a markdown results page')
     p.add_argument('--worker', help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
@@ -460,31 +559,10 @@ def run(args):
         v = summary[n]['peak_mb'].get(m)
         return '-' if v is None else '%.0f' % v
 
+    table = table_lines(out, sizes)
+    ratios = ratio_lines(out, sizes)
     print()
-    print('pairs/s (best of %d windows of %.1f s each); ours = RowAdam, default settings, '
-          'models.train_step; PyTorch sparse = the faster thread setting'
-          % (WINDOWS, args.seconds / WINDOWS))
-    head = ['nodes', 'stock Adam', 'ours: RowAdam', 'ours: train_on_batch', 'ours: fit',
-            'RowAdam, 2 BLAS threads', 'PyTorch dense Adam', 'PyTorch SparseAdam',
-            'ours / PyTorch sparse', 'peak MB ours / PyTorch sparse',
-            'warm compile s (stock / ours)', 'max load']
-    print('| ' + ' | '.join(head) + ' |')
-    print('|' + '---|' * len(head))
-    for n in sizes:
-        r = summary[n]
-        wc = r['warm_compile_s']
-        print('| ' + ' | '.join([
-            '{:,}'.format(n), fmt(r['stock_adam']), fmt(r['ours']), fmt(r['ours_train_on_batch']),
-            fmt(r['ours_fit']), fmt(r['rowadam_2t']), fmt(r['torch_dense']),
-            fmt(r['torch_sparse']), '%.2f' % r['ratio'] if r['ratio'] else '-',
-            ' / '.join([mb(n, OURS), mb(n, r['torch_sparse_method'])]),
-            ' / '.join('%.0f' % wc[m] if wc.get(m) else '-' for m in ('keras_adam', OURS)),
-            '%.2f%s' % (r['load_max'], ' LOADED' if r['loaded'] else '')]) + ' |')
-    if 'cold_compile' in out:
-        print('cold compile (empty Theano cache, RowAdam, %d nodes): %.1f s'
-              % (out['cold_compile']['nodes'], out['cold_compile']['compile_s'] or float('nan')))
-    print('load average (1 min) from %.2f to %.2f over the measurements; --max-load %.2f'
-          % (out['load_min'], out['load_max'], args.max_load))
+    print('\n'.join(table))
     if args.json:
         sys.path.insert(0, ROOT)
         from author2vec_keras.io import atomic_open
@@ -492,19 +570,12 @@ def run(args):
             json.dump(out, f, indent=1)
     if args.plot:
         plot(out, sizes, args.plot)
+    if args.markdown:
+        write_markdown(out, sizes, table, ratios, args)
     print()
     if not have_torch:
         print('NOTE: PyTorch skipped: torch is not installed.')
-    for n in sizes:
-        r = summary[n]
-        mark = ' LOADED' if r['loaded'] else ''
-        if r['torch_sparse'] is None:
-            print('nodes=%d ours=%.0f pytorch_sparse=skipped ratio=n/a load=%.2f%s'
-                  % (n, r['ours'] or 0, r['load_max'], mark))
-        else:
-            print('nodes=%d ours=%.0f pytorch_sparse=%.0f ratio=%.2f load=%.2f%s'
-                  % (n, r['ours'] or 0, r['torch_sparse'], (r['ours'] or 0) / r['torch_sparse'],
-                     r['load_max'], mark))
+    print('\n'.join(ratios))
     return out
 
 

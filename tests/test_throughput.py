@@ -17,11 +17,12 @@ def _run(*args):
 
 def test_a_busy_machine_is_refused_and_nothing_is_written(tmp_path):
     out = tmp_path / 'tp.json'
-    proc = _run('--nodes', '50', '--max-load', '-1', '--on-load', 'refuse', '--json', str(out))
+    proc = _run('--nodes', '50', '--max-load', '-1', '--on-load', 'refuse', '--json', str(out),
+                '--markdown', str(tmp_path / 'tp.md'))
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and 'exceeds --max-load -1.00' in lines[0]
-    assert 'nothing was written' in lines[0] and not out.exists()
+    assert 'nothing was written' in lines[0] and list(tmp_path.iterdir()) == []
 
 
 def test_unknown_method_is_a_usage_error():
@@ -32,10 +33,11 @@ def test_unknown_method_is_a_usage_error():
 def test_loads_are_recorded_and_loaded_measurements_marked(tmp_path):
     """A tiny real run (one Keras child, fix 8 off): every measurement records its load average
     before and after; with --max-load -1 every one is marked LOADED, and so is its size."""
-    out = tmp_path / 'tp.json'
+    out, md = tmp_path / 'tp.json', tmp_path / 'tp.md'
     proc = _run('--nodes', '50', '--dim', '4', '--hidden-dim', '2', '--batch-size', '16',
                 '--seconds', '0.2', '--pool', '4', '--methods', 'keras_rowadam',
-                '--max-load', '-1', '--no-count-params-fix', '--json', str(out))
+                '--max-load', '-1', '--no-count-params-fix', '--json', str(out),
+                '--markdown', str(md))
     assert proc.returncode == 0, proc.stderr[-2000:]
     res = json.loads(out.read_text())
     r = res['results']['50']['keras_rowadam']
@@ -45,3 +47,6 @@ def test_loads_are_recorded_and_loaded_measurements_marked(tmp_path):
     assert set(r['loops']) == {'train_step', 'train_on_batch', 'fit'}
     assert res['summary']['50']['loaded'] and res['max_load'] == -1
     assert proc.stdout.strip().splitlines()[-1].endswith('LOADED')
+    page = md.read_text()
+    assert '**LOADED**' in page and '--no-count-params-fix' in page
+    assert '| 50 | keras_rowadam |' in page  # the load of every measurement
