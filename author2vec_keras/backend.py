@@ -32,6 +32,18 @@ Each fix names the error it prevents:
    (`Model._check_trainable_weights_consistency`): tens of milliseconds per batch, more than
    the training step itself for small models. Replaced by the shape of the shared value.
 
+Speed defaults (not fixes; each yields to the user's own setting):
+
+- `allow_gc=False` in `THEANO_FLAGS`: a compiled function keeps its intermediate buffers
+  between calls. With Theano's default each step frees and re-allocates them, and the kernel
+  maps fresh zero pages every time: about 600 page faults per training step of the link model
+  at batch 512 (a third of its CPU time). Costs the memory of one step's intermediates.
+- One BLAS thread (`$AUTHOR2VEC_BLAS_THREADS`, default 1; `0` leaves BLAS alone): the model's
+  matrix products are small (512 x 128 by 128 x 32), and OpenBLAS's second thread costs more in
+  hand-over than it saves. Set with threadpoolctl once numpy is loaded, so it also holds when
+  numpy was imported first; `OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS` or `MKL_NUM_THREADS` in
+  the environment win.
+
 The device: `$AUTHOR2VEC_DEVICE` (cpu, cuda, cudaN) or `device=` in `THEANO_FLAGS` is read
 when this module is first imported, which configures and imports Theano. A command line
 that takes `--device` sets `$AUTHOR2VEC_DEVICE` before importing this module, then calls
@@ -39,7 +51,9 @@ that takes `--device` sets `$AUTHOR2VEC_DEVICE` before importing this module, th
 CUDA cannot work here (theano-pymc, no pygpu, no GPU).
 
 `$AUTHOR2VEC_SKIP_FIXES` (comma-separated names from `FIXES`) turns fixes off; it exists only
-for the tests that show each fix is needed (tests/test_backend.py).
+for the tests that show each fix is needed (tests/test_backend.py) and for benchmarks that
+measure without one (benchmarks/throughput.py --no-count-params-fix). `applied(name)` says
+whether a fix is in effect in this process.
 """
 import collections
 import collections.abc
@@ -52,9 +66,26 @@ import warnings
 
 DEVICE_ENV = 'AUTHOR2VEC_DEVICE'
 SKIP_FIXES_ENV = 'AUTHOR2VEC_SKIP_FIXES'
+BLAS_THREADS_ENV = 'AUTHOR2VEC_BLAS_THREADS'
+#: the user's own thread settings, which win over ours
+THREAD_ENVS = ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS')
 # Fix names, in the docstring's order (fix 6 lives in layers.py).
 FIXES = ('blas_ldflags', 'mrg_randomstreams', 'collections_iterable', 'theano_ifelse',
          'hdf5_strings', 'keras_backend', 'count_params')
+
+
+_APPLIED = set()  # names of the fixes in effect in this process
+
+
+def applied(fix):
+    """Whether fix `fix` (a name from `FIXES`) is in effect in this process.
+
+    False when `$AUTHOR2VEC_SKIP_FIXES` turned it off or when it had nothing to do (say,
+    `mrg_randomstreams` on Theano 1.0.5, which still has the old name).
+    """
+    if fix not in FIXES:
+        raise ValueError('unknown fix %r; known: %s' % (fix, ', '.join(FIXES)))
+    return fix in _APPLIED
 
 
 def _skipped(fix, environ=None):
@@ -116,8 +147,9 @@ def theano_flags(device=None, environ=None):
     """The `THEANO_FLAGS` string to use: the user's flags plus our defaults where unset.
 
     Every user flag is kept (its name respelled for the installed Theano, see fix 1);
-    `floatX=float32` and empty BLAS ldflags are added only when the user set them neither in
-    `THEANO_FLAGS` nor in a theanorc file (`$THEANORC`, default `~/.theanorc`).
+    `floatX=float32`, empty BLAS ldflags (fix 1) and `allow_gc=False` (speed, see the module
+    docstring) are added only when the user set them neither in `THEANO_FLAGS` nor in a
+    theanorc file (`$THEANORC`, default `~/.theanorc`).
 
     # Arguments
         device: 'cpu', 'cuda' (or 'cudaN'), or None for `$AUTHOR2VEC_DEVICE` / the user's flags.
@@ -138,6 +170,8 @@ def theano_flags(device=None, environ=None):
     ldflags = _flag_spelling('blas__ldflags')
     if ldflags not in keys and not _skipped('blas_ldflags', environ):
         flags.append((ldflags, '='))
+    if 'allow_gc' not in keys:
+        flags.append(('allow_gc', '=False'))
     return ','.join(k + v for k, v in flags)
 
 
@@ -153,8 +187,40 @@ def _device_from_flags(flags, environ=None):
 def _configure_environment(device=None):
     if not _skipped('keras_backend'):
         os.environ['KERAS_BACKEND'] = 'theano'  # fix 7
+        _APPLIED.add('keras_backend')
     os.environ['THEANO_FLAGS'] = theano_flags(device)
+    if _flag_spelling('blas__ldflags') + '=' in os.environ['THEANO_FLAGS'].split(','):
+        _APPLIED.add('blas_ldflags')
     return _device_from_flags(os.environ['THEANO_FLAGS'])
+
+
+def blas_threads(environ=None):
+    """The BLAS thread count set when the backend loads: `$AUTHOR2VEC_BLAS_THREADS` (default
+    1), or None when that is 0 or the user set `OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS` or
+    `MKL_NUM_THREADS` (theirs then holds)."""
+    environ = os.environ if environ is None else environ
+    if any(environ.get(name) for name in THREAD_ENVS):
+        return None
+    value = environ.get(BLAS_THREADS_ENV, '1').strip() or '1'
+    try:
+        threads = int(value)
+    except ValueError:
+        threads = -1
+    if threads < 0:
+        raise ValueError('%s must be a number of threads (0: leave BLAS alone), got %r'
+                         % (BLAS_THREADS_ENV, value))
+    return threads or None
+
+
+_blas_limits = []  # the threadpoolctl limits set by this process (once)
+
+
+def _limit_blas_threads():
+    """Set the BLAS libraries loaded with numpy and scipy to `blas_threads()` threads, once."""
+    threads = blas_threads()
+    if threads and not _blas_limits:
+        import threadpoolctl
+        _blas_limits.append(threadpoolctl.threadpool_limits(limits=threads, user_api='blas'))
 
 
 def _silence_old_stack():
@@ -176,15 +242,18 @@ def _fix_collections_iterable():
     for name in ('Iterable', 'Mapping', 'Sequence', 'Callable'):
         if not hasattr(collections, name):
             setattr(collections, name, getattr(collections.abc, name))
+    _APPLIED.add('collections_iterable')
 
 
 def _import_theano():
     import theano
     if not _skipped('theano_ifelse'):
         import theano.ifelse  # noqa: F401  fix 4: makes `theano.ifelse` an attribute
+        _APPLIED.add('theano_ifelse')
     import theano.sandbox.rng_mrg as rng_mrg
     if not hasattr(rng_mrg, 'MRG_RandomStreams') and not _skipped('mrg_randomstreams'):
         rng_mrg.MRG_RandomStreams = rng_mrg.MRG_RandomStream  # fix 2
+        _APPLIED.add('mrg_randomstreams')
     return theano
 
 
@@ -246,6 +315,7 @@ def _fix_hdf5_loading(keras):
     topology.Container.load_weights = _scoped_to_bytes(topology.Container.load_weights)
     # Sequential overrides Container.load_weights
     keras.models.Sequential.load_weights = _scoped_to_bytes(keras.models.Sequential.load_weights)
+    _APPLIED.add('hdf5_strings')
 
 
 def _fix_count_params(keras):
@@ -263,6 +333,7 @@ def _fix_count_params(keras):
     count_params.__doc__ = compiled.__doc__
     theano_backend.count_params = count_params
     keras.backend.count_params = count_params
+    _APPLIED.add('count_params')
 
 
 def _import_keras():
@@ -311,6 +382,7 @@ def setup(device=None):
         raise
     if on_cuda and not _gpu_active(theano):
         raise RuntimeError(cuda_unavailable_reason(causes[-1] if causes else None))
+    _limit_blas_threads()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         import io
@@ -412,9 +484,21 @@ def info():
         ('blas ldflags', theano.config.blas__ldflags if hasattr(theano.config, 'blas__ldflags')
          else theano.config.blas.ldflags),
         ('compiledir', theano.config.compiledir),
+        ('allow_gc', theano.config.allow_gc),
+        ('blas threads', _blas_thread_counts()),
         ('pygpu', has_pygpu),
         ('gpu', _gpu_name(theano)),
     ])
+
+
+def _blas_thread_counts():
+    """The thread count of each BLAS library loaded, e.g. 'openblas 1, openblas 1'."""
+    try:
+        import threadpoolctl
+    except ImportError:  # pragma: no cover - a scikit-learn dependency
+        return None
+    return ', '.join('%s %d' % (i['internal_api'], i['num_threads'])
+                     for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas')
 
 
 def _gpu_name(theano):

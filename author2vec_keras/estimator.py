@@ -117,12 +117,14 @@ class PairEmbedding(BaseEstimator):
         return 'uniform' if self.sampling is None else self.sampling
 
     def _fit_epoch(self, model, batches, epoch, first=0):
-        """One pass of `model.train_on_batch` over `batches` from batch `first`.
+        """One pass of `model.train_on_batch` (as `models.train_step`) over `batches` from `first`.
 
         Returns the mean loss (an array: total then per output for multi-output models).
         Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
         """
         from .backend import keras
+        from .models import train_step
+        train = train_step(model)
         steps = len(batches)
         progbar = keras.utils.generic_utils.Progbar(steps) if self.verbose else None
         total, count = 0.0, 0
@@ -130,7 +132,7 @@ class PairEmbedding(BaseEstimator):
         try:
             for step in range(first, steps):
                 x, y = batches[step]
-                out = np.atleast_1d(model.train_on_batch(x, y)).astype(np.float64)
+                out = np.atleast_1d(train(x, y)).astype(np.float64)
                 if not np.isfinite(out[0]):
                     raise FloatingPointError(
                         'training loss became %s at epoch %d, batch %d; the last good checkpoint '

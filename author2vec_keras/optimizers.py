@@ -5,8 +5,11 @@ grows with the number of nodes (about 90% of the training time at 100k nodes). T
 optimizers find the weights that the loss only *gathers rows from* (Theano
 `AdvancedSubtensor1` nodes, what `keras.layers.Embedding` builds) and, for those, take the
 gradient with respect to the gathered rows instead of the whole table, then read and write only
-the rows the batch touches: the unique touched rows are gathered, updated and written back in
-place (`SetRows`, numpy row assignment on the CPU; Theano's `set_subtensor` elsewhere). Every other weight gets the ordinary dense update of the
+the rows the batch touches. On the CPU one C op per table does it all (`ops.RowUpdate`: sum the
+duplicate rows, update each touched row of the table and of its optimizer slots in place);
+with gradient clipping, or on a GPU, the unique rows are summed, clipped, updated and written
+back by separate ops (`SumRowsByIndex` and `SetRows` on the CPU, Theano's `Unique` and
+`set_subtensor` elsewhere). Every other weight gets the ordinary dense update of the
 corresponding Keras optimizer. Use them like any Keras 2.0.9 optimizer::
 
     model.compile(optimizer=RowAdam(lr=0.001), loss=...)
@@ -35,8 +38,12 @@ Hence:
   `Adam` (same formula and epsilon placement). A per-row count would give rarely seen rows
   larger early steps; we keep the PyTorch behaviour so results compare with it.
   Dense weights get Keras' dense Adam update unchanged. The moments of a table are stored
-  together in one optimizer weight of shape `(rows, 2, d)` (`[:, 0]` is `m`, `[:, 1]` is `v`),
-  so a batch reads and writes them with one gather and one scatter.
+  together in one optimizer weight of shape `(rows, 2, d)` (`[:, 0]` is `m`, `[:, 1]` is `v`):
+  a row's `m` and `v` are adjacent in memory.
+
+Optimizer slots start as numpy zeros handed to Theano without a copy: the operating system
+maps their pages when a row is first written, so a table's optimizer state costs memory for the
+rows trained so far (the first write of a page costs a page fault, once).
 
 `clipnorm` / `clipvalue` act on the summed row gradients together with the dense gradients,
 which is the same as clipping the dense gradient (the norm of the dense gradient of a table
@@ -47,9 +54,9 @@ no constraint; pass `embeddings=[...]` (variables or their names) to choose expl
 An explicitly named weight that is used otherwise (say, an `embeddings_regularizer` on the
 whole table) raises a `ValueError`; an auto-detected one just falls back to the dense update.
 
-This module is the one exception to "only backend.py imports theano": finding gathers needs the
-Theano graph, so it imports theano *after* `author2vec_keras.backend` has configured and
-imported it. All Theano use of the package outside backend.py is in this module.
+This module and `ops.py` are the exceptions to "only backend.py imports theano": finding
+gathers needs the Theano graph, so it imports theano *after* `author2vec_keras.backend` has
+configured and imported it; the Theano ops themselves live in `ops.py`.
 """
 import warnings
 
@@ -60,18 +67,15 @@ from .memory import SLOTS, table_copies as _table_copies
 
 import theano  # configured and imported by .backend above
 import theano.tensor as T
-from theano.compile import optdb
 from theano.compile.ops import Shape, Shape_i
 from theano.tensor.extra_ops import Unique
 from theano.tensor.subtensor import AdvancedSubtensor1
 try:  # theano-pymc 1.1
-    from theano.graph.basic import io_toposort, graph_inputs, Apply
-    from theano.graph.op import Op
-    from theano.graph.opt import local_optimizer, TopoOptimizer
+    from theano.graph.basic import io_toposort, graph_inputs
 except ImportError:  # Theano 1.0.5
-    from theano.gof.graph import io_toposort, inputs as graph_inputs, Apply
-    from theano.gof import Op
-    from theano.gof.opt import local_optimizer, TopoOptimizer
+    from theano.gof.graph import io_toposort, inputs as graph_inputs
+
+from .ops import RowUpdate, SetRows, SumRowsByIndex, on_cpu
 
 from keras.optimizers import Optimizer
 from keras.legacy import interfaces
@@ -82,101 +86,10 @@ __all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'resolve', 'table_copi
 _SHAPE_OPS = (Shape, Shape_i)  # uses of a table that read only its shape
 
 
-class SumRowsByIndex(Op):
-    """`(values (k, d), idx (k,)) -> (rows (u,), sums (u, d), first (u,))`: the sorted unique
-    indices; for each, the sum of its `values` rows, added in their order in the batch (as
-    Theano's dense gradient of a gather adds them, so the sums are bit for bit the dense
-    gradient's rows); and the position in `idx` of its first occurrence.
-
-    A stable argsort and one vectorised pass per multiplicity; replaces Theano's `Unique` plus
-    `AdvancedIncSubtensor1` into zeros, which costs several times more on the CPU. No gradient.
-    """
-    __props__ = ()
-
-    def make_node(self, values, idx):
-        values, idx = T.as_tensor_variable(values), T.as_tensor_variable(idx)
-        return Apply(self, [values, idx], [T.vector(dtype=idx.dtype), values.type(),
-                                           T.vector(dtype='int64')])
-
-    def perform(self, node, inputs, outputs):
-        values, idx = inputs
-        if idx.shape[0] == 0:
-            outputs[0][0] = idx.copy()
-            outputs[1][0] = values[:0].copy()
-            outputs[2][0] = np.zeros(0, dtype='int64')
-            return
-        order = np.argsort(idx, kind='stable')
-        ordered = idx[order]
-        first = np.empty(len(ordered), dtype=bool)
-        first[0] = True
-        np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-        starts = np.flatnonzero(first)
-        group = np.cumsum(first) - 1  # unique row of each sorted position
-        rank = np.arange(len(ordered)) - starts[group]  # occurrence number within its row
-        sums = values[order[starts]]
-        # Add the 2nd, 3rd, ... occurrences one rank at a time: each row sums its values
-        # sequentially in batch order (np.add.reduceat would sum in another order).
-        for r in range(1, int(rank.max()) + 1):
-            at = rank == r
-            sums[group[at]] += values[order[at]]
-        outputs[0][0] = ordered[starts]
-        outputs[1][0] = sums
-        outputs[2][0] = order[starts].astype('int64')
-
-
-class SetRows(Op):
-    """`table[rows] = values` as numpy row assignment; in place after Theano's inplace pass.
-
-    Built non-inplace (Theano rejects inplace ops in a user graph); the optimization
-    `author2vec_set_rows_inplace` (registered below in `optdb`, like Theano's own
-    `local_inplace_incsubtensor1`) swaps in the inplace version, so the shared table is written
-    in place and the update costs O(rows touched), not O(table). Theano's
-    `AdvancedIncSubtensor1{set}` goes element by element and costs about 7x more for 1,000 rows
-    of 128 floats. `rows` must be unique (they come from `SumRowsByIndex`).
-    """
-    __props__ = ('inplace',)
-
-    def __init__(self, inplace=False):
-        self.inplace = bool(inplace)
-        self.destroy_map = {0: [0]} if self.inplace else {}
-
-    def make_node(self, table, rows, values):
-        table, rows = T.as_tensor_variable(table), T.as_tensor_variable(rows)
-        values = T.as_tensor_variable(values)
-        return Apply(self, [table, rows, values], [table.type()])
-
-    def perform(self, node, inputs, outputs):
-        table, rows, values = inputs
-        if not self.inplace:
-            table = table.copy()
-        table[rows] = values
-        outputs[0][0] = table
-
-    def infer_shape(self, *args):
-        return [args[-1][0]]
-
-
-@local_optimizer([SetRows], inplace=True)
-def _set_rows_inplace(*args):  # (fgraph, node) on theano-pymc, (node) on Theano 1.0.5
-    node = args[-1]
-    if isinstance(node.op, SetRows) and not node.op.inplace:
-        return [SetRows(inplace=True)(*node.inputs)]
-    return False
-
-
-optdb.register('author2vec_set_rows_inplace',
-               TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
-               60, 'fast_run', 'inplace')
-
-
-def _cpu():
-    return not str(theano.config.device).startswith(('cuda', 'gpu', 'opencl'))
-
-
 def _sum_rows(values, idx):
     """Unique indices, per-index sums of `values` in batch order, first positions
     (see SumRowsByIndex)."""
-    if _cpu():
+    if on_cpu():
         return SumRowsByIndex()(values, idx)
     unique, first, inverse = Unique(return_index=True, return_inverse=True)(idx)
     summed = T.inc_subtensor(
@@ -186,7 +99,7 @@ def _sum_rows(values, idx):
 
 def _set_rows(table, rows, values):
     """`table` with `table[rows] = values` (unique rows), done in place on the CPU."""
-    if _cpu():
+    if on_cpu():
         return SetRows()(table, rows, values)
     return T.set_subtensor(table[rows], values)
 
@@ -251,8 +164,17 @@ def find_row_params(loss, params, embeddings=None):
 
 
 class _Rows(object):
-    """The touched rows of an embedding table in one batch: `table`, unique row `index`
-    (sorted), and their current `values`."""
+    """The rows of an embedding table gathered by one batch: the `table`, the indices `idx`
+    (k,) as gathered (duplicates included), the gathered `values` (k, d) and their gradients
+    `grads` (k, d)."""
+
+    def __init__(self, table, idx, values, grads):
+        self.table, self.idx, self.values, self.grads = table, idx, values, grads
+
+
+class _Touched(object):
+    """The unique rows of a table touched by one batch: `table`, sorted unique `index`, and
+    their current `values`."""
 
     def __init__(self, table, index, values):
         self.table, self.index, self.values = table, index, values
@@ -260,6 +182,11 @@ class _Rows(object):
 
 class _RowOptimizer(Optimizer):
     """Shared machinery: gradients w.r.t. gathered rows, duplicate aggregation, clipping.
+
+    On the CPU without gradient clipping, each table is updated by one `ops.RowUpdate` (C code:
+    duplicate rows summed and every touched row updated in place, `_fused_update`); otherwise
+    the duplicates are summed first (`SumRowsByIndex`, or Theano's ops on a GPU), clipped with
+    the dense gradients, and written back with `SetRows` (`_row_update`).
 
     `slots`: arrays the size of an embedding table that the optimizer keeps for it (0, 1, 2);
     after `get_updates`, `table_slots[table]` lists them (partitioned training swaps their rows
@@ -284,7 +211,12 @@ class _RowOptimizer(Optimizer):
             lr *= (1. / (1. + self.decay * K.cast(self.iterations, K.dtype(self.decay))))
         return lr
 
-    def _row_and_dense_gradients(self, loss, params):
+    def _clipping(self):
+        return ((getattr(self, 'clipnorm', 0) and self.clipnorm > 0)
+                or (getattr(self, 'clipvalue', 0) and self.clipvalue > 0))
+
+    def _gradients(self, loss, params):
+        """`(dense, rows)`: `[(param, grad)]` of the dense weights and a `_Rows` per table."""
         dense, rows = find_row_params(loss, params, self.embeddings)
         self.row_params = [p for p, _ in rows]
         gathered = [g for _, found in rows for g, _ in found]
@@ -298,24 +230,34 @@ class _RowOptimizer(Optimizer):
             values = cat([T.reshape(g, (-1, p.shape[1])) for g, _ in found])
             gs = cat([T.reshape(g, (-1, p.shape[1])) for g in gathered_grads[k:k + len(found)]])
             k += len(found)
-            # Sum duplicates per unique row, in batch order (as the dense gather gradient does).
-            unique, summed, first = _sum_rows(gs, idx)
+            row_grads.append(_Rows(p, idx, values, gs))
+        return list(zip(dense, dense_grads)), row_grads
+
+    def _summed_and_clipped(self, dense, rows):
+        """The unfused path: duplicates summed per unique row, in batch order (as the dense
+        gather gradient does), then every gradient clipped; `(dense, [(_Touched, grad)])`."""
+        row_grads = []
+        for r in rows:
+            unique, summed, first = _sum_rows(r.grads, r.idx)
             # The current values of the touched rows: taken from the forward pass's gathered
             # rows (a small array) rather than gathered again from the big table.
-            row_grads.append((_Rows(p, unique, values[first]), summed))
-        all_grads = dense_grads + [g for _, g in row_grads]
+            row_grads.append((_Touched(r.table, unique, r.values[first]), summed))
+        all_grads = [g for _, g in dense] + [g for _, g in row_grads]
         if getattr(self, 'clipnorm', 0) and self.clipnorm > 0:
             norm = K.sqrt(sum([K.sum(K.square(g)) for g in all_grads]))
             all_grads = [keras.optimizers.clip_norm(g, self.clipnorm, norm) for g in all_grads]
         if getattr(self, 'clipvalue', 0) and self.clipvalue > 0:
             all_grads = [K.clip(g, -self.clipvalue, self.clipvalue) for g in all_grads]
-        dense_grads = all_grads[:len(dense)]
+        dense = [(p, g) for (p, _), g in zip(dense, all_grads[:len(dense)])]
         row_grads = [(r, g) for (r, _), g in zip(row_grads, all_grads[len(dense):])]
-        return list(zip(dense, dense_grads)), row_grads
+        return dense, row_grads
 
     @interfaces.legacy_get_updates_support
     def get_updates(self, loss, params):
-        dense, rows = self._row_and_dense_gradients(loss, params)
+        dense, rows = self._gradients(loss, params)
+        fused = on_cpu() and not self._clipping()
+        if not fused:
+            dense, rows = self._summed_and_clipped(dense, rows)
         self.updates = [K.update_add(self.iterations, 1)]
         self.weights = [self.iterations]
         self.table_slots = {}
@@ -323,17 +265,35 @@ class _RowOptimizer(Optimizer):
         state = self._prepare(lr)
         for p, g in dense:
             self._dense_update(p, g, lr, state)
-        for r, g in rows:
-            self._row_update(r, g, lr, state)
+        for r in rows:
+            if fused:
+                self._fused_update(r, lr, state)
+            else:
+                self._row_update(r[0], r[1], lr, state)
         return self.updates
+
+    def _apply(self, rule, r, slots, scalars):
+        """Updates of `r.table` and its `slots` by one `RowUpdate(rule)` op."""
+        outputs = RowUpdate(rule)(r.table, *(slots + [r.idx, r.grads] + scalars),
+                                  **{'return_list': True})
+        for var, new in zip([r.table] + slots, outputs):
+            self.updates.append(K.update(var, new))
 
     def _prepare(self, lr):
         return {}
 
     def _slot(self, p, shape=None):
-        # float32 zeros straight away: K.zeros builds float64 zeros first (2 GB for the
-        # moments of a 1M x 128 table), which set the peak memory.
-        v = K.variable(np.zeros(shape or K.int_shape(p), dtype=K.dtype(p)), dtype=K.dtype(p))
+        """A zero optimizer weight shaped like `p` (or `shape`), in `p`'s dtype.
+
+        The zeros are numpy's, handed to the shared variable without a copy: the operating
+        system maps their pages on first write, so the optimizer state of a big table costs
+        memory only for the rows trained. (K.zeros builds float64 zeros and K.variable copies
+        them: 3 GB at once for the moments of a 1M x 128 table.)
+        """
+        shape = tuple(shape or K.int_shape(p))
+        v = K.variable(np.zeros((0,) * len(shape), dtype=K.dtype(p)), dtype=K.dtype(p))
+        v.set_value(np.zeros(shape, dtype=K.dtype(p)), borrow=True)
+        v._keras_shape = shape
         self.weights.append(v)
         return v
 
@@ -380,6 +340,9 @@ class RowSGD(_RowOptimizer):
     def _row_update(self, r, g, lr, state):
         self.updates.append(K.update(r.table, _set_rows(r.table, r.index, r.values - lr * g)))
 
+    def _fused_update(self, r, lr, state):
+        self._apply('sgd', r, [], [lr])
+
 
 class RowAdagrad(_RowOptimizer):
     """Adagrad with row-wise updates of embedding tables (same weights as Keras' `Adagrad`).
@@ -412,6 +375,9 @@ class RowAdagrad(_RowOptimizer):
         self.updates.append(K.update(a, _set_rows(a, r.index, new_a)))
         new_p = r.values - lr * g / (K.sqrt(new_a) + self.epsilon)
         self.updates.append(K.update(r.table, _set_rows(r.table, r.index, new_p)))
+
+    def _fused_update(self, r, lr, state):
+        self._apply('adagrad', r, [self._table_slot(r.table)], [lr, self.epsilon])
 
     def get_config(self):
         config = super(RowAdagrad, self).get_config()
@@ -463,10 +429,17 @@ class RowAdam(_RowOptimizer):
         self.updates.append(K.update(v, v_t))
         self._set(p, p - state['lr_t'] * m_t / (K.sqrt(v_t) + self.epsilon))
 
+    def _moments_slot(self, table):
+        # m and v of a table live in one (rows, 2, d) array: a row's m and v are adjacent.
+        rows, d = K.int_shape(table)
+        return self._table_slot(table, (rows, 2, d))
+
+    def _fused_update(self, r, lr, state):
+        self._apply('adam', r, [self._moments_slot(r.table)],
+                    [state['lr_t'], self.beta_1, self.beta_2, self.epsilon])
+
     def _row_update(self, r, g, lr, state):
-        # m and v of a table live in one (rows, 2, d) array: one gather and one write per batch.
-        rows, d = K.int_shape(r.table)
-        mv = self._table_slot(r.table, (rows, 2, d))
+        mv = self._moments_slot(r.table)
         old = mv[r.index]
         m_t, v_t = self._moments(old[:, 0], old[:, 1], g)
         self.updates.append(K.update(mv, _set_rows(mv, r.index, T.stack([m_t, v_t], axis=1))))

@@ -3,6 +3,9 @@ against the same model in PyTorch (dense Adam, sparse embedding + SparseAdam), i
 
     python benchmarks/throughput.py                      # 1k, 10k, 100k, 1M nodes
     python benchmarks/throughput.py --nodes 100000 --seconds 10
+    python benchmarks/throughput.py --on-load refuse     # exit 2 rather than measure when busy
+    python benchmarks/throughput.py --json results/throughput.json \\
+        --plot results/throughput.png --markdown results/throughput.md --profile
 
 The model (the paper's link model, `models.paper_model`): Embedding(N, d) -> pair features
 h = tanh((u*v) W_p + |u-v| W_m + b) -> Dense(2, softmax), sparse categorical cross-entropy.
@@ -11,15 +14,24 @@ not share a Theano process), one after the other, on pre-generated random int32 
 Compile time (building and compiling the Theano train function plus the first call) is timed
 separately and never counted as training time; so are a few warm-up batches.
 
-Keras loops measured for each Keras model:
-- `train_on_batch`: `model.train_on_batch(x, y)` per batch (what a user's loop does);
-- `train_function`: the compiled Theano function called directly (`model.model.train_function`
-  with inputs, targets and sample weights), i.e. without Keras' per-batch input checks;
+Methods: `keras_adam` (Keras' stock Adam), `keras_rowadam` (RowAdam, the package's default
+settings), `keras_rowadam_2t` (the same with two BLAS threads, `AUTHOR2VEC_BLAS_THREADS=2`, to
+show the default's choice), `torch_dense_adam`, `torch_sparse_adam` (PyTorch's default
+threads) and `torch_sparse_adam_1t` (one thread). Keras loops measured for each Keras model:
+- `train_step`: `models.train_step(model)` per batch, the estimators' loop (*ours*);
+- `train_on_batch`: `model.train_on_batch(x, y)` per batch (what a user's own loop does);
 - `fit`: `model.fit(x, y, batch_size, epochs=1, shuffle=False, verbose=0)` over the same batches.
 
+The machine is shared: only a quiet machine gives ratios worth reporting. The 1-minute load
+average is recorded before and after every measurement; one above `--max-load` (default: the
+number of cores) marks the measurement, its row and its ratio line `LOADED` (`--on-load mark`,
+the default), or stops the run with exit status 2 before anything is written
+(`--on-load refuse`).
+
 PyTorch is skipped with a note when torch is not installed (`pip install torch==2.13.0`).
-The last lines are one per size: `nodes=N ours=<pairs/s> pytorch_sparse=<pairs/s> ratio=<r>`,
-where `ours` is RowAdam with `train_on_batch`.
+The last lines are one per size: `nodes=N ours=<pairs/s> pytorch_sparse=<pairs/s> ratio=<r>
+load=<max load>` (plus ` LOADED` when marked), where `ours` is RowAdam in the default setting
+with `train_step`, and PyTorch sparse the faster of its two thread settings.
 """
 import argparse
 import json
@@ -35,18 +47,19 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
-KERAS_METHODS = ('keras_adam', 'keras_rowadam', 'keras_rowadam_tuned')
+KERAS_METHODS = ('keras_adam', 'keras_rowadam', 'keras_rowadam_2t')
 TORCH_METHODS = ('torch_dense_adam', 'torch_sparse_adam', 'torch_sparse_adam_1t')
+OURS = 'keras_rowadam'  # the package's default setting
 # Settings per method, applied in the child's environment before numpy/theano/torch load.
-# `_tuned`: single-threaded BLAS (numpy's OpenBLAS serves Theano's Dot22 here: for 512x128 by
-# 128x32 products one thread beats two, more so on a loaded machine) and Theano allow_gc=False
-# (keeps intermediate buffers between calls). `_1t`: PyTorch with one thread, for fairness:
-# on a loaded 2-core machine one thread can beat two.
 METHOD_ENV = {
-    'keras_rowadam_tuned': {'OPENBLAS_NUM_THREADS': '1', 'OMP_NUM_THREADS': '1',
-                            'MKL_NUM_THREADS': '1', '+THEANO_FLAGS': 'allow_gc=False'},
+    'keras_rowadam_2t': {'AUTHOR2VEC_BLAS_THREADS': '2'},
     'torch_sparse_adam_1t': {'OMP_NUM_THREADS': '1', 'MKL_NUM_THREADS': '1'},
 }
+WINDOWS = 5
+
+
+class Refused(Exception):
+    """The machine is busier than `--max-load` and `--on-load refuse` was given."""
 
 
 def _peak_rss_mb():
@@ -59,9 +72,6 @@ def _batches(nodes, batch_size, count, seed):
     x = rng.randint(0, nodes, size=(count, batch_size, 2)).astype('int32')
     y = rng.randint(0, 2, size=(count, batch_size, 1)).astype('float32')
     return x, y
-
-
-WINDOWS = 5
 
 
 def _timed_loop(step, count, seconds, batch_size, min_batches=2):
@@ -86,58 +96,33 @@ def _summary(rates):
     return {'best': max(rates), 'median': statistics.median(rates), 'windows': rates}
 
 
-def fix_count_params(keras):
-    """keras 2.0.9's Theano `K.count_params` compiles a Theano function per weight per call, and
-    `train_on_batch` calls it for every weight on every batch (`_check_trainable_weights_consistency`):
-    about 0.3 s per batch here. Read the shape of a shared variable instead. Returns where the fix
-    came from: 'backend' when author2vec_keras.backend already fixes it, else 'benchmark'."""
-    import numpy as np
-    import keras.backend.theano_backend as tb
-    if getattr(keras.backend.count_params, '_author2vec_fixed', False):
-        return 'backend'
-    original = tb.count_params
-
-    def count_params(x):
-        if hasattr(x, 'get_value'):
-            return np.prod(x.get_value(borrow=True, return_internal_type=True).shape)
-        return original(x)
-    count_params._author2vec_fixed = True
-    tb.count_params = keras.backend.count_params = count_params
-    return 'benchmark'
-
-
 def run_keras(args):
     sys.path.insert(0, ROOT)
     t0 = time.perf_counter()
-    from author2vec_keras.backend import keras  # noqa: F401  configures Theano
-    from author2vec_keras.models import paper_model
+    from author2vec_keras import backend
+    from author2vec_keras.backend import keras
+    from author2vec_keras.models import paper_model, train_step
     from author2vec_keras.optimizers import RowAdam
     import numpy as np
     import theano
     import_s = time.perf_counter() - t0
-    count_params_fix = fix_count_params(keras) if not args.no_count_params_fix else 'none'
     optimizer = RowAdam() if args.method.startswith('keras_rowadam') else keras.optimizers.Adam()
     np.random.seed(args.seed)
     x, y = _batches(args.nodes, args.batch_size, args.pool, args.seed)
     t0 = time.perf_counter()
     model = paper_model(args.nodes, args.dim, args.hidden_dim, optimizer=optimizer)
-    inner = model.model
-    inner._make_train_function()
-    model.train_on_batch(x[0], y[0])
+    step = train_step(model)
+    step(x[0], y[0])
     compile_s = time.perf_counter() - t0
     for i in range(3):  # warm-up, not timed
+        step(x[i % args.pool], y[i % args.pool])
         model.train_on_batch(x[i % args.pool], y[i % args.pool])
     res = {'compile_s': compile_s, 'import_s': import_s, 'loops': {},
-           'count_params_fix': count_params_fix}
-
+           'count_params_fix': backend.applied('count_params')}
+    res['loops']['train_step'] = _summary(_timed_loop(
+        lambda i: step(x[i], y[i]), args.pool, args.seconds, args.batch_size))
     res['loops']['train_on_batch'] = _summary(_timed_loop(
         lambda i: model.train_on_batch(x[i], y[i]), args.pool, args.seconds, args.batch_size))
-
-    f = inner.train_function
-    w = np.ones(args.batch_size, dtype='float32')
-    ins = [[x[i], y[i], w] for i in range(args.pool)]
-    res['loops']['train_function'] = _summary(_timed_loop(
-        lambda i: f(ins[i]), args.pool, args.seconds, args.batch_size))
 
     # fit over as many pool batches as fill about `seconds` at the train_on_batch rate
     rate = res['loops']['train_on_batch']['median']
@@ -152,17 +137,21 @@ def run_keras(args):
 
     res['peak_rss_mb'] = _peak_rss_mb()  # before profiling, which builds a second function
     if args.profile:
+        inner = model.model
         inner._function_kwargs = {'profile': True}
         inner.train_function = None
-        inner._make_train_function()
-        pf = inner.train_function
-        for i in range(min(args.pool, 50)):
-            pf(ins[i])
+        profiled = train_step(model)
+        for i in range(min(args.pool, 200)):
+            profiled(x[i % args.pool], y[i % args.pool])
         import io
         buf = io.StringIO()
-        pf.function.profile.summary(file=buf, n_ops_to_print=15, n_apply_to_print=15)
+        profile = inner.train_function.function.profile
+        profile.summary_function(buf)  # not summary(): its tips import theano.gpuarray
+        for part in (profile.summary_class, profile.summary_ops, profile.summary_nodes):
+            part(buf, N=25)
         res['profile'] = buf.getvalue()
     res['theano_flags'] = os.environ.get('THEANO_FLAGS', '')
+    res['blas_threads'] = backend.info()['blas threads']
     res['theano'] = theano.__version__
     res['keras'] = keras.__version__
     return res
@@ -223,19 +212,36 @@ def worker(args):
     print('RESULT ' + json.dumps(res))
 
 
+def load_average():
+    """The 1-minute load average."""
+    return os.getloadavg()[0]
+
+
+def check_load(args, where):
+    """The 1-minute load average now; raises `Refused` when it exceeds `--max-load` and
+    `--on-load refuse` was given."""
+    load = load_average()
+    if load > args.max_load and args.on_load == 'refuse':
+        raise Refused('throughput.py: load average %.2f %s exceeds --max-load %.2f (%d cores): '
+                      'the machine is busy, nothing was written; run it on a quiet machine or '
+                      'pass --on-load mark' % (load, where, args.max_load, os.cpu_count() or 1))
+    return load
+
+
 def child(args, method, nodes, extra_env=None):
     cmd = [sys.executable, os.path.abspath(__file__), '--worker', method, '--nodes', str(nodes),
            '--dim', str(args.dim), '--hidden-dim', str(args.hidden_dim),
            '--batch-size', str(args.batch_size), '--seconds', str(args.seconds),
            '--pool', str(args.pool), '--seed', str(args.seed)]
-    if args.profile and method == 'keras_rowadam_tuned':
+    if args.profile and method == OURS:
         cmd.append('--profile')
-    if args.no_count_params_fix:
-        cmd.append('--no-count-params-fix')
     env = dict(os.environ)
     env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
     if args.theano_flags:
         env['THEANO_FLAGS'] = ','.join(f for f in (env.get('THEANO_FLAGS', ''), args.theano_flags) if f)
+    if args.no_count_params_fix and method in KERAS_METHODS:
+        skip = [s for s in env.get('AUTHOR2VEC_SKIP_FIXES', '').split(',') if s.strip()]
+        env['AUTHOR2VEC_SKIP_FIXES'] = ','.join(skip + ['count_params'])
     for k, v in list(METHOD_ENV.get(method, {}).items()) + list((extra_env or {}).items()):
         if k.startswith('+'):
             env[k[1:]] = ','.join(f for f in (env.get(k[1:], ''), v) if f)
@@ -250,6 +256,17 @@ def child(args, method, nodes, extra_env=None):
             res['process_wall_s'] = wall
             return res
     return {'error': (proc.stderr or proc.stdout)[-2000:]}
+
+
+def measure(args, method, nodes, extra_env=None):
+    """One child measurement with the load average before and after (`loadavg`), and
+    `loaded: True` when either exceeds `--max-load`."""
+    before = check_load(args, 'before %s at %d nodes' % (method, nodes))
+    res = child(args, method, nodes, extra_env)
+    after = check_load(args, 'after %s at %d nodes' % (method, nodes))
+    res['loadavg'] = [before, after]
+    res['loaded'] = max(before, after) > args.max_load
+    return res
 
 
 def torch_available():
@@ -290,30 +307,121 @@ def plot(out, sizes, path):
         if xs:
             ax.plot(xs, [out['summary'][str(n)][key] for n in xs], marker=marker, color=color,
                     label=label)
-    previous = (out.get('run1') or {}).get('summary')
-    if previous:  # an earlier run of the same command: the run-to-run spread
-        for key, label, color, marker in [('ours', 'RowAdam (ours), earlier run', 'C0', 'o'),
-                                          ('torch_sparse', 'PyTorch SparseAdam, earlier run',
-                                           'C2', '^')]:
-            xs = [n for n in sizes if (previous.get(str(n)) or {}).get(key)]
-            ax.plot(xs, [previous[str(n)][key] for n in xs], marker=marker, color=color,
-                    linestyle='--', alpha=0.45, label=label)
+    loaded = [n for n in sizes if out['summary'][str(n)]['loaded']]
+    for n in loaded:
+        ax.axvline(n, color='0.6', linestyle=':', linewidth=1)
     ax.set_xscale('log')
     ax.set_yscale('log')
     ax.set_xlabel('nodes (rows of the embedding table)')
     ax.set_ylabel('training pairs / s')
     a = out['args']
-    load = out['machine'].get('loadavg_start', [float('nan')])[0]
-    ax.set_title('Author2Vec link model, d=%d, n_h=%d, batch %d\n%s, %d cores, load average %.0f '
-                 '(shared machine)' % (a['dim'], a['hidden_dim'], a['batch_size'],
-                                       out['machine']['cpu'], out['machine']['cores'], load),
-                 fontsize=9)
+    ax.set_title('Author2Vec link model, d=%d, n_h=%d, batch %d\n%s, %d cores, load average '
+                 '%.1f-%.1f%s' % (a['dim'], a['hidden_dim'], a['batch_size'],
+                                  out['machine']['cpu'], out['machine']['cores'],
+                                  out['load_min'], out['load_max'],
+                                  ' (dotted: LOADED sizes)' if loaded else ''), fontsize=9)
     ax.grid(True, which='both', alpha=0.3)
     ax.legend(fontsize=8)
     fig.tight_layout()
     sys.path.insert(0, ROOT)
     from author2vec_keras.io import save_figure
     save_figure(fig, path, dpi=120)
+
+
+def table_lines(out, sizes):
+    """The results table (markdown) and the lines under it."""
+    a, summary = out['args'], out['summary']
+
+    def mb(r, m):
+        v = r['peak_mb'].get(m)
+        return '-' if v is None else '%.0f' % v
+
+    lines = ['pairs/s (best of %d windows of %.1f s each); ours = RowAdam, default settings, '
+             'models.train_step; PyTorch sparse = the faster thread setting'
+             % (WINDOWS, a['seconds'] / WINDOWS), '']
+    head = ['nodes', 'stock Adam', 'ours: RowAdam', 'ours: train_on_batch', 'ours: fit',
+            'RowAdam, 2 BLAS threads', 'PyTorch dense Adam', 'PyTorch SparseAdam',
+            'ours / PyTorch sparse', 'peak MB ours / PyTorch sparse',
+            'warm compile s (stock / ours)', 'load before-after (max)']
+    lines.append('| ' + ' | '.join(head) + ' |')
+    lines.append('|' + '---|' * len(head))
+    for n in sizes:
+        r = summary[str(n)]
+        wc = r['warm_compile_s']
+        lines.append('| ' + ' | '.join([
+            '{:,}'.format(n), fmt(r['stock_adam']), fmt(r['ours']), fmt(r['ours_train_on_batch']),
+            fmt(r['ours_fit']), fmt(r['rowadam_2t']), fmt(r['torch_dense']),
+            fmt(r['torch_sparse']), '%.2f' % r['ratio'] if r['ratio'] else '-',
+            ' / '.join([mb(r, OURS), mb(r, r['torch_sparse_method'])]),
+            ' / '.join('%.0f' % wc[m] if wc.get(m) else '-' for m in ('keras_adam', OURS)),
+            '%.2f%s' % (r['load_max'], ' LOADED' if r['loaded'] else '')]) + ' |')
+    lines.append('')
+    if 'cold_compile' in out:
+        lines.append('cold compile (empty Theano cache, RowAdam, %d nodes): %.1f s'
+                     % (out['cold_compile']['nodes'],
+                        out['cold_compile']['compile_s'] or float('nan')))
+    lines.append('load average (1 min) from %.2f to %.2f over the measurements; --max-load %.2f'
+                 % (out['load_min'], out['load_max'], out['max_load']))
+    return lines
+
+
+def ratio_lines(out, sizes):
+    """One line per size: `nodes=N ours=... pytorch_sparse=... ratio=... load=...[ LOADED]`."""
+    lines = []
+    for n in sizes:
+        r = out['summary'][str(n)]
+        mark = ' LOADED' if r['loaded'] else ''
+        if r['torch_sparse'] is None:
+            lines.append('nodes=%d ours=%.0f pytorch_sparse=skipped ratio=n/a load=%.2f%s'
+                         % (n, r['ours'] or 0, r['load_max'], mark))
+        else:
+            lines.append('nodes=%d ours=%.0f pytorch_sparse=%.0f ratio=%.2f load=%.2f%s'
+                         % (n, r['ours'] or 0, r['torch_sparse'],
+                            (r['ours'] or 0) / r['torch_sparse'], r['load_max'], mark))
+    return lines
+
+
+def write_markdown(out, sizes, table, ratios, args):
+    """`--markdown`: the run as a results page (command, machine, loads, versions, the table,
+    every measurement's load, and the profiles when `--profile` was given)."""
+    m, v = out['machine'], out['versions']
+    loaded = [n for n in sizes if out['summary'][str(n)]['loaded']]
+    text = ['# Training throughput: keras+Theano (stock Adam, RowAdam) vs PyTorch, same model', '',
+            'Written by `benchmarks/throughput.py` (its docstring describes the model and every '
+            'column); `%s` holds every window, versions, seed and load.'
+            % (args.json or 'the --json file'), '',
+            'Command:', '', '    ' + out['command'], '',
+            'Machine: %s, %d cores, Python %s, %s. Versions: %s. Seed %d.'
+            % (m['cpu'], m['cores'], m['python'], m['platform'],
+               ', '.join('%s %s' % kv for kv in sorted(v.items())), out['args']['seed']), '']
+    if loaded:
+        text += ['**LOADED**: the load average exceeded %.2f (the number of cores unless '
+                 '--max-load says otherwise) around the measurements at %s nodes: their '
+                 'numbers and ratios do not count; run again on a quiet machine.'
+                 % (out['max_load'], ', '.join('{:,}'.format(n) for n in loaded)), '']
+    else:
+        text += ['Quiet run: the 1-minute load average stayed between %.2f and %.2f (at most '
+                 '%.2f allowed) before and after every measurement.'
+                 % (out['load_min'], out['load_max'], out['max_load']), '']
+    text += table + ['', '```'] + ratios + ['```', '', '## Load average per measurement', '',
+                                            '| nodes | method | before | after |',
+                                            '|---|---|---|---|']
+    for n in sizes:
+        for method, r in out['results'][str(n)].items():
+            text.append('| {:,} | {} | {:.2f} | {:.2f}{} |'.format(
+                n, method, r['loadavg'][0], r['loadavg'][1], ' LOADED' if r['loaded'] else ''))
+    if args.plot:
+        text += ['', '![pairs/s against nodes](%s)' % os.path.basename(args.plot)]
+    profiles = [(n, out['results'][str(n)].get(OURS, {}).get('profile')) for n in sizes]
+    profiles = [(n, p) for n, p in profiles if p]
+    if profiles:
+        text += ['', '## Theano profile of ours (RowAdam, default settings)']
+        for n, p in profiles:
+            text += ['', '### {:,} nodes'.format(n), '', '```', p.strip(), '```']
+    sys.path.insert(0, ROOT)
+    from author2vec_keras.io import atomic_open
+    with atomic_open(args.markdown, 'w') as f:
+        f.write('\n'.join(text) + '\n')
 
 
 def main(argv=None):
@@ -328,28 +436,50 @@ def main(argv=None):
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--methods', default=','.join(KERAS_METHODS + TORCH_METHODS))
     p.add_argument('--theano-flags', default='',
-                   help='extra THEANO_FLAGS for the Keras children, e.g. allow_gc=False')
+                   help='extra THEANO_FLAGS for the Keras children, e.g. allow_gc=True')
     p.add_argument('--cold-compile', action='store_true',
                    help='also time a cold compile (empty Theano cache) of RowAdam at the first size')
     p.add_argument('--profile', action='store_true', help='Theano profile of RowAdam per size')
     p.add_argument('--no-count-params-fix', action='store_true',
-                   help="measure train_on_batch with keras 2.0.9's own count_params (slow)")
+                   help="Keras children without backend fix 8 (AUTHOR2VEC_SKIP_FIXES=count_params): "
+                        "keras 2.0.9's own count_params, slow in train_on_batch")
+    p.add_argument('--max-load', type=float, default=float(os.cpu_count() or 1),
+                   help='1-minute load average above which a measurement counts as loaded '
+                        '(default: the number of cores, %(default)s)')
+    p.add_argument('--on-load', choices=('mark', 'refuse'), default='mark',
+                   help='a loaded measurement: mark it LOADED in the results (default), or stop '
+                        'with exit status 2 and write nothing')
     p.add_argument('--json', help='write all results to this JSON file')
     p.add_argument('--plot', help='write a PNG plot of pairs/s against nodes')
+    p.add_argument('--markdown', help='write the run as a markdown results page')
     p.add_argument('--worker', help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
         args.method = args.worker
         args.nodes = int(args.nodes)
         return worker(args)
+    try:
+        return run(args)
+    except Refused as refused:
+        print(str(refused), file=sys.stderr)
+        sys.exit(2)
 
+
+def run(args):
     sizes = [int(s) for s in args.nodes.split(',') if s.strip()]
     methods = [m for m in args.methods.split(',') if m]
+    unknown = set(methods) - set(KERAS_METHODS + TORCH_METHODS)
+    if unknown:
+        print('throughput.py: --methods: unknown %s; known: %s'
+              % (', '.join(sorted(unknown)), ', '.join(KERAS_METHODS + TORCH_METHODS)),
+              file=sys.stderr)
+        sys.exit(2)
     have_torch = torch_available()
     if not have_torch:
         print('NOTE: torch is not installed: skipping the PyTorch columns '
               '(pip install torch==2.13.0 for the CPU wheel).')
         methods = [m for m in methods if m not in TORCH_METHODS]
+    check_load(args, 'at the start')
     out = {'command': ' '.join([os.path.basename(sys.executable)] + sys.argv),
            'machine': machine(), 'args': {k: v for k, v in vars(args).items() if k != 'worker'},
            'results': {}}
@@ -357,27 +487,36 @@ def main(argv=None):
         tmp = tempfile.mkdtemp(prefix='theano_cold_')
         flags = ','.join(f for f in (os.environ.get('THEANO_FLAGS', ''), 'base_compiledir=' + tmp) if f)
         print('cold compile (empty Theano cache %s) ...' % tmp, flush=True)
-        r = child(args, 'keras_rowadam', sizes[0], {'THEANO_FLAGS': flags})
+        try:
+            r = measure(args, OURS, sizes[0], {'THEANO_FLAGS': flags})
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
         out['cold_compile'] = {'nodes': sizes[0], 'compile_s': r.get('compile_s'),
-                               'import_s': r.get('import_s'), 'error': r.get('error')}
-        shutil.rmtree(tmp, ignore_errors=True)
+                               'import_s': r.get('import_s'), 'error': r.get('error'),
+                               'loadavg': r['loadavg'], 'loaded': r['loaded']}
         print('  cold compile: %.1f s' % (r.get('compile_s') or float('nan')), flush=True)
     for n in sizes:
         out['results'][str(n)] = {}
         for m in methods:
             print('nodes=%d %s ...' % (n, m), end=' ', flush=True)
-            r = child(args, m, n)
+            r = measure(args, m, n)
             out['results'][str(n)][m] = r
+            load = 'load %.2f -> %.2f%s' % (r['loadavg'][0], r['loadavg'][1],
+                                            ' LOADED' if r['loaded'] else '')
             if 'error' in r:
-                print('ERROR\n' + r['error'])
+                print('ERROR (%s)\n%s' % (load, r['error']))
             else:
                 print(', '.join('%s %s (median %s) pairs/s' % (k, fmt(v['best']), fmt(v['median']))
                                 for k, v in r['loops'].items()),
                       '| peak %.0f MB' % r['peak_rss_mb'],
-                      ('| compile %.1f s' % r['compile_s']) if 'compile_s' in r else '', flush=True)
+                      ('| compile %.1f s' % r['compile_s']) if 'compile_s' in r else '',
+                      '|', load, flush=True)
             if r.get('profile'):
                 print(r['profile'])
     out['machine']['loadavg_end'] = os.getloadavg()
+    loads = [x for res in out['results'].values() for r in res.values() for x in r['loadavg']]
+    out['load_min'], out['load_max'] = min(loads), max(loads)
+    out['max_load'] = args.max_load
     import numpy
     versions = {'numpy': numpy.__version__}
     for res in out['results'].values():
@@ -398,20 +537,21 @@ def main(argv=None):
     summary = {}
     for n in sizes:
         res = out['results'][str(n)]
-        ours_m, ours = better(n, ('keras_rowadam', 'keras_rowadam_tuned'), 'train_on_batch')
+        ours = get(n, OURS, 'train_step')
         ts_m, ts = better(n, ('torch_sparse_adam', 'torch_sparse_adam_1t'), 'train_step')
         summary[n] = {
-            'stock_adam': get(n, 'keras_adam', 'train_on_batch'),
-            'rowadam_default': get(n, 'keras_rowadam', 'train_on_batch'),
-            'rowadam_tuned': get(n, 'keras_rowadam_tuned', 'train_on_batch'),
-            'ours': ours, 'ours_method': ours_m,
-            'ours_train_function': get(n, ours_m, 'train_function') if ours_m else None,
-            'ours_fit': get(n, ours_m, 'fit') if ours_m else None,
+            'stock_adam': get(n, 'keras_adam', 'train_step'),
+            'ours': ours, 'ours_method': OURS,
+            'ours_train_on_batch': get(n, OURS, 'train_on_batch'),
+            'ours_fit': get(n, OURS, 'fit'),
+            'rowadam_2t': get(n, 'keras_rowadam_2t', 'train_step'),
             'torch_dense': get(n, 'torch_dense_adam', 'train_step'),
             'torch_sparse': ts, 'torch_sparse_method': ts_m,
             'ratio': ours / ts if ours and ts else None,
             'peak_mb': {m: res[m].get('peak_rss_mb') for m in res if 'peak_rss_mb' in res[m]},
             'warm_compile_s': {m: res[m].get('compile_s') for m in res if 'compile_s' in res[m]},
+            'load_max': max(x for r in res.values() for x in r['loadavg']),
+            'loaded': any(r['loaded'] for r in res.values()),
         }
     out['summary'] = {str(k): v for k, v in summary.items()}
 
@@ -419,31 +559,10 @@ def main(argv=None):
         v = summary[n]['peak_mb'].get(m)
         return '-' if v is None else '%.0f' % v
 
+    table = table_lines(out, sizes)
+    ratios = ratio_lines(out, sizes)
     print()
-    print('pairs/s (best of %d windows of %.1f s each); ours = the faster RowAdam setting, '
-          'PyTorch sparse = the faster thread setting' % (WINDOWS, args.seconds / WINDOWS))
-    head = ['nodes', 'stock Adam', 'RowAdam (default)', 'RowAdam (tuned)',
-            'ours: train_function', 'ours: fit', 'PyTorch dense Adam', 'PyTorch SparseAdam',
-            'ours / PyTorch sparse', 'peak MB stock / ours / PyTorch sparse',
-            'warm compile s (stock / ours)']
-    print('| ' + ' | '.join(head) + ' |')
-    print('|' + '---|' * len(head))
-    for n in sizes:
-        r = summary[n]
-        wc = r['warm_compile_s']
-        print('| ' + ' | '.join([
-            '{:,}'.format(n), fmt(r['stock_adam']), fmt(r['rowadam_default']),
-            fmt(r['rowadam_tuned']), fmt(r['ours_train_function']), fmt(r['ours_fit']),
-            fmt(r['torch_dense']), fmt(r['torch_sparse']),
-            '%.2f' % r['ratio'] if r['ratio'] else '-',
-            ' / '.join([mb(n, 'keras_adam'), mb(n, r['ours_method']), mb(n, r['torch_sparse_method'])]),
-            ' / '.join('%.0f' % wc[m] if wc.get(m) else '-'
-                       for m in ('keras_adam', r['ours_method']))]) + ' |')
-    if 'cold_compile' in out:
-        print('cold compile (empty Theano cache, RowAdam, %d nodes): %.1f s'
-              % (out['cold_compile']['nodes'], out['cold_compile']['compile_s'] or float('nan')))
-    print('load average start %s end %s' % (tuple(round(x, 2) for x in out['machine']['loadavg_start']),
-                                           tuple(round(x, 2) for x in out['machine']['loadavg_end'])))
+    print('\n'.join(table))
     if args.json:
         sys.path.insert(0, ROOT)
         from author2vec_keras.io import atomic_open
@@ -451,17 +570,12 @@ def main(argv=None):
             json.dump(out, f, indent=1)
     if args.plot:
         plot(out, sizes, args.plot)
+    if args.markdown:
+        write_markdown(out, sizes, table, ratios, args)
     print()
     if not have_torch:
         print('NOTE: PyTorch skipped: torch is not installed.')
-    for n in sizes:
-        r = summary[n]
-        if r['torch_sparse'] is None:
-            print('nodes=%d ours=%.0f pytorch_sparse=skipped (torch not installed) ratio=n/a'
-                  % (n, r['ours'] or 0))
-        else:
-            print('nodes=%d ours=%.0f pytorch_sparse=%.0f ratio=%.2f'
-                  % (n, r['ours'] or 0, r['torch_sparse'], (r['ours'] or 0) / r['torch_sparse']))
+    print('\n'.join(ratios))
     return out
 
 

@@ -91,19 +91,21 @@ def test_blas_ldflags_set_in_this_process():
 ])
 def test_theano_flags_spelling_per_theano(monkeypatch, distribution, ldflags):
     monkeypatch.setattr(backend, 'theano_distribution', lambda: distribution)
-    assert backend.theano_flags(environ={}) == 'floatX=float32,%s=' % ldflags
+    assert backend.theano_flags(environ={}) == 'floatX=float32,%s=,allow_gc=False' % ldflags
     user = 'base_compiledir=/tmp/x,optimizer=fast_compile,gpuarray.preallocate=0.5,' \
-           'blas__ldflags=-lopenblas,floatX=float64'
+           'blas__ldflags=-lopenblas,floatX=float64,allow_gc=True'
     nested = 'gpuarray__preallocate' if ldflags == 'blas__ldflags' else 'gpuarray.preallocate'
     assert backend.theano_flags(environ={'THEANO_FLAGS': user}) == (
-        'base_compiledir=/tmp/x,optimizer=fast_compile,%s=0.5,%s=-lopenblas,floatX=float64'
-        % (nested, ldflags))
+        'base_compiledir=/tmp/x,optimizer=fast_compile,%s=0.5,%s=-lopenblas,floatX=float64,'
+        'allow_gc=True' % (nested, ldflags))
 
 
 def test_theano_flags_respect_the_users_theanorc(tmp_path):
     rc = tmp_path / 'theanorc'
     rc.write_text('[global]\nfloatX = float64\n\n[blas]\nldflags = -lopenblas\n')
     environ = {'THEANORC': str(rc), 'THEANO_FLAGS': 'optimizer=fast_run'}
+    assert backend.theano_flags(environ=environ) == 'optimizer=fast_run,allow_gc=False'
+    rc.write_text('[global]\nfloatX = float64\nallow_gc = True\n\n[blas]\nldflags =\n')
     assert backend.theano_flags(environ=environ) == 'optimizer=fast_run'
     rc.write_text('[global]\ndevice = cuda\n')
     assert backend._device_from_flags('', environ) == 'cuda'
@@ -125,11 +127,59 @@ def test_theano_flags_in_effect():
     assert theano.config.floatX == 'float32'
     assert theano.config.device == 'cpu'
     assert K.floatx() == 'float32'
+    if 'allow_gc' not in os.environ.get('THEANO_FLAGS', ''):
+        assert theano.config.allow_gc is False
+
+
+# --- speed default: BLAS threads -----------------------------------------------------------------
+
+def test_blas_threads_setting():
+    assert backend.blas_threads({}) == 1
+    assert backend.blas_threads({backend.BLAS_THREADS_ENV: '2'}) == 2
+    assert backend.blas_threads({backend.BLAS_THREADS_ENV: '0'}) is None  # BLAS left alone
+    for name in backend.THREAD_ENVS:  # the user's own setting wins
+        assert backend.blas_threads({name: '4', backend.BLAS_THREADS_ENV: '2'}) is None
+    with pytest.raises(ValueError, match=backend.BLAS_THREADS_ENV):
+        backend.blas_threads({backend.BLAS_THREADS_ENV: 'many'})
+
+
+BLAS_THREADS = '''
+import numpy  # loaded first: the limit must still apply
+import threadpoolctl
+from author2vec_keras import backend
+print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}))
+'''
+
+
+@pytest.mark.parametrize('extra, expected', [({}, '[1]'),
+                                             ({backend.BLAS_THREADS_ENV: '2'}, '[2]'),
+                                             ({'OPENBLAS_NUM_THREADS': '2'}, '[2]')])
+def test_blas_threads_in_effect(extra, expected):
+    env = _child_env(**extra)
+    for name in backend.THREAD_ENVS:
+        if name not in extra:
+            env.pop(name, None)
+    proc = _run(BLAS_THREADS, env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected
 
 
 def test_unknown_fix_name_is_an_error():
     with pytest.raises(ValueError, match='unknown fix name'):
         backend._skipped('blas_ldflags', {backend.SKIP_FIXES_ENV: 'blas'})
+    with pytest.raises(ValueError, match='unknown fix'):
+        backend.applied('blas')
+
+
+def test_applied_fixes_in_this_process():
+    skipped = {n.strip() for n in os.environ.get(backend.SKIP_FIXES_ENV, '').split(',')}
+    for fix in backend.FIXES:
+        if fix == 'mrg_randomstreams' and not PYMC:
+            assert not backend.applied(fix)  # Theano 1.0.5 has the old name: nothing to do
+        elif fix in skipped:
+            assert not backend.applied(fix)
+        elif fix != 'blas_ldflags':  # a user's own ldflags leave fix 1 unused
+            assert backend.applied(fix), fix
 
 
 # --- fix 2: MRG_RandomStreams ------------------------------------------------------------------
@@ -352,18 +402,19 @@ calls = []
 original = theano.function
 theano.function = lambda *a, **k: calls.append(1) or original(*a, **k)
 n = K.count_params(x)
-print(int(n), len(calls))
+from author2vec_keras.backend import applied
+print(int(n), len(calls), applied('count_params'))
 '''
 
 
 def test_count_params_fix_is_needed():
     proc = _run(COUNT_COMPILES, _child_env(skip='count_params'))
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ['12', '1']  # one compiled function per call
+    assert proc.stdout.split() == ['12', '1', 'False']  # one compiled function per call
 
 
 def test_count_params_fix_compiles_nothing():
     proc = _run(COUNT_COMPILES, _child_env())
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ['12', '0']
+    assert proc.stdout.split() == ['12', '0', 'True']
     assert K.count_params(K.variable(np.zeros((2, 5)))) == 10

@@ -105,3 +105,40 @@ def test_save_then_keras_load_model_gives_identical_predictions(trained, grqc_sp
     again = load_model(str(tmp_path / 'again.h5'))
     np.testing.assert_array_equal(again.predict(pairs), model.predict(pairs))
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith('.tmp')] == []
+
+
+def _function_state(model):
+    """Every shared variable of the model's train function (weights, optimizer state, dropout's
+    random state)."""
+    from theano.compile import SharedVariable
+    function = model.model.train_function.function
+    return [i.variable for i in function.maker.inputs if isinstance(i.variable, SharedVariable)]
+
+
+def test_train_step_is_train_on_batch(trained, grqc_split):
+    """The estimators' step gives train_on_batch's losses and state, bit for bit (the same
+    compiled function, without keras' per-batch checks)."""
+    name, model = trained
+    step = models.train_step(model)
+    pairs = PairSequence(grqc_split.train_graph, negatives=2, batch_size=100, seed=3)
+    batches = [pairs[i] for i in range(3)]
+    batches[1] = (batches[1][0].astype('int64'), batches[1][1].astype('float64'))  # converted
+    state = _function_state(model)
+    start = [v.get_value() for v in state]
+    expected = [model.train_on_batch(x, y) for x, y in batches]
+    after = [v.get_value() for v in state]
+    for v, value in zip(state, start):
+        v.set_value(value)
+    got = [step(x, y) for x, y in batches]
+    np.testing.assert_array_equal(got, expected)
+    for v, value in zip(state, after):
+        np.testing.assert_array_equal(v.get_value(), value)
+    x, y = batches[0]
+    with pytest.raises(ValueError, match='dimensions'):
+        step(x[:, :, None], y)
+    with pytest.raises(ValueError, match='same nonzero number of rows'):
+        step(x[:-1], y)
+    with pytest.raises(ValueError, match='same nonzero number of rows'):
+        step(x[:0], y[:0])
+    with pytest.raises(ValueError, match='takes 1 input'):
+        step([x, x], y)

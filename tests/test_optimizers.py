@@ -290,11 +290,39 @@ def test_row_adam_reaches_the_link_prediction_auc_of_stock_adam(compiled, graph)
     assert abs(aucs['adam'] - aucs['row_adam']) < 0.05, aucs
 
 
-def test_row_updates_are_in_place_in_the_compiled_function(compiled):
-    """The table and its moments are written in place: no per-batch copy of the whole table."""
-    from author2vec_keras.optimizers import SetRows, SumRowsByIndex
+def test_row_updates_are_one_inplace_op_in_the_compiled_function(compiled):
+    """On the CPU each table's row step is one RowUpdate, writing the table and its (m, v) in
+    place: no per-batch copy of the whole table, no separate gather, sum or scatter."""
+    from author2vec_keras.ops import RowUpdate, SetRows, SumRowsByIndex
     models, _ = compiled
     ops = [node.op for node in models['row_adam'].model.train_function.function.maker.fgraph.toposort()]
+    updates = [op for op in ops if isinstance(op, RowUpdate)]
+    assert len(updates) == 1 and updates[0].inplace and updates[0].rule == 'adam'
+    assert not any(isinstance(op, (SetRows, SumRowsByIndex)) for op in ops)
+    moments = models['row_adam'].optimizer.weights[-1]
+    assert K.int_shape(moments) == (len(table(models['row_adam'])), 2, DIM)
+
+
+def test_clipping_takes_the_summed_path_and_agrees_with_the_fused_op(compiled, graph):
+    """With clipnorm the row gradients are summed (SumRowsByIndex), clipped with the dense ones
+    and written with SetRows; with a bound never reached it gives the fused op's weights."""
+    from author2vec_keras.ops import RowUpdate, SetRows, SumRowsByIndex
+    models, initial = compiled
+    _, n = graph
+    clipped = paper_model(n, DIM, HIDDEN, optimizer=RowAdam(lr=0.01, clipnorm=1e6))
+    clipped.model._make_train_function()
+    ops = [node.op for node in clipped.model.train_function.function.maker.fgraph.toposort()]
+    assert not any(isinstance(op, RowUpdate) for op in ops)
     writes = [op for op in ops if isinstance(op, SetRows)]
     assert len(writes) == 2 and all(op.inplace for op in writes)  # the table, its (m, v)
     assert sum(isinstance(op, SumRowsByIndex) for op in ops) == 1
+    fused = models['row_adam']
+    reset(fused, initial)
+    reset(clipped, initial)
+    for x, y in [(BATCH_1, TARGETS_1), (BATCH_2, TARGETS_2)]:
+        fused.train_on_batch(x, y)
+        clipped.train_on_batch(x, y)
+    for a, b in zip(fused.get_weights(), clipped.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+    for a, b in zip(fused.optimizer.get_weights(), clipped.optimizer.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-10)

@@ -1,0 +1,1040 @@
+"""Theano ops for the CPU training step: row gathers, fused row-wise updates, a fast tanh.
+
+The graph Keras builds for the link model spends most of a CPU step outside its matrix
+products (profile in results/throughput.md). These ops remove that time:
+
+- `RowUpdate`: one C op per embedding table for the whole row-wise step of `RowSGD`,
+  `RowAdagrad` and `RowAdam` (sum the gradients of duplicate indices in batch order, then
+  update each touched row of the table and of its optimizer slots in place). It replaces
+  `SumRowsByIndex`, a gather of the slots, the elementwise update and two `SetRows`.
+- `TakeRows`: `x[indices]` for a C-contiguous `x`, one `memcpy` per row after checking every
+  index. Theano's `AdvancedSubtensor1` calls numpy's `take` with `mode='raise'`, which
+  copies the output twice more; a graph rewrite (`author2vec_take_rows`) swaps it in.
+- `StackColumns`: the gradient of `x[:, :, 0]`, `x[:, :, 1]` (the pair layer after `Permute`)
+  is built by Theano as increments into a zero array, transposed back, then reshaped (a copy);
+  a graph rewrite (`author2vec_stack_slices`) writes the slice gradients straight into the
+  layout the embedding rows need (one copy instead of a fill, two strided increments and a
+  copy: 150 us -> 26 us at batch 512).
+- `author2vec_blas_dots`: with no BLAS library linked (the default: Theano's products are
+  numpy's), Theano's blas rewrites hurt. `Dot22Scalar` (`a * dot(x, y)`) is built for the scaled
+  use of a product that is also used unscaled (Adam's `(1 - beta_1) g` next to its `g**2`), so
+  the product is computed twice: 3 of the 9 large products of the link model's step. And `Gemm`
+  runs numpy's product plus an unvectorised loop. They become the product once plus
+  elementwise ops that fusion folds into its neighbours.
+- `OneHot`: Keras' sparse categorical cross-entropy makes its one-hot targets with
+  `set_subtensor(zeros[arange(n), y], 1)`: two Python ops per step; `author2vec_one_hot` swaps
+  in one C op.
+- `FastTanh`: float32 tanh as a rational function (Eigen's, as TensorFlow uses on the CPU;
+  relative error below 4e-7) in a loop the compiler vectorises; glibc's `tanhf` costs about
+  18 ns per value, more than the matrix products of the pair layer. A graph rewrite
+  (`author2vec_fast_tanh`) swaps it in for float32 `tanh`.
+
+The C loops over rows and values are separate `noinline` functions with `restrict` arguments:
+GCC vectorises them there, and not when they are inlined into an op's (large) function.
+
+The rewrites run in Theano's `fast_run` optimizer, on the CPU only (on a GPU Theano's own ops
+move to the device). `SumRowsByIndex` and `SetRows` remain for the row-wise updates that
+`RowUpdate` does not cover (gradient clipping) and for graphs without C code.
+
+Like optimizers.py, this module uses Theano directly: it is imported after
+`author2vec_keras.backend` has configured Theano.
+"""
+import numpy as np
+
+from . import backend  # noqa: F401  configures and imports Theano first
+
+import theano
+import theano.tensor as T
+from theano import scalar
+from theano.compile import optdb
+from theano.tensor.basic import get_scalar_constant_value, NotScalarConstantError
+from theano.tensor.blas import Dot22, Dot22Scalar, Gemm, _dot22
+from theano.tensor.elemwise import DimShuffle, Elemwise
+from theano.tensor.basic import ARange
+from theano.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor1, IncSubtensor
+try:  # theano-pymc 1.1
+    from theano.graph.basic import Apply
+    from theano.graph.op import Op, COp as _COp
+    from theano.graph.opt import local_optimizer, TopoOptimizer
+except ImportError:  # Theano 1.0.5
+    from theano.gof.graph import Apply
+    from theano.gof import Op
+    from theano.gof import Op as _COp  # Theano 1.0.5's Op takes C code
+    from theano.gof.opt import local_optimizer, TopoOptimizer
+
+__all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'StackColumns', 'OneHot', 'SumRowsByIndex', 'SetRows', 'fast_tanh', 'sum_rows',
+           'on_cpu']
+
+
+def on_cpu():
+    """True when Theano computes on the CPU (these ops' C code is CPU code)."""
+    return not str(theano.config.device).startswith(('cuda', 'gpu', 'opencl'))
+
+
+def sum_rows(values, idx):
+    """numpy: `(rows, sums, first)` for `values (k, d)` gathered at `idx (k,)`.
+
+    `rows` the sorted unique indices; `sums` for each the sum of its `values` rows added in
+    batch order (as Theano's dense gradient of a gather adds them, so bit for bit the dense
+    gradient's rows); `first` the position in `idx` of its first occurrence.
+    """
+    if idx.shape[0] == 0:
+        return idx.copy(), values[:0].copy(), np.zeros(0, dtype='int64')
+    order = np.argsort(idx, kind='stable')
+    ordered = idx[order]
+    first = np.empty(len(ordered), dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    group = np.cumsum(first) - 1  # unique row of each sorted position
+    rank = np.arange(len(ordered)) - starts[group]  # occurrence number within its row
+    sums = values[order[starts]]
+    # Add the 2nd, 3rd, ... occurrences one rank at a time: each row sums its values
+    # sequentially in batch order (np.add.reduceat would sum in another order).
+    for r in range(1, int(rank.max()) + 1):
+        at = rank == r
+        sums[group[at]] += values[order[at]]
+    return ordered[starts], sums, order[starts].astype('int64')
+
+
+def _version(*parts):
+    """c_code_cache_version: ours, plus numpy's (the C code uses its API)."""
+    return parts + tuple(int(v) for v in np.__version__.split('.')[:2])
+
+
+class SumRowsByIndex(Op):
+    """`(values (k, d), idx (k,)) -> (rows (u,), sums (u, d), first (u,))`: see `sum_rows`.
+
+    A stable argsort and one vectorised pass per multiplicity; replaces Theano's `Unique` plus
+    `AdvancedIncSubtensor1` into zeros, which costs several times more on the CPU. No gradient.
+    """
+    __props__ = ()
+
+    def make_node(self, values, idx):
+        values, idx = T.as_tensor_variable(values), T.as_tensor_variable(idx)
+        return Apply(self, [values, idx], [T.vector(dtype=idx.dtype), values.type(),
+                                           T.vector(dtype='int64')])
+
+    def perform(self, node, inputs, outputs):
+        for out, value in zip(outputs, sum_rows(*inputs)):
+            out[0] = value
+
+
+class SetRows(Op):
+    """`table[rows] = values` as numpy row assignment; in place after Theano's inplace pass.
+
+    Built non-inplace (Theano rejects inplace ops in a user graph); the optimization
+    `author2vec_set_rows_inplace` (registered below in `optdb`, like Theano's own
+    `local_inplace_incsubtensor1`) swaps in the inplace version, so the shared table is written
+    in place and the update costs O(rows touched), not O(table). Theano's
+    `AdvancedIncSubtensor1{set}` goes element by element and costs about 7x more for 1,000 rows
+    of 128 floats. `rows` must be unique (they come from `SumRowsByIndex`).
+    """
+    __props__ = ('inplace',)
+
+    def __init__(self, inplace=False):
+        self.inplace = bool(inplace)
+        self.destroy_map = {0: [0]} if self.inplace else {}
+
+    def make_node(self, table, rows, values):
+        table, rows = T.as_tensor_variable(table), T.as_tensor_variable(rows)
+        values = T.as_tensor_variable(values)
+        return Apply(self, [table, rows, values], [table.type()])
+
+    def perform(self, node, inputs, outputs):
+        table, rows, values = inputs
+        if not self.inplace:
+            table = table.copy()
+        table[rows] = values
+        outputs[0][0] = table
+
+    def infer_shape(self, *args):  # (fgraph, node, shapes) on theano-pymc, (node, shapes) on 1.0.5
+        return [args[-1][0]]
+
+
+# ----- RowUpdate: the whole row-wise optimizer step of one table, in C -------------------------
+
+# Per rule: the optimizer slots (arrays with the table's rows) and the scalar inputs.
+_RULES = {
+    'sgd': {'slots': 0, 'scalars': ('lr',)},
+    'adagrad': {'slots': 1, 'scalars': ('lr', 'epsilon')},
+    'adam': {'slots': 1, 'scalars': ('lr', 'beta_1', 'beta_2', 'epsilon')},
+}
+# The slot layout per row: Adagrad's accumulator (rows, d); Adam's m and v together (rows, 2, d).
+_SLOT_WIDTH = {'sgd': 0, 'adagrad': 1, 'adam': 2}
+
+
+class RowUpdate(_COp):
+    """The row-wise update of an embedding table by one batch, as one op.
+
+    `RowUpdate(rule)(table, *slots, idx, grads, *scalars) -> (new_table, *new_slots)` with
+    `grads (k, d)` the gradients of the rows `table[idx]` gathered by the forward pass:
+
+    1. the gradients of duplicate indices are summed per row, in batch order (bit for bit the
+       rows of Theano's dense gradient of the gather);
+    2. each touched row `r` with summed gradient `g` is updated, untouched rows are left alone:
+       - `'sgd'` (scalars `lr`): `p[r] -= lr * g`;
+       - `'adagrad'` (slot `a (rows, d)`; `lr, epsilon`): `a[r] += g**2`,
+         `p[r] -= lr * g / (sqrt(a[r]) + epsilon)`;
+       - `'adam'` (slot `mv (rows, 2, d)`: `m`, `v`; `lr, beta_1, beta_2, epsilon`, with `lr`
+         the bias-corrected step `lr_t`): `m[r] = beta_1 m[r] + (1 - beta_1) g`,
+         `v[r] = beta_2 v[r] + (1 - beta_2) g**2`, `p[r] -= lr * m[r] / (sqrt(v[r]) + epsilon)`.
+
+    Every index is checked (negative ones count from the end, as in numpy) before anything is
+    written: an out-of-range index raises `IndexError` and leaves the table and slots as they
+    were. Built non-inplace; the optimization `author2vec_row_update_inplace` makes it write
+    the table and slots in place, so a step costs O(rows touched). No gradient.
+    """
+    __props__ = ('rule', 'inplace')
+
+    def __init__(self, rule, inplace=False):
+        if rule not in _RULES:
+            raise ValueError('RowUpdate: rule must be one of %s, got %r' % (sorted(_RULES), rule))
+        self.rule = rule
+        self.inplace = bool(inplace)
+        self.n_slots = _RULES[rule]['slots']
+        self.destroy_map = ({i: [i] for i in range(1 + self.n_slots)} if self.inplace else {})
+
+    def make_node(self, table, *args):
+        n = self.n_slots
+        scalars = _RULES[self.rule]['scalars']
+        if len(args) != n + 2 + len(scalars):
+            raise TypeError('RowUpdate(%r) takes table, %d slot(s), idx, grads and %s'
+                            % (self.rule, n, ', '.join(scalars)))
+        table = T.as_tensor_variable(table)
+        slots = [T.as_tensor_variable(s) for s in args[:n]]
+        idx, grads = T.as_tensor_variable(args[n]), T.as_tensor_variable(args[n + 1])
+        values = [T.cast(T.as_tensor_variable(s), table.dtype) for s in args[n + 2:]]
+        if table.ndim != 2 or grads.ndim != 2 or idx.ndim != 1:
+            raise TypeError('RowUpdate: needs a table (rows, d), idx (k,) and grads (k, d)')
+        if idx.dtype not in T.integer_dtypes:
+            raise TypeError('RowUpdate: idx must be integers, got %s' % idx.dtype)
+        if table.dtype not in ('float32', 'float64') or grads.dtype != table.dtype or any(
+                s.dtype != table.dtype for s in slots):
+            raise TypeError('RowUpdate: table, slots and grads must share one float dtype')
+        width = _SLOT_WIDTH[self.rule]
+        for s in slots:
+            if s.ndim != (2 if width == 1 else 3):
+                raise TypeError('RowUpdate(%r): the slot must have %d dimensions'
+                                % (self.rule, 2 if width == 1 else 3))
+        if any(v.ndim != 0 for v in values):
+            raise TypeError('RowUpdate: %s must be scalars' % ', '.join(scalars))
+        inputs = [table] + slots + [idx, grads] + values
+        return Apply(self, inputs, [table.type()] + [s.type() for s in slots])
+
+    def infer_shape(self, *args):
+        shapes = args[-1]
+        return [shapes[i] for i in range(1 + self.n_slots)]
+
+    def perform(self, node, inputs, outputs):
+        n = self.n_slots
+        table, slots = inputs[0], list(inputs[1:1 + n])
+        idx, grads = inputs[1 + n], inputs[2 + n]
+        values = inputs[3 + n:]
+        if not self.inplace:
+            table = table.copy()
+            slots = [s.copy() for s in slots]
+        rows = np.where(idx < 0, idx + len(table), idx)  # -1 and len - 1 are one row
+        bad = (rows < 0) | (rows >= len(table))
+        if bad.any():  # before anything is written
+            raise IndexError('index %d is out of bounds for axis 0 with size %d'
+                             % (idx[bad][0], len(table)))
+        rows, g, _ = sum_rows(grads, rows)
+        if len(rows):
+            p = table[rows]
+            if self.rule == 'sgd':
+                (lr,) = values
+                table[rows] = p - lr * g
+            elif self.rule == 'adagrad':
+                lr, epsilon = values
+                a = slots[0][rows] + np.square(g)
+                slots[0][rows] = a
+                table[rows] = p - lr * g / (np.sqrt(a) + epsilon)
+            else:
+                lr, beta_1, beta_2, epsilon = values
+                one = np.ones((), dtype=table.dtype)
+                mv = slots[0][rows]
+                m = beta_1 * mv[:, 0] + (one - beta_1) * g
+                v = beta_2 * mv[:, 1] + (one - beta_2) * np.square(g)
+                slots[0][rows] = np.stack([m, v], axis=1)
+                table[rows] = p - lr * m / (np.sqrt(v) + epsilon)
+        outputs[0][0] = table
+        for out, s in zip(outputs[1:], slots):
+            out[0] = s
+
+    # --- C implementation ---
+
+    def c_support_code(self, *args, **kwargs):
+        # The row loops as separate functions with restrict arguments: GCC vectorises these,
+        # not the same loops inlined into the op's (large) function.
+        return """
+        #include <string.h>
+        #include <math.h>
+        #ifndef AUTHOR2VEC_ROW_LOOPS
+        #define AUTHOR2VEC_ROW_LOOPS
+        template <typename T>
+        __attribute__((noinline)) static void a2v_add(T* __restrict__ a, const T* __restrict__ g, npy_intp n) {
+            for (npy_intp j = 0; j < n; j++) a[j] += g[j];
+        }
+        template <typename T>
+        __attribute__((noinline)) static void a2v_sgd(T* __restrict__ p, const T* __restrict__ g, npy_intp n, T lr) {
+            for (npy_intp j = 0; j < n; j++) p[j] = p[j] - lr * g[j];
+        }
+        template <typename T>
+        __attribute__((noinline)) static void a2v_adagrad(T* __restrict__ p, T* __restrict__ a, const T* __restrict__ g,
+                                npy_intp n, T lr, T eps) {
+            for (npy_intp j = 0; j < n; j++) {
+                const T aj = a[j] + g[j] * g[j];
+                a[j] = aj;
+                p[j] = p[j] - lr * g[j] / (sqrt(aj) + eps);
+            }
+        }
+        template <typename T>
+        __attribute__((noinline)) static void a2v_adam(T* __restrict__ p, T* __restrict__ m, T* __restrict__ v,
+                             const T* __restrict__ g, npy_intp n, T lr, T b1, T b2, T eps) {
+            const T c1 = (T)1 - b1, c2 = (T)1 - b2;
+            for (npy_intp j = 0; j < n; j++) {
+                const T mj = b1 * m[j] + c1 * g[j];
+                const T vj = b2 * v[j] + c2 * (g[j] * g[j]);
+                m[j] = mj;
+                v[j] = vj;
+                p[j] = p[j] - lr * mj / (sqrt(vj) + eps);
+            }
+        }
+        #endif
+        """
+
+    def c_support_code_struct(self, node, name):
+        # Work buffers kept between calls (no allocation per batch): an open-addressing
+        # hash table row -> position, the unique rows, and their summed gradients.
+        return """
+        npy_intp a2v_hcap_%(name)s;
+        npy_int64* a2v_keys_%(name)s;
+        npy_intp* a2v_slot_%(name)s;
+        npy_intp a2v_kcap_%(name)s;
+        npy_int64* a2v_rows_%(name)s;
+        npy_intp a2v_acap_%(name)s;
+        void* a2v_acc_%(name)s;
+        """ % {'name': name}
+
+    def c_init_code_struct(self, node, name, sub):
+        return """
+        a2v_hcap_%(name)s = 0; a2v_keys_%(name)s = NULL; a2v_slot_%(name)s = NULL;
+        a2v_kcap_%(name)s = 0; a2v_rows_%(name)s = NULL;
+        a2v_acap_%(name)s = 0; a2v_acc_%(name)s = NULL;
+        """ % {'name': name}
+
+    def c_cleanup_code_struct(self, node, name):
+        return """
+        free(a2v_keys_%(name)s); free(a2v_slot_%(name)s); free(a2v_rows_%(name)s);
+        free(a2v_acc_%(name)s);
+        """ % {'name': name}
+
+    def c_code_cache_version(self):
+        return _version(5)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        n = self.n_slots
+        names = {'table': inputs[0], 'idx': inputs[1 + n], 'grads': inputs[2 + n],
+                 'out': outputs[0], 'fail': sub['fail'], 'name': name,
+                 'inplace': int(self.inplace), 'rule': self.rule,
+                 'slot': inputs[1] if n else '', 'slot_out': outputs[1] if n else '',
+                 'width': _SLOT_WIDTH[self.rule]}
+        for s, var in zip(_RULES[self.rule]['scalars'], inputs[3 + n:]):
+            names[s] = var
+        names['dtype'] = 'dtype_%s' % inputs[0]
+        names['itype'] = 'dtype_%s' % inputs[1 + n]
+        names['typenum'] = 'PyArray_TYPE(%s)' % inputs[0]
+        code = """
+        {
+        typedef %(dtype)s real;
+        const npy_intp N = PyArray_DIMS(%(table)s)[0];
+        const npy_intp D = PyArray_DIMS(%(table)s)[1];
+        const npy_intp K = PyArray_DIMS(%(idx)s)[0];
+        const int width = %(width)s;
+        if (PyArray_DIMS(%(grads)s)[0] != K || PyArray_DIMS(%(grads)s)[1] != D) {
+            PyErr_Format(PyExc_ValueError, "RowUpdate: gradients of shape (%%lld, %%lld) for "
+                         "%%lld indices into a table of width %%lld",
+                         (long long)PyArray_DIMS(%(grads)s)[0],
+                         (long long)PyArray_DIMS(%(grads)s)[1], (long long)K, (long long)D);
+            %(fail)s
+        }
+        %(slot_check)s
+        /* work buffers */
+        npy_intp H = 16;
+        int shift = 60;
+        while (H < 2 * K) { H <<= 1; shift -= 1; }
+        if (H > a2v_hcap_%(name)s) {
+            free(a2v_keys_%(name)s); free(a2v_slot_%(name)s);
+            a2v_keys_%(name)s = (npy_int64*)malloc(H * sizeof(npy_int64));
+            a2v_slot_%(name)s = (npy_intp*)malloc(H * sizeof(npy_intp));
+            a2v_hcap_%(name)s = (a2v_keys_%(name)s && a2v_slot_%(name)s) ? H : 0;
+        }
+        if (K > a2v_kcap_%(name)s) {
+            free(a2v_rows_%(name)s);
+            a2v_rows_%(name)s = (npy_int64*)malloc(K * sizeof(npy_int64));
+            a2v_kcap_%(name)s = a2v_rows_%(name)s ? K : 0;
+        }
+        if (K * D > a2v_acap_%(name)s) {
+            free(a2v_acc_%(name)s);
+            a2v_acc_%(name)s = malloc(K * D * sizeof(real));
+            a2v_acap_%(name)s = a2v_acc_%(name)s ? K * D : 0;
+        }
+        if ((K && (!a2v_hcap_%(name)s || !a2v_kcap_%(name)s)) || (K * D && !a2v_acap_%(name)s)) {
+            PyErr_NoMemory();
+            %(fail)s
+        }
+        npy_int64* keys = a2v_keys_%(name)s;
+        npy_intp* slot_of = a2v_slot_%(name)s;
+        npy_int64* rows = a2v_rows_%(name)s;
+        real* acc = (real*)a2v_acc_%(name)s;
+        for (npy_intp h = 0; h < H && K; h++) keys[h] = -1;
+
+        /* 1. unique rows in order of first occurrence; gradients summed in batch order */
+        npy_intp U = 0;
+        {
+            const char* ip = PyArray_BYTES(%(idx)s);
+            const npy_intp is = PyArray_STRIDES(%(idx)s)[0];
+            const char* gp = PyArray_BYTES(%(grads)s);
+            const npy_intp gs0 = PyArray_STRIDES(%(grads)s)[0];
+            const npy_intp gs1 = PyArray_STRIDES(%(grads)s)[1];
+            const npy_uint64 mask = (npy_uint64)(H - 1);
+            for (npy_intp i = 0; i < K; i++) {
+                npy_int64 r0 = (npy_int64)*(const %(itype)s*)(ip + i * is);
+                npy_int64 r = r0 < 0 ? r0 + N : r0;
+                if (r < 0 || r >= N) {
+                    PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 0 "
+                                 "with size %%lld", (long long)r0, (long long)N);
+                    %(fail)s
+                }
+                npy_uint64 h = (((npy_uint64)r * 0x9E3779B97F4A7C15ULL) >> shift) & mask;
+                while (keys[h] != -1 && keys[h] != r) h = (h + 1) & mask;
+                const char* g = gp + i * gs0;
+                real* __restrict__ a;
+                const int first = keys[h] == -1;
+                if (first) {
+                    keys[h] = r;
+                    slot_of[h] = U;
+                    rows[U] = r;
+                    a = acc + U * D;
+                    U++;
+                } else {
+                    a = acc + slot_of[h] * D;
+                }
+                if (gs1 == (npy_intp)sizeof(real)) {  /* a contiguous row: vectorised */
+                    const real* __restrict__ gr = (const real*)g;
+                    if (first) memcpy(a, gr, D * sizeof(real));
+                    else a2v_add<real>(a, gr, D);
+                } else if (first) {
+                    for (npy_intp j = 0; j < D; j++) a[j] = *(const real*)(g + j * gs1);
+                } else {
+                    for (npy_intp j = 0; j < D; j++) a[j] += *(const real*)(g + j * gs1);
+                }
+            }
+        }
+
+        /* 2. outputs: the inputs themselves (inplace) or C-contiguous copies */
+        Py_XDECREF(%(out)s);
+        if (%(inplace)s && PyArray_IS_C_CONTIGUOUS(%(table)s)) {
+            %(out)s = %(table)s;
+            Py_INCREF(%(out)s);
+        } else {
+            %(out)s = (PyArrayObject*)PyArray_NewCopy(%(table)s, NPY_CORDER);
+            if (!%(out)s) { %(fail)s }
+        }
+        real* P = (real*)PyArray_DATA(%(out)s);
+        real* S = NULL;
+        %(slot_output)s
+        /* 3. the update of each touched row, in place */
+        const npy_intp ahead = 4;  /* rows prefetched ahead: random rows of a large table */
+        for (npy_intp u = 0; u < U; u++) {
+            if (u + ahead < U) {
+                const char* q = (const char*)(P + rows[u + ahead] * D);
+                for (npy_intp b = 0; b < D * (npy_intp)sizeof(real); b += 64)
+                    __builtin_prefetch(q + b, 1);
+                if (width) {
+                    q = (const char*)(S + rows[u + ahead] * width * D);
+                    for (npy_intp b = 0; b < width * D * (npy_intp)sizeof(real); b += 64)
+                        __builtin_prefetch(q + b, 1);
+                }
+            }
+            real* p = P + rows[u] * D;
+            const real* g = acc + u * D;
+            %(update)s
+        }
+        }
+        """
+        if self.rule == 'sgd':
+            update = """
+            a2v_sgd<real>(p, g, D, ((real*)PyArray_DATA(%(lr)s))[0]);
+            """
+        elif self.rule == 'adagrad':
+            update = """
+            a2v_adagrad<real>(p, S + rows[u] * D, g, D, ((real*)PyArray_DATA(%(lr)s))[0],
+                              ((real*)PyArray_DATA(%(epsilon)s))[0]);
+            """
+        else:
+            update = """
+            a2v_adam<real>(p, S + rows[u] * 2 * D, S + rows[u] * 2 * D + D, g, D,
+                           ((real*)PyArray_DATA(%(lr)s))[0], ((real*)PyArray_DATA(%(beta_1)s))[0],
+                           ((real*)PyArray_DATA(%(beta_2)s))[0],
+                           ((real*)PyArray_DATA(%(epsilon)s))[0]);
+            """
+        names['update'] = update % names
+        names['slot_check'] = names['slot_output'] = ''
+        if n:
+            names['slot_check'] = '''
+        {
+            PyArrayObject* s = %(slot)s;
+            int ok = PyArray_DIMS(s)[0] == N;
+            if (width == 1) ok = ok && PyArray_NDIM(s) == 2 && PyArray_DIMS(s)[1] == D;
+            else ok = ok && PyArray_NDIM(s) == 3 && PyArray_DIMS(s)[1] == width
+                         && PyArray_DIMS(s)[2] == D;
+            if (!ok) {
+                PyErr_Format(PyExc_ValueError, "RowUpdate(%(rule)s): the optimizer slot does "
+                             "not match the table (%%lld, %%lld)", (long long)N, (long long)D);
+                %(fail)s
+            }
+        }''' % names
+            names['slot_output'] = '''
+        Py_XDECREF(%(slot_out)s);
+        if (%(inplace)s && PyArray_IS_C_CONTIGUOUS(%(slot)s)) {
+            %(slot_out)s = %(slot)s;
+            Py_INCREF(%(slot_out)s);
+        } else {
+            %(slot_out)s = (PyArrayObject*)PyArray_NewCopy(%(slot)s, NPY_CORDER);
+            if (!%(slot_out)s) { %(fail)s }
+        }
+        S = (real*)PyArray_DATA(%(slot_out)s);''' % names
+        return code % names
+
+
+@local_optimizer([RowUpdate], inplace=True)
+def _row_update_inplace(*args):  # (fgraph, node) on theano-pymc, (node) on Theano 1.0.5
+    node = args[-1]
+    if isinstance(node.op, RowUpdate) and not node.op.inplace:
+        return RowUpdate(node.op.rule, inplace=True).make_node(*node.inputs).outputs
+    return False
+
+
+@local_optimizer([SetRows], inplace=True)
+def _set_rows_inplace(*args):
+    node = args[-1]
+    if isinstance(node.op, SetRows) and not node.op.inplace:
+        return [SetRows(inplace=True)(*node.inputs)]
+    return False
+
+
+# ----- TakeRows: x[indices] along axis 0 -----------------------------------------------------
+
+class TakeRows(_COp):
+    """`x[indices]` along the first axis (what `K.gather` builds), one `memcpy` per row.
+
+    Every index is checked first (negative ones count from the end); an out-of-range index
+    raises `IndexError`. Falls back to numpy's `take` for an `x` that is not C-contiguous.
+    Swapped in for Theano's `AdvancedSubtensor1` on the CPU by `author2vec_take_rows`.
+    """
+    __props__ = ('axis',)  # non-empty: theano-pymc caches only ops with properties
+    axis = 0
+
+    def make_node(self, x, indices):
+        x, indices = T.as_tensor_variable(x), T.as_tensor_variable(indices)
+        if indices.ndim != 1 or indices.dtype not in T.integer_dtypes:
+            raise TypeError('TakeRows: indices must be a vector of integers')
+        if x.ndim < 1:
+            raise TypeError('TakeRows: cannot take rows of a scalar')
+        out = T.TensorType(x.dtype, (indices.broadcastable[0],) + x.broadcastable[1:])()
+        return Apply(self, [x, indices], [out])
+
+    def perform(self, node, inputs, outputs):
+        x, indices = inputs
+        outputs[0][0] = x.take(indices.astype(np.intp, copy=False), axis=0)
+
+    def infer_shape(self, *args):
+        x, indices = args[-1]
+        return [tuple(indices) + tuple(x[1:])]
+
+    def grad(self, inputs, grads):
+        x, indices = inputs
+        return [T.advanced_inc_subtensor1(x.zeros_like(), grads[0], indices),
+                theano.gradient.DisconnectedType()()]
+
+    def connection_pattern(self, node):
+        return [[True], [False]]
+
+    def c_support_code(self, *args, **kwargs):
+        return '#include <string.h>\n'
+
+    def c_code_cache_version(self):
+        return _version(1)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        x, idx = inputs
+        (z,) = outputs
+        itype = 'dtype_%s' % idx
+        fail = sub['fail']
+        return """
+        {
+        const npy_intp N = PyArray_DIMS(%(x)s)[0];
+        const npy_intp K = PyArray_DIMS(%(idx)s)[0];
+        const int nd = PyArray_NDIM(%(x)s);
+        const char* ip = PyArray_BYTES(%(idx)s);
+        const npy_intp is = PyArray_STRIDES(%(idx)s)[0];
+        for (npy_intp i = 0; i < K; i++) {
+            npy_int64 r = (npy_int64)*(const %(itype)s*)(ip + i * is);
+            if (r < -N || r >= N) {
+                PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 0 with "
+                             "size %%lld", (long long)r, (long long)N);
+                %(fail)s
+            }
+        }
+        npy_intp dims[NPY_MAXDIMS];
+        dims[0] = K;
+        for (int d = 1; d < nd; d++) dims[d] = PyArray_DIMS(%(x)s)[d];
+        int reuse = %(z)s != NULL && PyArray_NDIM(%(z)s) == nd
+                    && PyArray_TYPE(%(z)s) == PyArray_TYPE(%(x)s)
+                    && PyArray_IS_C_CONTIGUOUS(%(z)s);
+        for (int d = 0; reuse && d < nd; d++) reuse = PyArray_DIMS(%(z)s)[d] == dims[d];
+        if (!reuse) {
+            Py_XDECREF(%(z)s);
+            %(z)s = (PyArrayObject*)PyArray_EMPTY(nd, dims, PyArray_TYPE(%(x)s), 0);
+            if (!%(z)s) { %(fail)s }
+        }
+        if (PyArray_IS_C_CONTIGUOUS(%(x)s)) {
+            const npy_intp row = N ? PyArray_NBYTES(%(x)s) / N : 0;
+            const char* src = PyArray_BYTES(%(x)s);
+            char* dst = PyArray_BYTES(%(z)s);
+            for (npy_intp i = 0; i < K; i++) {
+                if (i + 4 < K) {
+                    npy_int64 q = (npy_int64)*(const %(itype)s*)(ip + (i + 4) * is);
+                    q = q < 0 ? q + N : q;
+                    for (npy_intp b = 0; b < row; b += 64) __builtin_prefetch(src + q * row + b);
+                }
+                npy_int64 r = (npy_int64)*(const %(itype)s*)(ip + i * is);
+                r = r < 0 ? r + N : r;
+                memcpy(dst + i * row, src + r * row, row);
+            }
+        } else {
+            PyArrayObject* ind = (PyArrayObject*)PyArray_Cast(%(idx)s, NPY_INTP);
+            if (!ind) { %(fail)s }
+            PyObject* taken = PyArray_TakeFrom(%(x)s, (PyObject*)ind, 0, NULL, NPY_RAISE);
+            Py_DECREF(ind);
+            if (!taken) { %(fail)s }
+            int err = PyArray_CopyInto(%(z)s, (PyArrayObject*)taken);
+            Py_DECREF(taken);
+            if (err) { %(fail)s }
+        }
+        }
+        """ % locals()
+
+
+@local_optimizer([AdvancedSubtensor1])
+def _take_rows(*args):
+    node = args[-1]
+    if type(node.op) is AdvancedSubtensor1 and on_cpu():
+        x = node.inputs[0]
+        if isinstance(x.type, T.TensorType) and x.dtype in ('float32', 'float64'):
+            return [TakeRows()(*node.inputs)]
+    return False
+
+
+# ----- the gradient of slices along the last axis, stacked -------------------------------------
+
+def _constant(var):
+    try:
+        return get_scalar_constant_value(var)
+    except NotScalarConstantError:
+        return None
+
+
+class StackColumns(_COp):
+    """`(b, d, w, x_0, ..., x_n-1) -> out (b, w, d)`, C-contiguous, with `out[:, c_k, :] = x_k`
+    for `c_k = columns[k]` and zeros in the other columns: the transposed gradient of the
+    slices `y[:, :, c_k]` of a `(b, d, w)` tensor, which Theano builds as increments into
+    zeros, transposed back (and then copied by a reshape).
+
+    Checks at run time what the increments would have: every `x_k` of shape `(b, d)`
+    (`ValueError`), every column within `w` (`IndexError`; negative ones count from the end).
+    Swapped in by `author2vec_stack_slices`. No gradient.
+    """
+    __props__ = ('columns',)
+
+    def __init__(self, columns):
+        self.columns = tuple(int(c) for c in columns)
+
+    def make_node(self, b, d, w, *parts):
+        dims = [T.as_tensor_variable(v) for v in (b, d, w)]
+        parts = [T.as_tensor_variable(x) for x in parts]
+        if len(parts) != len(self.columns) or any(x.ndim != 2 for x in parts):
+            raise TypeError('StackColumns: one matrix per column')
+        if len({x.dtype for x in parts}) != 1 or any(v.ndim != 0 for v in dims):
+            raise TypeError('StackColumns: scalar sizes and matrices of one dtype')
+        out = T.TensorType(parts[0].dtype, (False, False, False))()
+        return Apply(self, dims + parts, [out])
+
+    def perform(self, node, inputs, outputs):
+        b, d, w = (int(v) for v in inputs[:3])
+        out = np.zeros((b, w, d), dtype=node.outputs[0].dtype)
+        for c, x in zip(self.columns, inputs[3:]):
+            if not -w <= c < w:
+                raise IndexError('index %d is out of bounds for axis 2 with size %d' % (c, w))
+            if x.shape != (b, d):
+                raise ValueError('StackColumns: a slice gradient of shape %s for slices of shape '
+                                 '%s' % (x.shape, (b, d)))
+            out[:, c % w, :] = x
+        outputs[0][0] = out
+
+    def infer_shape(self, *args):  # (fgraph, node, shapes) or (node, shapes)
+        b, d, w = args[-2].inputs[:3]
+        return [(b, w, d)]
+
+    def c_support_code(self, *args, **kwargs):
+        return '#include <string.h>\n'
+
+    def c_code_cache_version(self):
+        return _version(1)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        (z,), fail = outputs, sub['fail']
+        b, d, w = ['(npy_intp)((dtype_%s*)PyArray_DATA(%s))[0]' % (v, v) for v in inputs[:3]]
+        parts = inputs[3:]
+        copies = []
+        for k, (c, x) in enumerate(zip(self.columns, parts)):
+            copies.append("""
+            {
+            const npy_intp c = %(c)d < 0 ? %(c)d + W : %(c)d;
+            if (c < 0 || c >= W) {
+                PyErr_Format(PyExc_IndexError, "index %%d is out of bounds for axis 2 with size "
+                             "%%lld", %(c)d, (long long)W);
+                %(fail)s
+            }
+            if (PyArray_NDIM(%(x)s) != 2 || PyArray_DIMS(%(x)s)[0] != B
+                    || PyArray_DIMS(%(x)s)[1] != D) {
+                PyErr_Format(PyExc_ValueError, "StackColumns: a slice gradient of shape "
+                             "(%%lld, %%lld) for slices of shape (%%lld, %%lld)",
+                             (long long)PyArray_DIMS(%(x)s)[0],
+                             (long long)PyArray_DIMS(%(x)s)[1], (long long)B, (long long)D);
+                %(fail)s
+            }
+            const npy_intp s0 = PyArray_STRIDES(%(x)s)[0], s1 = PyArray_STRIDES(%(x)s)[1];
+            const char* src = PyArray_BYTES(%(x)s);
+            for (npy_intp i = 0; i < B; i++) {
+                char* dst = out + ((i * W + c) * D) * item;
+                if (s1 == item) {
+                    memcpy(dst, src + i * s0, D * item);
+                } else {
+                    for (npy_intp j = 0; j < D; j++)
+                        memcpy(dst + j * item, src + i * s0 + j * s1, item);
+                }
+            }
+            }
+            """ % {'c': c, 'x': x, 'fail': fail})
+        return """
+        {
+        const npy_intp B = %(b)s, D = %(d)s, W = %(w)s;
+        const int typenum = PyArray_TYPE(%(first)s);
+        npy_intp dims[3] = {B, W, D};
+        int reuse = %(z)s != NULL && PyArray_IS_C_CONTIGUOUS(%(z)s)
+                    && PyArray_TYPE(%(z)s) == typenum && PyArray_DIMS(%(z)s)[0] == B
+                    && PyArray_DIMS(%(z)s)[1] == W && PyArray_DIMS(%(z)s)[2] == D;
+        if (!reuse) {
+            Py_XDECREF(%(z)s);
+            %(z)s = (PyArrayObject*)PyArray_EMPTY(3, dims, typenum, 0);
+            if (!%(z)s) { %(fail)s }
+        }
+        char* out = PyArray_BYTES(%(z)s);
+        const npy_intp item = PyArray_ITEMSIZE(%(z)s);
+        if (W != %(n)d) memset(out, 0, PyArray_NBYTES(%(z)s));  /* columns not sliced: 0 */
+        %(copies)s
+        }
+        """ % {'b': b, 'd': d, 'w': w, 'z': z, 'fail': fail, 'first': parts[0],
+               'n': len(parts), 'copies': ''.join(copies)}
+
+
+@local_optimizer([DimShuffle])
+def _stack_slices(*args):
+    """`DimShuffle{0,2,1}(inc(... inc(zeros(b, d, w), x_0, [:, :, c_0]) ..., x_k, [:, :, c_k]))`
+    -> `StackColumns(c_0..c_k)(b, d, w, x_0, ..., x_k)` (distinct constant columns)."""
+    node = args[-1]
+    if not isinstance(node.op, DimShuffle) or not on_cpu():
+        return False
+    y = node.inputs[0]
+    if y.ndim != 3 or tuple(node.op.new_order) != (0, 2, 1):
+        return False
+    parts = []
+    while y.owner is not None and isinstance(y.owner.op, IncSubtensor):
+        op, (base, x, *index) = y.owner.op, y.owner.inputs
+        idx = op.idx_list
+        if (op.set_instead_of_inc or len(idx) != 3 or len(index) != 1
+                or any(i != slice(None) for i in idx[:-1]) or isinstance(idx[-1], slice)):
+            return False
+        c = _constant(index[0])
+        if c is None or x.ndim != 2 or any(x.broadcastable) or x.dtype != y.dtype:
+            return False
+        parts.append((int(c), x))
+        y = base
+    if not parts or y.owner is None or not isinstance(y.owner.op, T.Alloc):
+        return False
+    value, dims = y.owner.inputs[0], y.owner.inputs[1:]
+    columns = [c for c, _ in parts]
+    if (_constant(value) != 0 or len(dims) != 3 or len(set(columns)) != len(columns)
+            or any(c < 0 for c in columns)):
+        return False
+    parts = parts[::-1]  # in the order they were added
+    return [StackColumns([c for c, _ in parts])(*(list(dims) + [x for _, x in parts]))]
+
+
+# ----- one-hot targets ------------------------------------------------------------------------
+
+class OneHot(_COp):
+    """`(labels (n,), n, k) -> (n, k)` zeros with a 1 at `[i, labels[i]]` (`dtype`): what
+    `set_subtensor(zeros((n, k))[arange(n), labels], 1)` computes.
+
+    Raises as that would: `ValueError` when `labels` does not have `n` entries, `IndexError`
+    for a label outside `[-k, k)` (negative ones count from the end). Swapped in by
+    `author2vec_one_hot`.
+    """
+    __props__ = ('dtype',)
+
+    def __init__(self, dtype):
+        self.dtype = str(dtype)
+
+    def make_node(self, labels, n, k):
+        labels, n, k = (T.as_tensor_variable(v) for v in (labels, n, k))
+        if labels.ndim != 1 or labels.dtype not in T.integer_dtypes or n.ndim or k.ndim:
+            raise TypeError('OneHot: integer labels (n,) and scalar n, k')
+        return Apply(self, [labels, n, k], [T.matrix(dtype=self.dtype)])
+
+    def perform(self, node, inputs, outputs):
+        labels, n, k = inputs
+        out = np.zeros((int(n), int(k)), dtype=self.dtype)
+        out[np.arange(int(n)), labels] = 1
+        outputs[0][0] = out
+
+    def infer_shape(self, *args):
+        _, n, k = args[-2].inputs
+        return [(n, k)]
+
+    def c_support_code(self, *args, **kwargs):
+        return '#include <string.h>\n'
+
+    def c_code_cache_version(self):
+        return _version(1)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        labels, n, k = inputs
+        (z,), fail = outputs, sub['fail']
+        ltype, ntype, ktype = ('dtype_%s' % v for v in inputs)
+        otype, typenum = 'dtype_%s' % z, 'NPY_' + self.dtype.upper()
+        return """
+        {
+        const npy_intp N = (npy_intp)((%(ntype)s*)PyArray_DATA(%(n)s))[0];
+        const npy_intp K = (npy_intp)((%(ktype)s*)PyArray_DATA(%(k)s))[0];
+        if (PyArray_DIMS(%(labels)s)[0] != N) {
+            PyErr_Format(PyExc_ValueError, "shape mismatch: %%lld labels for %%lld rows",
+                         (long long)PyArray_DIMS(%(labels)s)[0], (long long)N);
+            %(fail)s
+        }
+        npy_intp dims[2] = {N, K};
+        if (%(z)s == NULL || !PyArray_IS_C_CONTIGUOUS(%(z)s) || PyArray_DIMS(%(z)s)[0] != N
+                || PyArray_DIMS(%(z)s)[1] != K) {
+            Py_XDECREF(%(z)s);
+            %(z)s = (PyArrayObject*)PyArray_EMPTY(2, dims, %(typenum)s, 0);
+            if (!%(z)s) { %(fail)s }
+        }
+        %(otype)s* out = (%(otype)s*)PyArray_DATA(%(z)s);
+        memset(out, 0, PyArray_NBYTES(%(z)s));
+        const char* lp = PyArray_BYTES(%(labels)s);
+        const npy_intp ls = PyArray_STRIDES(%(labels)s)[0];
+        for (npy_intp i = 0; i < N; i++) {
+            npy_int64 c = (npy_int64)*(const %(ltype)s*)(lp + i * ls);
+            if (c < -K || c >= K) {
+                PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 1 with "
+                             "size %%lld", (long long)c, (long long)K);
+                %(fail)s
+            }
+            out[i * K + (c < 0 ? c + K : c)] = 1;
+        }
+        }
+        """ % locals()
+
+
+@local_optimizer([AdvancedIncSubtensor])
+def _one_hot(*args):
+    """`set_subtensor(zeros((n, k))[arange(0, n, 1), labels], 1)` -> `OneHot(labels, n, k)`."""
+    node = args[-1]
+    if type(node.op) is not AdvancedIncSubtensor or not on_cpu():
+        return False
+    if not node.op.set_instead_of_inc or len(node.inputs) != 4:
+        return False
+    x, value, rows, labels = node.inputs
+    if (x.ndim != 2 or x.owner is None or not isinstance(x.owner.op, T.Alloc)
+            or _constant(x.owner.inputs[0]) != 0 or _constant(value) != 1
+            or rows.owner is None or not isinstance(rows.owner.op, ARange)
+            or labels.ndim != 1 or labels.dtype not in T.integer_dtypes):
+        return False
+    n, k = x.owner.inputs[1:]
+    start, stop, step = rows.owner.inputs
+    if _constant(start) != 0 or _constant(step) != 1:
+        return False
+    if stop is not n and (_constant(stop) is None or _constant(stop) != _constant(n)):
+        return False
+    return [OneHot(x.dtype)(labels, n, k)]
+
+
+# ----- products: each computed once, Gemm as a product when Theano has no BLAS ----------------
+
+def _blas_linked():
+    flags = getattr(theano.config, 'blas__ldflags', None)
+    if flags is None:  # Theano 1.0.5
+        flags = theano.config.blas.ldflags
+    return bool(flags)
+
+
+def _clients(args, var):
+    """The nodes using `var` (`args`: the local optimizer's `(fgraph, node)` or `(node,)`)."""
+    fgraph = args[0] if len(args) == 2 else None
+    clients = fgraph.clients[var] if fgraph is not None and hasattr(fgraph, 'clients') \
+        else getattr(var, 'clients', [])
+    return [c for c, _ in clients if not isinstance(c, str)]
+
+
+@local_optimizer([Dot22Scalar, Gemm])
+def _blas_dots(*args):
+    node = args[-1]
+    if not on_cpu() or _blas_linked():
+        return False
+    out = node.outputs[0]
+    if type(node.op) is Dot22Scalar:
+        x, y, a = node.inputs
+        for client in _clients(args, x):
+            if type(client.op) is Dot22 and list(client.inputs) == [x, y]:
+                return [T.cast(a * client.outputs[0], out.dtype)]
+        return False
+    if type(node.op) is Gemm:
+        z, a, x, y, b = node.inputs
+        scaled = [_dot22(x, y) if _constant(a) == 1 else a * _dot22(x, y),
+                  z if _constant(b) == 1 else b * z]
+        return [T.cast(scaled[1] + scaled[0], out.dtype)]
+    return False
+
+
+# ----- fast float32 tanh ---------------------------------------------------------------------
+
+class FastTanh(_COp):
+    """float32 `tanh(x)` of a whole array as Eigen's rational approximation (relative error
+    below 4e-7), in a loop the compiler vectorises.
+
+    glibc's `tanhf` is a function call of about 18 ns per value, and Theano's elementwise loops
+    are not vectorised: tanh cost more than the pair layer's matrix products. Swapped in for
+    float32 `tanh` on the CPU by `author2vec_fast_tanh` (so the bias addition before it stays a
+    separate elementwise op). Python (FAST_COMPILE): numpy's tanh.
+    """
+    # A property, so that theano-pymc caches the compiled op: it treats ops whose
+    # `__props__` is empty as unversioned and compiles them again in every process.
+    __props__ = ('dtype',)
+    dtype = 'float32'
+
+    def make_node(self, x):
+        x = T.as_tensor_variable(x)
+        if x.dtype != 'float32':
+            raise TypeError('FastTanh: float32 only, got %s' % x.dtype)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, outputs):
+        outputs[0][0] = np.tanh(inputs[0])
+
+    def infer_shape(self, *args):
+        return [args[-1][0]]
+
+    def L_op(self, inputs, outputs, grads):
+        return [grads[0] * (1 - T.sqr(outputs[0]))]
+
+    def grad(self, inputs, grads):
+        return self.L_op(inputs, [self(*inputs)], grads)
+
+    def c_support_code(self, *args, **kwargs):
+        return """
+        #include <math.h>
+        #ifndef AUTHOR2VEC_FAST_TANH
+        #define AUTHOR2VEC_FAST_TANH
+        /* Eigen's generic_fast_tanh_float: odd / even polynomials on [-7.9053, 7.9053]. A
+           separate function without trapping math, so that GCC vectorises the loop (the
+           comparisons become selects; NaN still gives NaN) */
+        __attribute__((noinline, optimize("no-trapping-math")))
+        static void a2v_tanh(float* __restrict__ out, const float* __restrict__ in, npy_intp n) {
+            for (npy_intp i = 0; i < n; i++) {
+                const float x = in[i];
+                const float c = 7.90531110763549805f;
+                float y = x < -c ? -c : x;  /* one comparison each (vectorisable); NaN stays */
+                y = y > c ? c : y;
+                const float y2 = y * y;
+                float p = -2.76076847742355e-16f;
+                p = p * y2 + 2.00018790482477e-13f;
+                p = p * y2 + -8.60467152213735e-11f;
+                p = p * y2 + 5.12229709037114e-08f;
+                p = p * y2 + 1.48572235717979e-05f;
+                p = p * y2 + 6.37261928875436e-04f;
+                p = p * y2 + 4.89352455891786e-03f;
+                p = p * y;
+                float q = 1.19825839466702e-06f;
+                q = q * y2 + 1.18534705686654e-04f;
+                q = q * y2 + 2.26843463243900e-03f;
+                q = q * y2 + 4.89352518554385e-03f;
+                const float r = p / q;  /* computed for every value: a select, not a branch */
+                out[i] = fabsf(x) < 0.0004f ? x : r;
+            }
+        }
+        #endif
+        """
+
+    def c_code_cache_version(self):
+        return _version(2)
+
+    def c_code(self, node, name, inputs, outputs, sub):
+        (x,), (z,), fail = inputs, outputs, sub['fail']
+        return """
+        {
+        PyArrayObject* in = PyArray_GETCONTIGUOUS(%(x)s);
+        if (!in) { %(fail)s }
+        int reuse = %(z)s != NULL && PyArray_NDIM(%(z)s) == PyArray_NDIM(in)
+                    && PyArray_IS_C_CONTIGUOUS(%(z)s) && %(z)s != in;
+        for (int d = 0; reuse && d < PyArray_NDIM(in); d++)
+            reuse = PyArray_DIMS(%(z)s)[d] == PyArray_DIMS(in)[d];
+        if (!reuse) {
+            Py_XDECREF(%(z)s);
+            %(z)s = (PyArrayObject*)PyArray_EMPTY(PyArray_NDIM(in), PyArray_DIMS(in),
+                                                  NPY_FLOAT32, 0);
+            if (!%(z)s) { Py_DECREF(in); %(fail)s }
+        }
+        a2v_tanh((float*)PyArray_DATA(%(z)s), (const float*)PyArray_DATA(in), PyArray_SIZE(in));
+        Py_DECREF(in);
+        }
+        """ % locals()
+
+
+fast_tanh = FastTanh()
+
+
+@local_optimizer([Elemwise])
+def _fast_tanh(*args):
+    node = args[-1]
+    if (isinstance(node.op, Elemwise) and node.op.scalar_op == scalar.tanh and on_cpu()
+            and node.inputs[0].dtype == 'float32' and not node.op.inplace_pattern):
+        return [fast_tanh(node.inputs[0])]
+    return False
+
+
+# After Theano's own specialisation and before elemwise fusion (49); the inplace passes run
+# with Theano's own (60).
+optdb.register('author2vec_take_rows', TopoOptimizer(_take_rows), 48.5, 'fast_run')
+optdb.register('author2vec_fast_tanh', TopoOptimizer(_fast_tanh), 48.5, 'fast_run')
+optdb.register('author2vec_stack_slices', TopoOptimizer(_stack_slices), 48.5, 'fast_run')
+optdb.register('author2vec_blas_dots', TopoOptimizer(_blas_dots), 48.5, 'fast_run')
+optdb.register('author2vec_one_hot', TopoOptimizer(_one_hot), 48.5, 'fast_run')
+optdb.register('author2vec_set_rows_inplace',
+               TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
+               60, 'fast_run', 'inplace')
+optdb.register('author2vec_row_update_inplace',
+               TopoOptimizer(_row_update_inplace, failure_callback=TopoOptimizer.warn_inplace),
+               60, 'fast_run', 'inplace')
