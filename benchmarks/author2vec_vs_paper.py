@@ -38,56 +38,24 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+from author2vec_keras import reporting  # noqa: E402
 from author2vec_keras.io import atomic_open, save_figure  # noqa: E402
+from author2vec_keras.reporting import (A2V_KEY as KEY, A2V_METHODS as METHODS,  # noqa: E402
+                                        A2V_USES_CONTENT as USES_CONTENT, a2v_run_key as run_key,
+                                        a2v_run_name as key_name)
 
-#: methods: DeepWalk, the content + link model's schedules, and walk pairs (issue 13)
-METHODS = ['deepwalk', 'link', 'content', 'alternating', 'joint', 'walks']
-LABELS = {'deepwalk': 'DeepWalk', 'link': 'Link-Info only', 'content': 'Content-Info only',
-          'alternating': 'Author2Vec (alternating)', 'joint': 'Author2Vec (joint)',
-          'walks': 'Author2Vec (walk pairs)'}
-USES_CONTENT = {'content', 'alternating', 'joint', 'walks'}
 KERAS = {'link', 'content', 'alternating', 'joint', 'walks'}
-PAPER = {'link prediction': 2.35, 'clustering': 0.83}
 SPLIT_YEAR = 2008
-DATASETS = ('aan', 'cane-cora')
+DATASETS = tuple(reporting.A2V_DATASETS)
 OUT = os.path.join(os.path.dirname(HERE), 'results', 'author2vec_vs_paper')
-KEY = ('dataset', 'protocol', 'content', 'config', 'epochs', 'method', 'seed')
-
-
-def run_key(rec):
-    """The identity of a run: a tuple of `KEY`'s fields."""
-    return tuple(rec.get(k) for k in KEY)
-
-
-def key_name(key):
-    return '-'.join(str(k) for k in key).replace('/', '_')
 
 
 def config_of(args):
     """The configuration tag of the Keras methods: the preset's name, or the flags' settings."""
-    if args.preset:
-        return args.preset
-    return '%s%g-b%d-%s-d%d-h%d-n%d' % (args.optimizer, args.lr, args.batch_size,
-                                        'proj' if args.projection else 'noproj', args.dim,
-                                        args.hidden_dim, args.negatives)
-
-
-def upgrade(rec, settings):
-    """A run of the first version of this script (AAN, leak-free, one global settings)."""
-    if 'dataset' in rec:
-        return rec
-    rec = dict(rec, dataset='aan')
-    if rec['method'] == 'deepwalk':
-        rec.update(content='-', config='-', epochs='-')
-    else:
-        s = settings
-        rec.update(content='leak-free' if rec['method'] in USES_CONTENT else '-',
-                   epochs=s['epochs'], settings=s,
-                   config='%s%g-b%d-%s-d%d-h%d-n%d' % (
-                       s['optimizer'], s['lr'], s['batch_size'],
-                       'proj' if s['projection'] else 'noproj', s['dim'], s['hidden_dim'],
-                       s['negatives']))
-    return rec
+    if args.preset:  # with its overrides, if any: 'a2v-lua[embedding_init=uniform]'
+        return args.preset + ('[%s]' % ','.join('%s=%s' % kv for kv in sorted(
+            args.set.items())) if args.set else '')
+    return reporting.a2v_config(vars(args))
 
 
 def make_estimator(method, seed, args, checkpoint_dir):
@@ -100,7 +68,7 @@ def make_estimator(method, seed, args, checkpoint_dir):
     if args.preset:
         if args.epochs is not None:
             common['epochs'] = args.epochs
-        return ContentLinkAuthor2Vec.from_preset(args.preset, **common)
+        return ContentLinkAuthor2Vec.from_preset(args.preset, **dict(args.set, **common))
     return ContentLinkAuthor2Vec(
         dim=args.dim, hidden_dim=args.hidden_dim, projection=args.projection,
         negatives=args.negatives, epochs=args.epochs or 4, batch_size=args.batch_size,
@@ -227,8 +195,7 @@ class Store(object):
         elif os.path.exists(path):
             raise SystemExit('%s exists: pass --resume to add runs to it, or another --out'
                              % path)
-        settings = self.data.get('settings')
-        self.data['runs'] = [upgrade(r, settings) for r in self.data['runs']]
+        self.data['runs'] = reporting.a2v_runs(self.data)
         self.data.setdefault('in_progress', {})
         self.done = {run_key(r) for r in self.data['runs']}
 
@@ -278,227 +245,48 @@ def run(args, store):
 
 # -- the report ---------------------------------------------------------------------------------
 
-def _stats(vals):
-    vals = np.asarray(vals, dtype=float)
-    return vals.mean(), (vals.std(ddof=1) if len(vals) > 1 else 0.0), len(vals)
-
-
-def _cell(s):
-    return '%.4f +/- %.4f (%d)' % s if s else 'n/a'
-
-
-def _gain(a, b):
-    return '%+.2f%%' % (100 * (a[0] - b[0]) / b[0]) if a and b and b[0] else 'n/a'
-
-
-def config_label(rec):
-    if rec['method'] == 'deepwalk':
-        return ''
-    if rec['config'] in ('a2v-lua',):
-        return 'a2v.lua preset, %s ep' % rec['epochs']
-    s = rec.get('settings', {})
-    return '%s %g, batch %s, %s ep%s' % (s.get('optimizer'), s.get('lr'), s.get('batch_size'),
-                                        rec['epochs'], ', proj' if s.get('projection') else '')
-
-
-def group_runs(runs):
-    """{(dataset, row): {(protocol, metric): stats}} with row = (method, config, epochs, content)."""
-    cells = {}
-    for r in runs:
-        row = (r['method'], r['config'], str(r['epochs']), r['content'])
-        for key in ('auc_hadamard', 'auc_own', 'nmi'):
-            if key in r:
-                cells.setdefault((r['dataset'], row), {}).setdefault(
-                    (r['protocol'], key), []).append(r[key])
-    return {k: {m: _stats(v) for m, v in d.items()} for k, d in cells.items()}
-
-
-def _row_order(row):
-    method, config, epochs, content = row
-    return (METHODS.index(method), config != '-' and config == 'a2v-lua', config,
-            int(epochs) if epochs.isdigit() else 0, content)
-
-
 def report(path_json, out):
+    """OUT.md (`reporting.a2v_markdown` and the notes), OUT.png, OUT_curve.png from the JSON."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
     with open(path_json) as f:
         data = json.load(f)
-    runs = [upgrade(r, data.get('settings')) for r in data['runs']]
-    table = group_runs(runs)
-    labels = {}
-    for r in runs:
-        labels[(r['method'], r['config'], str(r['epochs']), r['content'])] = config_label(r)
+    runs = reporting.a2v_runs(data)
     seeds = sorted({r['seed'] for r in runs})
+    versions = data.get('versions', {})
     lines = ['# Author2Vec (content + link) vs DeepWalk on AAN and CANE-Cora, and the paper', '',
-             'Commands that produced these runs (appended by each invocation; `--resume`): ',
-             ''] + ['- `%s`' % c for c in data.get('commands', [data.get('command', '?')])]
-    if data.get('parallel_commands'):
+             'The commands that made these runs (each adds its runs; `--resume`):', '']
+    lines += ['- `%s`' % c for c in data.get('commands', [])]
+    if data.get('parallel_commands'):  # the first version's per-seed jobs
         lines += ['- merged parallel jobs: ' + '; '.join('`%s`' % c
                                                         for c in data['parallel_commands'])]
-    versions = data.get('versions', {})
     lines += ['', 'Seeds: %s (mean +/- sample std over the seeds that finished; n per cell in '
                   'brackets). Versions: %s.' % (seeds, ', '.join(
-                      '%s %s' % kv for kv in sorted(versions.items()) if kv[1])), '']
-    for dataset in DATASETS:
-        rows = sorted({row for (d, row) in table if d == dataset}, key=_row_order)
-        if not rows:
-            continue
-        protocols = ['holdout', 'temporal'] if dataset == 'aan' else ['holdout']
-        metrics = [(p, k, '%s %s' % ('LP AUC hold-out' if p == 'holdout' else
-                                     'LP AUC temporal', '(Hadamard LR)' if k == 'auc_hadamard'
-                                     else '(own score)'))
-                   for p in protocols for k in ('auc_hadamard', 'auc_own')]
-        metrics.append(('holdout', 'nmi', 'clustering NMI (%s)' % (
-            'venue series' if dataset == 'aan' else '7 topics')))
-        lines += ['## %s' % {'aan': 'AAN (ACL Anthology co-authorship, titles)',
-                             'cane-cora': 'CANE-Cora (citations, abstracts)'}[dataset], '',
-                  '| method | configuration | content | ' + ' | '.join(t for _, _, t in metrics)
-                  + ' |', '|---|---|---|' + '---|' * len(metrics)]
-        for row in rows:
-            cells = table[(dataset, row)]
-            lines.append('| %s | %s | %s | %s |' % (
-                LABELS[row[0]], labels[row], row[3],
-                ' | '.join(_cell(cells.get((p, k))) for p, k, _ in metrics)))
-        base = table.get((dataset, ('deepwalk', '-', '-', '-')), {})
-        lines += ['', '### Gain over DeepWalk (means), next to the paper', '',
-                  '| method | configuration | content | ' + ' | '.join(
-                      t.replace('LP AUC ', 'LP ') for p, k, t in metrics
-                      if k != 'auc_own') + ' |',
-                  '|---|---|---|' + '---|' * len([m for m in metrics if m[1] != 'auc_own']),
-                  '| **paper: Author2Vec vs DeepWalk** | | | ' + ' | '.join(
-                      '**+%.2f%%**' % PAPER['clustering' if k == 'nmi' else 'link prediction']
-                      for p, k, _ in metrics if k != 'auc_own') + ' |']
-        for row in rows:
-            if row[0] == 'deepwalk':
-                continue
-            cells = table[(dataset, row)]
-            lines.append('| %s | %s | %s | %s |' % (
-                LABELS[row[0]], labels[row], row[3], ' | '.join(
-                    _gain(cells.get((p, k)), base.get((p, k))) for p, k, _ in metrics
-                    if k != 'auc_own')))
-        leaky = [row for row in rows if row[3] == 'leaky']
-        if leaky:
-            lines += ['', '### The leak: leaky minus leak-free content (same method and '
-                          'configuration; AUC / NMI points)', '',
-                      '| method | configuration | ' + ' | '.join(t for _, _, t in metrics) + ' |',
-                      '|---|---|' + '---|' * len(metrics)]
-            for row in leaky:
-                free = table.get((dataset, row[:3] + ('leak-free',)))
-                if not free:
-                    continue
-                cells = table[(dataset, row)]
-                lines.append('| %s | %s | %s |' % (LABELS[row[0]], labels[row], ' | '.join(
-                    '%+.4f' % (cells[(p, k)][0] - free[(p, k)][0])
-                    if (p, k) in cells and (p, k) in free else 'n/a' for p, k, _ in metrics)))
-        lines.append('')
-    curves = [r for r in runs if r.get('epochs_log') and any('auc_hadamard' in p for p in
-                                                               r['epochs_log'])]
-    progress = {k: v for k, v in data.get('in_progress', {}).items()
-                if any('auc_hadamard' in p for p in v)}
-    if curves or progress:
-        lines += ['## AUC against epoch (`%s_curve.png`)' % os.path.basename(out), '',
-                  '| run | epochs scored | best Hadamard AUC (epoch) | last Hadamard AUC | '
-                  'last own AUC | last NMI | s / epoch (load) |', '|---|---|---|---|---|---|---|']
-        for name, log in [(key_name(run_key(r)), r['epochs_log']) for r in curves] + \
-                sorted(progress.items()):
-            pts = [p for p in log if 'auc_hadamard' in p]
-            best = max(pts, key=lambda p: p['auc_hadamard'])
-            secs = [p['seconds'] for p in log]
-            lines.append('| %s%s | %d-%d | %.4f (%d) | %.4f | %.4f | %s | %.0f (%.1f) |' % (
-                name, ' (running)' if name in progress else '', pts[0]['epoch'],
-                pts[-1]['epoch'], best['auc_hadamard'], best['epoch'],
-                pts[-1]['auc_hadamard'], pts[-1]['auc_own'],
-                '%.4f' % pts[-1]['nmi'] if 'nmi' in pts[-1] else 'n/a', np.median(secs),
-                np.median([p['loadavg'] for p in log])))
-        lines.append('')
-    lines += [data.get('notes', '')]
+                      '%s %s' % kv for kv in sorted(versions.items()) if kv[1])), '',
+              reporting.a2v_markdown(data), data.get('notes', '')]
     with atomic_open(out + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n')
+    fig = reporting.a2v_figure(data)
+    save_figure(fig, out + '.png', dpi=110)
+    plt.close(fig)
+    fig = reporting.a2v_curve_figure(data)
+    if fig is not None:
+        save_figure(fig, out + '_curve.png', dpi=110)
+        plt.close(fig)
+
+
+def _parse_setting(text):
+    """'name=value' -> (name, value), the value read as JSON when it is (numbers, booleans)."""
+    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    name, sep, value = text.partition('=')
+    if not sep or name not in ContentLinkAuthor2Vec().get_params():
+        raise ValueError('expected PARAM=VALUE with a ContentLinkAuthor2Vec parameter, got %r'
+                         % text)
     try:
-        import matplotlib
-        matplotlib.use('Agg')
-        _plot_bars(table, labels, out + '.png')
-        if curves or progress:
-            _plot_curves(curves, progress, table, out + '_curve.png')
-    except ImportError as e:  # pragma: no cover
-        print('no figure: %s' % e)
-
-
-def _plot_bars(table, labels, path):
-    import matplotlib.pyplot as plt
-    panels = [('aan', 'holdout', 'auc_hadamard', 'AAN: LP AUC hold-out (Hadamard)'),
-              ('aan', 'temporal', 'auc_hadamard', 'AAN: LP AUC temporal (Hadamard)'),
-              ('aan', 'holdout', 'nmi', 'AAN: NMI (venue series)'),
-              ('cane-cora', 'holdout', 'auc_hadamard', 'CANE-Cora: LP AUC hold-out'),
-              ('cane-cora', 'holdout', 'nmi', 'CANE-Cora: NMI (topics)')]
-    panels = [p for p in panels if any(d == p[0] and (p[1], p[2]) in cells
-                                       for (d, _), cells in table.items())]
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 5), squeeze=False)
-    for ax, (dataset, prot, key, title) in zip(axes[0], panels):
-        rows = sorted([row for (d, row) in table if d == dataset
-                       and (prot, key) in table[(d, row)]], key=_row_order)
-        mu = np.array([table[(dataset, r)][(prot, key)][0] for r in rows])
-        sd = np.array([table[(dataset, r)][(prot, key)][1] for r in rows])
-        colours = ['grey' if r[0] == 'deepwalk' else ('C3' if r[3] == 'leaky' else
-                   'C%d' % (1 + METHODS.index(r[0]))) for r in rows]
-        ax.barh(range(len(rows)), mu, xerr=sd, color=colours, capsize=2)
-        ax.set_yticks(range(len(rows)))
-        ax.set_yticklabels(['%s\n%s%s' % (LABELS[r[0]], labels[r], ' LEAKY' if r[3] == 'leaky'
-                                          else '') for r in rows], fontsize=6)
-        dw = table.get((dataset, ('deepwalk', '-', '-', '-')), {}).get((prot, key))
-        if dw:
-            claim = PAPER['clustering' if key == 'nmi' else 'link prediction']
-            ax.axvline(dw[0] * (1 + claim / 100), color='k', ls='--', lw=1,
-                       label="DeepWalk +%.2f%% (the paper's claim)" % claim)
-            ax.legend(fontsize=6, loc='lower left')
-        lo, hi = (mu - sd).min(), (mu + sd).max()
-        if dw:
-            hi = max(hi, dw[0] * 1.03)
-        ax.set_xlim(max(0, lo - 0.1 * (hi - lo + 1e-3)), hi + 0.05 * (hi - lo + 1e-3))
-        ax.set_title(title, fontsize=9)
-        ax.grid(axis='x', alpha=0.3)
-    fig.suptitle('Author2Vec variants vs DeepWalk (mean +/- std over seeds; red: leaky content)')
-    fig.tight_layout()
-    save_figure(fig, path, dpi=110)
-
-
-def _plot_curves(curves, progress, table, path):
-    import matplotlib.pyplot as plt
-    series = [(key_name(run_key(r)), r['epochs_log'], r['dataset'], r['protocol'])
-              for r in curves]
-    for name, log in sorted(progress.items()):
-        dataset, protocol = name.split('-')[0], name.split('-')[1]
-        if name.startswith('cane-cora'):
-            dataset, protocol = 'cane-cora', name.split('-')[2]
-        series.append((name + ' (running)', log, dataset, protocol))
-    metrics = [('auc_hadamard', 'LP AUC (Hadamard LR)'), ('auc_own', 'LP AUC (own score)'),
-               ('nmi', 'clustering NMI')]
-    fig, axes = plt.subplots(1, 3, figsize=(16, 4.5))
-    lines_drawn = set()
-    for i, (name, log, dataset, protocol) in enumerate(series):
-        pts = [p for p in log if 'auc_hadamard' in p]
-        for ax, (key, title) in zip(axes, metrics):
-            xs = [p['epoch'] for p in pts if key in p]
-            if not xs:
-                continue
-            ax.plot(xs, [p[key] for p in pts if key in p], marker='o', ms=3, color='C%d' % i,
-                    label=name)
-            dw = table.get((dataset, ('deepwalk', '-', '-', '-')), {}).get(
-                ('holdout' if key == 'nmi' else protocol, key if key != 'auc_own'
-                 else 'auc_hadamard'))
-            if dw and (dataset, protocol, key) not in lines_drawn:
-                lines_drawn.add((dataset, protocol, key))
-                claim = PAPER['clustering' if key == 'nmi' else 'link prediction']
-                ax.axhline(dw[0], color='grey', lw=1, label='DeepWalk %s %s (mean)'
-                           % (dataset, protocol))
-                ax.axhline(dw[0] * (1 + claim / 100), color='k', ls='--', lw=1,
-                           label="DeepWalk +%.2f%% (the paper's claim)" % claim)
-            ax.set(xlabel='epoch', title=title)
-            ax.grid(alpha=0.3)
-    for ax in axes:
-        ax.legend(fontsize=6)
-    fig.suptitle('The a2v.lua configuration: held-out scores against training epochs')
-    fig.tight_layout()
-    save_figure(fig, path, dpi=110)
+        return name, json.loads(value)
+    except ValueError:
+        return name, value
 
 
 def main(argv=None):
@@ -515,6 +303,9 @@ def main(argv=None):
     p.add_argument('--preset', choices=['a2v-lua'], default=None,
                    help="the Keras methods with the authors' configuration "
                         '(estimator.A2V_LUA); --epochs overrides its 100')
+    p.add_argument('--set', action='append', default=[], metavar='PARAM=VALUE',
+                   help='with --preset: override one of its parameters (a sensitivity run; '
+                        'its configuration is named after it), e.g. --set embedding_init=uniform')
     p.add_argument('--curve-every', type=int, default=0, metavar='K',
                    help='score the embeddings every K epochs (and after the first): AUC and '
                         'NMI against epoch')
@@ -539,6 +330,12 @@ def main(argv=None):
     p.add_argument('--merge', nargs='*', default=[],
                    help='JSON files of parallel jobs to merge into the report')
     args = p.parse_args(argv)
+    try:
+        args.set = dict(_parse_setting(x) for x in args.set)
+    except ValueError as e:
+        p.error('--set: %s' % e)
+    if args.set and not args.preset:
+        p.error('--set overrides a --preset')
     if args.protocols is None:
         args.protocols = ['holdout', 'temporal'] if args.dataset == 'aan' else ['holdout']
     if args.leaky and args.dataset == 'cane-cora':
@@ -565,14 +362,24 @@ def main(argv=None):
         if args.notes:
             with open(args.notes) as f:
                 data['notes'] = f.read()
-        seen = {run_key(upgrade(r, data.get('settings'))) for r in data['runs']}
+        data['runs'] = reporting.a2v_runs(data)
+        seen = {run_key(r) for r in data['runs']}
         for path in args.merge:
             with open(path) as f:
                 other = json.load(f)
-            new = [upgrade(r, other.get('settings')) for r in other['runs']]
+            new = reporting.a2v_runs(other)
             data['runs'] += [r for r in new if run_key(r) not in seen]
-            data.setdefault('parallel_commands', []).extend(
-                other.get('commands', [other.get('command')]))
+            seen |= {run_key(r) for r in new}
+            finished = {key_name(run_key(r)) for r in data['runs']}
+            in_progress = data.setdefault('in_progress', {})
+            for name in list(in_progress):  # a run that finished elsewhere
+                if name in finished:
+                    del in_progress[name]
+            in_progress.update({k: v for k, v in other.get('in_progress', {}).items()
+                                if k not in finished and v})
+            data.setdefault('commands', [data.pop('command')] if 'command' in data else [])
+            data['commands'] += [c for c in other.get('commands', [other.get('command')])
+                                 if c not in data['commands']]
         with atomic_open(path_json, 'w') as f:
             json.dump(data, f, indent=1, default=float)
     report(path_json, args.out)

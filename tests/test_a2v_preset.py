@@ -73,10 +73,9 @@ def test_plain_sgd_lr_0_1_one_step_per_paper_and_per_author(preset, slice_):
     content, link = preset.content_model_.optimizer, preset.link_model_.optimizer
     assert content is not link  # each model its own optimizer state
     for opt in (content, link):
-        assert type(opt) is RowSGD  # exactly SGD's weights (no momentum, no decay)
+        assert type(opt) is RowSGD  # plain SGD: no momentum term at all
         config = opt.get_config()
-        assert abs(config['lr'] - 0.1) < 1e-6 and config['momentum'] == 0
-        assert config['decay'] == 0 and not config['nesterov']
+        assert abs(config['lr'] - 0.1) < 1e-6 and config['decay'] == 0
     # one epoch = one update per paper (content) and one per author with a co-author (link)
     assert int(K.get_value(content.iterations)) == len(np.unique(preset.authorship_[:, 1]))
     assert int(K.get_value(link.iterations)) == int((graph.degrees > 0).sum())
