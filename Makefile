@@ -29,10 +29,28 @@ clean:
 
 # --- Theano 1.0.5 CI leg and Docker images (docker/README.md) ---------------------------------
 IMAGE ?= author2vec-keras
-.PHONY: test-theano105 lint-docker docker-gpu docker-cpu docker-notebooks
+.PHONY: test-theano105 test-gpu venv-gpu lint-docker docker-gpu docker-cpu docker-notebooks
 
 test-theano105:
 	.ci/theano105
+
+# GPU without Docker: Theano 1.0.5 + libgpuarray/pygpu 0.7.6 built from source (docker/README.md).
+# LIBGPUARRAY_SRC=tarball or LIBGPUARRAY_URL=url replace the shipped third_party/libgpuarray source.
+# The package goes in as a PEP 660 editable: a legacy one's `author2vec` script demands setup.py's
+# Theano-PyMC (pkg_resources' DistributionNotFound), which this venv replaces by Theano 1.0.5.
+VENV_GPU ?= .venv-gpu
+venv-gpu: $(VENV_GPU)/.installed-gpu
+
+$(VENV_GPU)/.installed-gpu: requirements-gpu.txt requirements-theano105.txt setup.py docker/build-gpuarray.sh
+	test -x $(VENV_GPU)/bin/python || $(PYTHON) -m venv $(VENV_GPU)
+	$(VENV_GPU)/bin/pip install --quiet --disable-pip-version-check -r requirements-gpu.txt
+	docker/build-gpuarray.sh $(VENV_GPU)
+	$(VENV_GPU)/bin/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation \
+		--use-pep517 -e .
+	touch $@
+
+test-gpu:
+	.ci/gpu
 
 lint-docker:
 	.ci/theano105 lint

@@ -303,13 +303,14 @@ def setup(device=None):
     _fix_collections_iterable()
     on_cuda = _device_from_flags(os.environ.get('THEANO_FLAGS')).startswith('cuda')
     try:
-        theano = _import_theano()
+        with _gpu_init_errors(on_cuda) as causes:
+            theano = _import_theano()
     except Exception as error:  # Theano 1.0.5 raises from its gpuarray init when CUDA fails
         if on_cuda:
             raise RuntimeError(cuda_unavailable_reason()) from error
         raise
     if on_cuda and not _gpu_active(theano):
-        raise RuntimeError(cuda_unavailable_reason())
+        raise RuntimeError(cuda_unavailable_reason(causes[-1] if causes else None))
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         import io
@@ -326,7 +327,8 @@ def _gpu_active(theano):
     return bool(getattr(gpuarray, 'pygpu_activated', False))
 
 
-_SUPPORTED_ROUTE = 'use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu), the supported route to CUDA'
+_SUPPORTED_ROUTE = ('use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu) or, without '
+                    'Docker, `make venv-gpu` (pygpu built from source), the supported routes to CUDA')
 
 
 def _cuda_missing_before_import():
@@ -342,11 +344,52 @@ def _cuda_missing_before_import():
     return None
 
 
-def cuda_unavailable_reason():
-    """One sentence saying why CUDA cannot be used here."""
+@contextlib.contextmanager
+def _gpu_init_errors(on_cuda):
+    """Collects (yields a list of) the errors of Theano 1.0.5's GPU initialisation.
+
+    Theano 1.0.5 logs a failed initialisation with a traceback on stderr
+    (`ERROR (theano.gpuarray): Could not initialize pygpu, support disabled`, then
+    `GpuArrayException: b'Could not load "libcuda.so": ...'`) and goes on on the CPU; `setup`
+    refuses instead, in one sentence that names the cause. Other records pass as usual.
+    """
+    causes = []
+    if not on_cuda:
+        yield causes
+        return
+    import logging
+
+    def collect(record):
+        if record.exc_info:
+            causes.append(record.exc_info[1])
+            return False
+        return True
+
+    logger = logging.getLogger('theano.gpuarray')
+    logger.addFilter(collect)
+    try:
+        yield causes
+    finally:
+        logger.removeFilter(collect)
+
+
+def cuda_unavailable_reason(cause=None):
+    """One sentence saying why CUDA cannot be used here.
+
+    # Arguments
+        cause: the exception of libgpuarray's failed initialisation, if known (named in the sentence).
+    """
+    detail = ''
+    if cause is not None:
+        message = cause.args[0] if cause.args else cause
+        if isinstance(message, bytes):
+            message = message.decode('utf8', 'replace')
+        detail = '; libgpuarray: %s' % str(message).rstrip('.')
     return _cuda_missing_before_import() or (
-        'CUDA is not available: Theano could not initialise a GPU (no GPU or driver visible); '
-        'run the GPU Docker image with `docker run --gpus all`.')
+        'CUDA is not available: Theano could not initialise a GPU (no GPU or driver visible%s); '
+        'run where an NVIDIA GPU and its driver are visible: the GPU Docker image with '
+        '`docker run --gpus all`, or a `make venv-gpu` venv after sourcing docker/gpu-env.sh '
+        'on the GPU host.' % detail)
 
 
 def info():

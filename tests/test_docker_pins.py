@@ -1,5 +1,6 @@
-"""The Docker images pin the same stack as setup.py / requirements.txt (no drift), and hadolint
-passes on them. Reads files only; needs neither Docker nor a GPU."""
+"""The Docker images pin the same stack as setup.py / requirements.txt (no drift), and so do the GPU
+installs without Docker (environment-gpu.yml, requirements-gpu.txt); hadolint passes on the images.
+Reads files only; needs neither Docker nor a GPU."""
 import ast
 import os
 import re
@@ -100,6 +101,42 @@ def test_theano105_leg_pins_requirements_txt():
         else:
             assert theano105.get(name) == spec, name
     assert theano105['theano'] == '==1.0.5'
+
+
+def _environment_gpu():
+    import yaml
+    with open(os.path.join(ROOT, 'environment-gpu.yml'), encoding='utf8') as f:
+        env = yaml.safe_load(f)
+    conda = [d for d in env['dependencies'] if isinstance(d, str)]
+    pip = next(d['pip'] for d in env['dependencies'] if isinstance(d, dict))
+    return env, dict(d.split('=', 1) for d in conda), pip
+
+
+def test_conda_environment_is_the_gpu_images_stack():
+    env, conda, pip = _environment_gpu()
+    micromamba = re.search(r'micromamba create (.*?)&&', GPU).group(1)
+    assert conda == _conda_pins(micromamba + ' ')  # same packages, same versions
+    assert env['channels'] == ['conda-forge', 'nodefaults']  # --channel conda-forge --override-channels
+    image_pip = re.search(r'pip install --no-cache-dir\s+(Keras.*?)(?:&&|\n|$)', GPU).group(1)
+    assert pip == [r.strip('"') for r in image_pip.split()]
+
+
+def test_conda_environment_agrees_with_the_theano105_leg():
+    theano105 = _requirements('requirements-theano105.txt')
+    _, conda, pip = _environment_gpu()
+    for name in ('theano', 'numpy', 'scipy'):
+        assert theano105[name] == '==' + conda[name], name
+    assert theano105['keras'] == '==2.0.9' and 'Keras==2.0.9' in pip
+    assert conda['pygpu'] == conda['libgpuarray'] == '0.7.6'
+
+
+def test_venv_gpu_pins_the_theano105_leg_plus_its_build_tools():
+    lines = [l.split('#')[0].strip() for l in _read('requirements-gpu.txt').splitlines()]
+    assert '-r requirements-theano105.txt' in lines
+    extra = _requirements('requirements-gpu.txt')
+    assert set(extra) == {'cython', 'wheel', 'mako', 'markupsafe'}
+    assert all(spec.startswith('==') for spec in extra.values())
+    assert int(extra['cython'][2:].split('.')[0]) < 3  # pygpu 0.7.6's .pyx files need Cython < 3
 
 
 @pytest.mark.parametrize('dockerfile', ['Dockerfile', 'Dockerfile.cpu'])
