@@ -1,8 +1,10 @@
-"""Training checkpoints: the model with its optimizer state and the position (epoch, batch).
+"""Training checkpoints: the model(s) with their optimizer state and the position (epoch, batch).
 
 Every file goes through a temporary name and a rename (`io.save_model`, `io.atomic_open`), so a
 `kill -9` leaves the last good checkpoint intact. A checkpoint records a fingerprint (package
-version, parameters, graph); one made with anything else is refused with `CheckpointMismatch`.
+version, parameters, graph, other inputs); one made with anything else is refused with
+`CheckpointMismatch`. Models that share layers (the content + link model) are saved one file each
+and restored in place into freshly built models (`io.restore_model`), which keeps them sharing.
 """
 import hashlib
 import json
@@ -11,18 +13,31 @@ import os
 import numpy as np
 
 from . import __version__
-from .io import CheckpointMismatch, atomic_open, load_model, save_model
+from .io import CheckpointMismatch, atomic_open, load_model, restore_model, save_model
 
-__all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'META']
+__all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META']
 
 META = 'checkpoint.json'
 
 
-def fingerprint(params, graph):
-    """What a checkpoint must match: package version, parameters (a dict) and the graph."""
+def fingerprint(params, graph, data=None):
+    """What a checkpoint must match: package version, parameters (a dict), the graph, and
+    `data`, a digest of any further training input (the content model's papers), or None."""
     edges = hashlib.sha256(np.ascontiguousarray(graph.edges).tobytes()).hexdigest()
     return {'version': __version__, 'params': json.loads(json.dumps(params, default=str)),
-            'num_nodes': graph.num_nodes, 'edges_sha256': edges}
+            'num_nodes': graph.num_nodes, 'edges_sha256': edges, 'data': data}
+
+
+def digest(*arrays):
+    """sha256 of arrays (and JSON-able values), for `fingerprint(..., data=digest(...))`."""
+    h = hashlib.sha256()
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            h.update(str((a.dtype.str, a.shape)).encode())
+            h.update(np.ascontiguousarray(a).tobytes())
+        else:
+            h.update(json.dumps(a, default=str).encode())
+    return h.hexdigest()
 
 
 class Checkpoints(object):
@@ -37,43 +52,77 @@ class Checkpoints(object):
         self.directory = directory
         self.fingerprint = fingerprint
 
-    def write(self, model, epoch, batch, history):
-        """Save `model` (with its optimizer state) as the position `(epoch, batch)`."""
+    def write(self, model, epoch, batch, history, state=None):
+        """Save the model(s), with their optimizer state, as the position `(epoch, batch)`.
+
+        # Arguments
+            model: a Keras model, or a dict name -> compiled model (models sharing layers).
+            epoch, batch: where training continues from.
+            history: the losses so far (any JSON value).
+            state: optional JSON value kept with the position (e.g. a partial epoch's losses).
+        """
         os.makedirs(self.directory, exist_ok=True)
-        name = 'model-e%04d-b%06d.h5' % (epoch, batch)
-        save_model(model, os.path.join(self.directory, name))
+        models = model if isinstance(model, dict) else {'model': model}
+        files = {}
+        for key in sorted(models):
+            files[key] = '%s-e%04d-b%06d.h5' % (key, epoch, batch)
+            save_model(models[key], os.path.join(self.directory, files[key]))
         meta_path = os.path.join(self.directory, META)
         previous = _read_json(meta_path)
-        meta = dict(self.fingerprint, epoch=epoch, batch=batch, model=name, history=history)
+        meta = dict(self.fingerprint, epoch=epoch, batch=batch, history=history, state=state)
+        if isinstance(model, dict):
+            meta['models'] = files
+        else:
+            meta['model'] = files['model']
         with atomic_open(meta_path, 'w', encoding='utf8') as f:
             json.dump(meta, f, indent=1)
-        if previous and previous.get('model') not in (None, name):
-            old = os.path.join(self.directory, previous['model'])
-            if os.path.exists(old):
-                os.remove(old)
+        for old in _files(previous or {}):
+            if old not in files.values() and os.path.exists(os.path.join(self.directory, old)):
+                os.remove(os.path.join(self.directory, old))
 
-    def read(self):
+    def read(self, into=None):
         """`(model, meta)` of the last checkpoint, or None when there is none.
 
-        Raises `CheckpointMismatch` naming what differs (package version, configuration, graph)
-        or a missing model file.
+        # Arguments
+            into: None to load the saved model (`io.load_model`); or a dict name -> compiled
+                model, as given to `write`, to restore each one's weights and optimizer state
+                in place (`io.restore_model`); then `(into, meta)` is returned.
+
+        Raises `CheckpointMismatch` naming what differs (package version, configuration, graph,
+        data) or a missing model file.
         """
         meta = _read_json(os.path.join(self.directory, META))
         if meta is None:
             return None
-        for key in ('version', 'params', 'num_nodes', 'edges_sha256'):
-            if meta.get(key) != self.fingerprint[key]:
+        for key in ('version', 'params', 'num_nodes', 'edges_sha256', 'data'):
+            if meta.get(key) != self.fingerprint.get(key):
                 raise CheckpointMismatch(
                     'the checkpoint in %s was made with another %s (%s, now %s); use another '
                     '--checkpoint-dir or drop --resume'
-                    % (self.directory, 'package version' if key == 'version' else
-                       'graph' if key in ('num_nodes', 'edges_sha256') else 'configuration',
-                       _short(meta.get(key)), _short(self.fingerprint[key])))
-        path = os.path.join(self.directory, meta['model'])
-        if not os.path.exists(path):
-            raise CheckpointMismatch('the checkpoint in %s names %s, which is missing'
-                                     % (self.directory, meta['model']))
-        return load_model(path), meta
+                    % (self.directory, _WHAT.get(key, 'configuration'),
+                       _short(meta.get(key)), _short(self.fingerprint.get(key))))
+        files = meta.get('models') or {'model': meta['model']}
+        if (into is None) != ('model' in meta) or (into is not None and set(into) != set(files)):
+            raise CheckpointMismatch('the checkpoint in %s holds %s, not the models asked for'
+                                     % (self.directory, ', '.join(sorted(files))))
+        for name in files.values():
+            if not os.path.exists(os.path.join(self.directory, name)):
+                raise CheckpointMismatch('the checkpoint in %s names %s, which is missing'
+                                         % (self.directory, name))
+        if into is None:
+            return load_model(os.path.join(self.directory, meta['model'])), meta
+        for key, model in into.items():
+            restore_model(model, os.path.join(self.directory, files[key]))
+        return into, meta
+
+
+_WHAT = {'version': 'package version', 'num_nodes': 'graph', 'edges_sha256': 'graph',
+         'data': 'training data (papers, authorship)'}
+
+
+def _files(meta):
+    return list((meta.get('models') or {}).values()) + ([meta['model']] if meta.get('model')
+                                                        else [])
 
 
 def _read_json(path):

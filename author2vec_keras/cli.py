@@ -17,8 +17,8 @@ import sys
 import warnings
 
 from . import __version__
-from .estimator import (CONTEXTS, MAX_SEED, MODELS, PAIRS, SCHEDULES, Author2Vec,
-                        ContentLinkAuthor2Vec)
+from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESETS, SCHEDULES,
+                        Author2Vec, ContentLinkAuthor2Vec)
 from .memory import SLOTS
 from .negatives import SAMPLING
 from .pipeline import TASKS
@@ -28,6 +28,10 @@ EXIT_FAILURE = 1
 
 #: the one source of the command line's defaults
 DEFAULTS = Author2Vec().get_params()
+#: `train`'s model flags: left unset (None) on the command line, they take the preset's value
+#: (`--preset`) or else the estimator's default (`_estimator`)
+MODEL_FLAGS = ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size', 'optimizer', 'lr',
+               'dense_updates', 'sampling', 'schedule', 'projection', 'batching')
 
 
 class BadInput(Exception):
@@ -73,12 +77,21 @@ def _add_input_arguments(parser, labels=False):
                              % ('s' if labels else ''))
 
 
-def _add_model_arguments(parser, epochs_help):
-    """The flags `train` and `benchmark` share: the model's size and training."""
-    parser.add_argument('--dim', type=_positive_int, default=DEFAULTS['dim'],
-                        help='node vector size (default %(default)s)')
-    parser.add_argument('--epochs', type=_positive_int, default=DEFAULTS['epochs'],
-                        help=epochs_help + ' (default %(default)s)')
+def _add_model_arguments(parser, epochs_help, unset=False):
+    """The flags `train` and `benchmark` share: the model's size and training.
+
+    `unset`: leave them None when not given (`train`, where a preset may fill them).
+    """
+    for flag, name, text in (('--dim', 'dim', 'node vector size'), ('--epochs', 'epochs',
+                                                                      epochs_help)):
+        parser.add_argument(flag, type=_positive_int, default=None if unset else DEFAULTS[name],
+                            help='%s (default %s)' % (text, _default(name, unset)))
+
+
+def _default(name, preset_note=True):
+    """A flag's default for its help text."""
+    value = DEFAULTS.get(name, ContentLinkAuthor2Vec().get_params().get(name))
+    return '%s%s' % (value, "; --preset gives the preset's" if preset_note else '')
 
 
 def build_parser():
@@ -113,21 +126,30 @@ def build_parser():
                        help="'paper': the paper's softmax Link-Info model (default); 'blog': the "
                             "blog's stack; 'author2vec': the full content + link model "
                             "(datasets with text: aan, cane-cora)")
-    train.add_argument('--schedule', choices=SCHEDULES,
-                       default=ContentLinkAuthor2Vec().schedule,
+    train.add_argument('--preset', choices=sorted(PRESETS), default=None,
+                       help="with --model author2vec: a named configuration; 'a2v-lua' is the "
+                            "authors' code (estimator.A2V_LUA: d=100, n_h=50, projection, SGD "
+                            "lr 0.1, alternating, 100 epochs, one step per paper / author); "
+                            "flags given beside it override it")
+    train.add_argument('--schedule', choices=SCHEDULES, default=None,
                        help='with --model author2vec: alternate the content and link models '
-                            'each epoch (the authors\' code), train them jointly, or one alone')
-    train.add_argument('--projection', action='store_true',
+                            'each epoch (the authors\' code), train them jointly, or one alone '
+                            '(default %s)' % _default('schedule'))
+    train.add_argument('--projection', action='store_true', default=None,
                        help="with --model author2vec: tanh(W e + b) on each side first (the "
                             "authors' a2v.lua)")
-    _add_model_arguments(train, 'passes over the training edges')
-    train.add_argument('--hidden-dim', type=_positive_int, default=DEFAULTS['hidden_dim'],
-                       help='pair representation size (default %(default)s)')
-    train.add_argument('--negatives', type=_positive_int, default=DEFAULTS['negatives'],
-                       help='sampled non-edges per edge (default %(default)s)')
-    train.add_argument('--sampling', choices=SAMPLING, default=DEFAULTS['sampling'],
+    train.add_argument('--batching', choices=BATCHING, default=None,
+                       help="with --model author2vec: 'pairs' (--batch-size pairs per step) or "
+                            "'grouped' (one step per paper and per author, as a2v.lua) "
+                            '(default %s)' % _default('batching'))
+    _add_model_arguments(train, 'passes over the training edges', unset=True)
+    train.add_argument('--hidden-dim', type=_positive_int, default=None,
+                       help='pair representation size (default %s)' % _default('hidden_dim'))
+    train.add_argument('--negatives', type=_positive_int, default=None,
+                       help='sampled non-edges per edge (default %s)' % _default('negatives'))
+    train.add_argument('--sampling', choices=SAMPLING, default=None,
                        help='negative sampling distribution (default: uniform with --pairs '
-                            'edges, degree with --pairs walks)')
+                            'edges, degree with --pairs walks; --preset gives the preset\'s)')
     walks = train.add_argument_group(
         'training pairs', 'the edges (the paper) or node pairs that co-occur on random walks '
         '(DeepWalk\'s contexts; node2vec\'s with --p/--q), and where the second node of a pair '
@@ -155,15 +177,16 @@ def build_parser():
                        help='shared: both nodes of a pair from one table (default, the blog); '
                             'separate: the second from a context table (a2v.lua, LINE 2nd '
                             'order); the embedding is then the mean of the two tables')
-    train.add_argument('--batch-size', type=_positive_int, default=DEFAULTS['batch_size'],
-                       help='pairs per gradient step (default %(default)s)')
-    train.add_argument('--optimizer', type=_optimizer, default=DEFAULTS['optimizer'],
-                       help='Keras optimizer: %s (default %%(default)s); sgd, adagrad and adam '
+    train.add_argument('--batch-size', type=_positive_int, default=None,
+                       help='pairs per gradient step (default %s)' % _default('batch_size'))
+    train.add_argument('--optimizer', type=_optimizer, default=None,
+                       help='Keras optimizer: %s (default %s); sgd, adagrad and adam '
                             'update only the embedding rows a batch touches'
-                            % ', '.join(OPTIMIZERS))
-    train.add_argument('--lr', type=_positive_float, default=DEFAULTS['lr'],
-                       help="learning rate (default: the optimizer's own)")
-    train.add_argument('--dense-updates', action='store_true',
+                            % (', '.join(OPTIMIZERS), _default('optimizer')))
+    train.add_argument('--lr', type=_positive_float, default=None,
+                       help="learning rate (default: the optimizer's own; --preset gives the "
+                            "preset's)")
+    train.add_argument('--dense-updates', action='store_true', default=None,
                        help="use Keras' stock optimizer, which updates the whole embedding "
                             'table every batch (slow on large graphs)')
     train.add_argument('--test-fraction', type=_fraction, default=0.1,
@@ -274,11 +297,21 @@ def _load(args):
 
 
 def _estimator(args, dataset):
-    """The estimator `train` fits, and the extra arguments of its `fit`."""
-    params = dict(dim=args.dim, hidden_dim=args.hidden_dim, negatives=args.negatives,
-                  epochs=args.epochs, batch_size=args.batch_size, optimizer=args.optimizer,
-                  lr=args.lr, dense_updates=args.dense_updates, sampling=args.sampling,
-                  random_state=args.seed, verbose=0 if args.quiet else 1)
+    """The estimator `train` fits, and the extra arguments of its `fit`.
+
+    A model flag left unset takes the preset's value (`--preset`), else the estimator's default.
+    """
+    if args.preset and args.model != 'author2vec':
+        raise BadInput('--preset %s configures --model author2vec, not --model %s'
+                       % (args.preset, args.model))
+    base = ContentLinkAuthor2Vec().get_params() if args.model == 'author2vec' else DEFAULTS
+    base = dict(base, **PRESETS.get(args.preset, {}))
+    given = {name: getattr(args, name) for name in MODEL_FLAGS}
+    value = {name: base.get(name) if given[name] is None else given[name] for name in given}
+    params = {name: value[name] for name in ('dim', 'hidden_dim', 'negatives', 'epochs',
+                                             'batch_size', 'optimizer', 'lr', 'dense_updates',
+                                             'sampling')}
+    params.update(random_state=args.seed, verbose=0 if args.quiet else 1)
     walk_flags = dict(pairs=args.pairs, window=args.window, walks_per_node=args.walks_per_node,
                       walk_length=args.walk_length, p=args.p, q=args.q,
                       positives_per_epoch=args.positives_per_epoch, context=args.context)
@@ -290,21 +323,25 @@ def _estimator(args, dataset):
     if args.pairs == 'edges' and set(changed) - {'pairs', 'context'}:
         raise BadInput('--%s needs --pairs walks'
                        % sorted(set(changed) - {'pairs', 'context'})[0].replace('_', '-'))
+    if args.model != 'author2vec':
+        for name in ('schedule', 'projection', 'batching'):
+            if given[name] is not None:
+                raise BadInput('--%s is a flag of --model author2vec' % name)
     if args.partitions:
         from .partitioned_training import PartitionedAuthor2Vec
         return PartitionedAuthor2Vec(partitions=args.partitions, workdir=args.workdir,
                                      ray_address=args.ray_address, workers=args.ray_workers,
                                      **params), {'resume': args.resume}
+    params.update(checkpoint_dir=args.checkpoint_dir)
     if args.model != 'author2vec':
-        return Author2Vec(model=args.model, checkpoint_dir=args.checkpoint_dir, **walk_flags,
-                          **params), {'resume': args.resume}
+        return Author2Vec(model=args.model, **walk_flags, **params), {'resume': args.resume}
     if dataset is None or dataset.text is None:
         raise BadInput('--model author2vec needs a dataset with text: --dataset aan or '
                        '--dataset cane-cora')
-    if args.checkpoint_dir:
-        raise BadInput('--checkpoint-dir is not supported with --model author2vec yet')
-    return ContentLinkAuthor2Vec(schedule=args.schedule, projection=args.projection,
-                                 **params), {}
+    extra = {k: v for k, v in base.items() if k not in params}
+    extra.update(schedule=value['schedule'], projection=bool(value['projection']),
+                 batching=value['batching'])
+    return ContentLinkAuthor2Vec(**dict(extra, **params)), {'resume': args.resume}
 
 
 def _check_partition_flags(args, graph):
@@ -321,7 +358,8 @@ def _check_partition_flags(args, graph):
                        % (args.partitions, graph.num_nodes))
     for flag, bad in (('--model', args.model != 'paper'), ('--dense-updates', args.dense_updates),
                       ('--checkpoint-dir', args.checkpoint_dir),
-                      ('--optimizer', args.optimizer.lower() not in ('sgd', 'adagrad', 'adam'))):
+                      ('--optimizer', (args.optimizer or DEFAULTS['optimizer']).lower()
+                       not in ('sgd', 'adagrad', 'adam'))):
         if bad:
             raise BadInput('%s is not supported with --partitions (the paper model, trained '
                            'row-wise with sgd, adagrad or adam; --workdir holds the checkpoints)'
@@ -370,7 +408,7 @@ def cmd_train(args):
         print(no_auc)
     if isinstance(estimator, ContentLinkAuthor2Vec):
         pairs, texts = content_inputs(dataset, setup.split)
-        fit_params = dict(authorship=pairs, paper_texts=texts)
+        fit_params = dict(fit_params, authorship=pairs, paper_texts=texts)
     metrics, timings = pipeline.fit_and_score(estimator, setup, seed=args.seed,
                                               fit_params=fit_params)
     record = pipeline.record(args.command_line, args.seed, dataset=name,
@@ -387,7 +425,7 @@ def cmd_train(args):
     estimator.save_embeddings(output)
     with atomic_open(output + '.json', 'w', encoding='utf8') as f:
         json.dump(record, f, indent=2, default=str)
-    print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, args.dim, output))
+    print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim, output))
     if metrics:
         print('link prediction AUC: %.4f' % metrics['own']['auc'])
     return 0

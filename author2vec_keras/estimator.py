@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .checkpoints import Checkpoints, fingerprint
+from .checkpoints import Checkpoints, digest, fingerprint
 from .graph import GraphError
 from .io import save_word2vec
 from .memory import available_memory, check_table_fits
@@ -25,7 +25,8 @@ from .negatives import SAMPLING, check_negatives
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
-           'SCHEDULES', 'MAX_SEED', 'check_table_fits', 'available_memory']
+           'SCHEDULES', 'BATCHING', 'PRESETS', 'A2V_LUA', 'MAX_SEED', 'check_table_fits',
+           'available_memory']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
@@ -342,12 +343,51 @@ class Author2Vec(PairEmbedding):
                   'continues' % (epoch + 1, step, self.checkpoint_dir))
 
 
+#: The authors' configuration, line by line against their code: ganeshjawahar/author2vec,
+#: a2v.lua (commit cdcfbad; an earlier commit, ebbed5c, differs only in max_epochs = 25).
+A2V_LUA = {
+    # hidden_size = 100: the author and paper LookupTables have 100 columns
+    'dim': 100,
+    # hid2 = 50: w_1, w_2 = nn.Linear(hidden_size, hid2), and the Linear(hid2, hid2) of h_x, h_+
+    'hidden_dim': 50,
+    # paper_context_model / author_model = LookupTable -> w_1 -> Tanh (w_1 shared by both sides;
+    # model2: w_2 likewise): tanh(W e + b) on each side before h_x = u * v and h_+ = |u - v|
+    'projection': True,
+    # for each epoch: every paper through model1 (content), then every author through model2
+    # (link), each model with its own parameters' optim state
+    'schedule': 'alternating',
+    # optim.sgd(feval, params, {learningRate = 0.1, alpha = decay}): plain SGD, lr 0.1; optim.sgd
+    # reads no `alpha` (its decay is `learningRateDecay`), so the 0.001 decay is never applied
+    'optimizer': 'sgd', 'lr': 0.1,
+    # max_epochs = 100
+    'epochs': 100,
+    # one optim.sgd step per txn:get('paper_' .. j) and per txn:get('author_' .. j): a paper's
+    # (author, paper) pairs, an author's (author, co-author) pairs, gradient divided by their
+    # count (a mean); batch_size = 512 is set but the code that used it is commented out
+    'batching': 'grouped',
+    # nn.LookupTable's default initialisation: N(0, 1) (author table; paper rows without a
+    # doc2vec vector)
+    'embedding_init': 'normal',
+    # paper_context_lookup is one of model1's modules, so getParameters() trains it
+    'train_papers': True,
+    # not in a2v.lua: its pairs and labels come from an LMDB ('fullDB') whose builder is not
+    # public; 5 is word2vec's and this package's default
+    'negatives': 5,
+    # the negatives are uniform (the LMDB's are unknown)
+    'sampling': 'uniform',
+}
+
+#: named configurations of `ContentLinkAuthor2Vec` (`from_preset`, `author2vec train --preset`)
+PRESETS = {'a2v-lua': A2V_LUA}
+BATCHING = ('pairs', 'grouped')
+
+
 class ContentLinkAuthor2Vec(PairEmbedding):
     """The full Author2Vec: Content-Info + Link-Info over one shared author table.
 
     Ganesh J, Gupta, Varma and Varma, "Author2Vec: Learning Author Representations by Combining
     Content and Link Information", WWW 2016 companion; the authors' code:
-    ganeshjawahar/author2vec (a2v.lua: d=100, n_h=50, SGD lr 0.1, 100 epochs, alternating).
+    ganeshjawahar/author2vec (a2v.lua: `PRESETS['a2v-lua']`, `from_preset('a2v-lua')`).
 
     - Content-Info: (author, paper) pairs, 1 if the author wrote the paper, 0 for a sampled paper
       the author did not write. Paper vectors: a second table initialised from gensim Doc2Vec
@@ -362,8 +402,17 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         content_weight: weight of the content loss in the joint model.
         doc2vec_epochs: Doc2Vec passes for the paper vectors.
         train_papers: train the paper vectors (a2v.lua) or keep Doc2Vec's.
+        batching: 'pairs' (batches of `batch_size` pairs in random order) or 'grouped' (one
+            step per paper for the content model and one per author for the link model, a2v.lua's
+            updates; `batch_size` is unused; not with schedule 'joint').
+        embedding_init: initial author vectors: 'uniform' (Keras, U(-0.05, 0.05)) or 'normal'
+            (Torch's `nn.LookupTable`, N(0, 1): a2v.lua).
+        checkpoint_dir: if set, every compiled model with its optimizer state and the position
+            in training are saved there (atomically) after every epoch and on Ctrl-C;
+            `fit(..., resume=True)` continues from the last one.
         The others: see `PairEmbedding` (`negatives` also counts the sampled papers per
-        authorship; an epoch is every edge and every authorship once).
+        authorship; an epoch is every edge and every authorship once, or with 'grouped'
+        batching every author's edges and every paper's authorships once).
 
     # Attributes
         graph_, embeddings_ (authors, rows in `graph_.nodes` order), papers_ (paper ids, rows of
@@ -378,6 +427,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         est.fit(graph, authorship=[('Smith, J', 'P11-1001'), ...],
                 paper_texts={'P11-1001': 'a title', ...})
         est.embeddings_
+        a2v = ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30)  # the authors' settings
     ```
     """
 
@@ -386,7 +436,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
     def __init__(self, dim=128, hidden_dim=32, negatives=5, epochs=10, batch_size=512,
                  schedule='alternating', projection=False, content_weight=1.0,
                  doc2vec_epochs=20, train_papers=True, optimizer='adam', lr=None,
-                 dense_updates=False, sampling=None, random_state=0, verbose=1):
+                 dense_updates=False, sampling=None, batching='pairs',
+                 embedding_init='uniform', random_state=0, verbose=1, checkpoint_dir=None):
         self.dim = dim
         self.hidden_dim = hidden_dim
         self.negatives = negatives
@@ -401,12 +452,34 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.lr = lr
         self.dense_updates = dense_updates
         self.sampling = sampling
+        self.batching = batching
+        self.embedding_init = embedding_init
         self.random_state = random_state
         self.verbose = verbose
+        self.checkpoint_dir = checkpoint_dir
+
+    @classmethod
+    def from_preset(cls, name, **params):
+        """An estimator with the named configuration of `PRESETS`, `params` overriding it.
+
+        # Example
+
+        ```python
+            ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30, random_state=1)
+        ```
+        """
+        if name not in PRESETS:
+            raise ValueError('unknown preset %r; known: %s' % (name, ', '.join(sorted(PRESETS))))
+        return cls(**dict(PRESETS[name], **params))
 
     def _check_params(self):
         if self.schedule not in SCHEDULES:
             raise ValueError('schedule must be one of %s, got %r' % (SCHEDULES, self.schedule))
+        if self.batching not in BATCHING:
+            raise ValueError("batching must be 'pairs' or 'grouped', got %r" % (self.batching,))
+        if self.batching == 'grouped' and self.schedule == 'joint':
+            raise ValueError("batching='grouped' steps one model at a time: use schedule "
+                             "'alternating', 'link' or 'content', not 'joint'")
         super(ContentLinkAuthor2Vec, self)._check_params()
 
     @property
@@ -458,7 +531,24 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             raise ValueError('paper vectors have size %d, dim is %d' % (vec.shape[1], self.dim))
         self.paper_init_ = vec
 
-    def fit(self, graph, authorship=None, paper_texts=None, paper_vectors=None):
+    def _compile(self):
+        """Compile the models the schedule trains: dict name -> model, in training order."""
+        loss = 'sparse_categorical_crossentropy'
+        if self.schedule == 'joint':
+            self.joint_model_.compile(self._make_optimizer(), loss=[loss, loss],
+                                      loss_weights=[1.0, float(self.content_weight)])
+            return {'joint': self.joint_model_}
+        compiled = {}
+        if self.uses_content:  # a2v.lua: the content model first, then the link model
+            self.content_model_.compile(self._make_optimizer(), loss=loss)
+            compiled['content'] = self.content_model_
+        if self.uses_link:
+            self.link_model_.compile(self._make_optimizer(), loss=loss)
+            compiled['link'] = self.link_model_
+        return compiled
+
+    def fit(self, graph, authorship=None, paper_texts=None, paper_vectors=None, resume=False,
+            on_epoch=None):
         """Train on the co-authorship `graph` and the `authorship` pairs. Returns `self`.
 
         # Arguments
@@ -467,6 +557,11 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                 `graph` are dropped (counted in `dropped_authorship_`).
             paper_texts: dict paper id -> text, for the Doc2Vec initial paper vectors.
             paper_vectors: dict paper id -> (dim,) vector, instead of `paper_texts`.
+            resume: continue from the checkpoint in `checkpoint_dir` (same graph, papers and
+                parameters), or start afresh when there is none.
+            on_epoch: optional `f(estimator, epoch)`, called after every epoch (1-based) with
+                `embeddings_` and the pair scores of that epoch, before its checkpoint is
+                written (e.g. to score the embeddings as training goes).
         """
         from . import models
         from .sampling import AuthorshipSequence, PairSequence
@@ -474,49 +569,80 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.graph_ = as_graph(graph)
         if self.uses_link:
             self.check_fit(self.graph_)
+        if resume and not self.checkpoint_dir:
+            raise ValueError('resume=True needs checkpoint_dir')
         self._prepare_content(authorship, paper_texts, paper_vectors)
         self._check_memory(self.graph_, self.graph_.num_nodes + len(self.papers_))
         np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
         self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
             self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,
-            self.projection, self.paper_init_, self.train_papers)
-        loss = 'sparse_categorical_crossentropy'
-        if self.schedule == 'joint':
-            self.joint_model_.compile(self._make_optimizer(), loss=[loss, loss],
-                                      loss_weights=[1.0, float(self.content_weight)])
-        if self.schedule in ('alternating', 'link'):
-            self.link_model_.compile(self._make_optimizer(), loss=loss)
-        if self.schedule in ('alternating', 'content'):
-            self.content_model_.compile(self._make_optimizer(), loss=loss)
+            self.projection, self.paper_init_, self.train_papers, self.embedding_init)
+        self._compiled = self._compile()
+        grouped = self.batching == 'grouped'
         link = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,
-                            sampling=self._sampling(), seed=self.random_state) \
+                            sampling=self._sampling(), seed=self.random_state, grouped=grouped) \
             if self.uses_link else None
         content = AuthorshipSequence(self.authorship_, len(self.papers_), self.negatives,
-                                     self.batch_size, seed=self.random_state + 7919) \
-            if self.uses_content else None
-        self.history_ = []
-        for epoch in range(self.epochs):
+                                     self.batch_size, seed=self.random_state + 7919,
+                                     grouped=grouped) if self.uses_content else None
+        batches = {'content': content, 'link': link}
+        if self.schedule == 'joint':
+            batches['joint'] = _JointBatches(link, content)
+        params = {k: v for k, v in self.get_params().items()
+                  if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+        data = digest(self.authorship_, self.papers_, self.paper_init_
+                      if self.paper_init_ is not None else 'no paper vectors')
+        self._checkpoints = Checkpoints(
+            self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
+            if self.checkpoint_dir else None
+        start, self.history_, partial = (0, 0), [], {}
+        found = self._checkpoints.read(into=self._compiled) if resume else None
+        if found is not None:
+            meta = found[1]
+            start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
+            partial = (meta.get('state') or {}).get('partial') or {}
+            if self.verbose:
+                print('resuming from %s: epoch %d, batch %d'
+                      % (self.checkpoint_dir, start[0] + 1, start[1]))
+        for epoch in range(start[0], self.epochs):
             t0 = time.time()
             for seq in (link, content):
                 if seq is not None:
                     seq.set_epoch(epoch)
-            if self.schedule == 'joint':
-                loss = self._fit_epoch(self.joint_model_, _JointBatches(link, content), epoch)
-                rec = {'link': float(loss[1]), 'content': float(loss[2])}
-            else:
-                rec = {}
-                if content is not None:  # a2v.lua: the content model first, then the link model
-                    rec['content'] = float(self._fit_epoch(self.content_model_, content, epoch)[0])
-                if link is not None:
-                    rec['link'] = float(self._fit_epoch(self.link_model_, link, epoch)[0])
+            first = start[1] if epoch == start[0] else 0
+            rec = dict(partial) if epoch == start[0] else {}
+            offset = 0  # a position counts the batches of the epoch's phases in order
+            for name, model in self._compiled.items():
+                steps = len(batches[name])
+                if first < offset + steps:
+                    self._position = (offset, rec)
+                    loss = self._fit_epoch(model, batches[name], epoch, max(0, first - offset))
+                    if name == 'joint':
+                        rec.update(link=float(loss[1]), content=float(loss[2]))
+                    else:
+                        rec[name] = float(loss[0])
+                offset += steps
             self.history_.append(rec)
+            self.embeddings_ = models.node_embeddings(self.link_model_)
             if self.verbose:
                 print('epoch %d/%d %s (%.1f s)' % (epoch + 1, self.epochs, ' '.join(
                     '%s_loss=%.4f' % kv for kv in sorted(rec.items())), time.time() - t0))
+            if on_epoch is not None:
+                on_epoch(self, epoch + 1)
+            if self._checkpoints is not None:
+                self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_)
         self.embeddings_ = models.node_embeddings(self.link_model_)
         self.paper_embeddings_ = self.content_model_.get_layer(
             models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None
         return self
+
+    def _interrupted(self, epoch, step):
+        if self._checkpoints is not None:
+            offset, rec = self._position
+            self._checkpoints.write(self._compiled, epoch, offset + step, self.history_,
+                                    state={'partial': rec})
+            print('\ninterrupted: saved epoch %d, batch %d in %s; fit(..., resume=True) '
+                  'continues' % (epoch + 1, offset + step, self.checkpoint_dir))
 
     def authorship_probability(self, index_pairs):
         """P(author wrote paper) for `(k, 2)` (author index, paper index) pairs."""

@@ -99,6 +99,24 @@ def save_model(model, path):
         model.save(tmp)
 
 
+def restore_model(model, path):
+    """Load the weights and optimizer state that `save_model` wrote into `model`, in place.
+
+    `model` is a compiled model of the same architecture. Unlike `load_model`, no new model is
+    made, so models that share layers (the content + link model) keep sharing them.
+    """
+    import h5py
+    from .backend import hdf5_string_attributes_as_bytes
+    model.load_weights(os.fspath(path))
+    with hdf5_string_attributes_as_bytes(), h5py.File(os.fspath(path), 'r') as f:
+        if 'optimizer_weights' in f:  # as keras.models.load_model restores them
+            group = f['optimizer_weights']
+            names = [n.decode('utf8') for n in group.attrs['weight_names']]
+            model._make_train_function()
+            model.optimizer.set_weights([group[n][()] for n in names])
+    return model
+
+
 def load_model(path, custom_objects=None):
     """Load a model saved by `save_model` or `model.save`: every custom layer and optimizer of
     this package is known (`layers.CUSTOM_OBJECTS`, `optimizers.CUSTOM_OBJECTS`)."""

@@ -227,8 +227,20 @@ def _pair_head(side_by_side, hidden_dim, projection, prefix):
     return Dense(2, activation='softmax', name=prefix + '_softmax')(h)
 
 
+#: initial author vectors: Keras' `Embedding` default, or Torch's `nn.LookupTable` (a2v.lua)
+EMBEDDING_INITS = ('uniform', 'normal')
+
+
+def _embeddings_initializer(embedding_init):
+    if embedding_init not in EMBEDDING_INITS:
+        raise ValueError("embedding_init must be 'uniform' or 'normal', got %r" % (embedding_init,))
+    if embedding_init == 'normal':  # torch nn.LookupTable:reset(): weight:normal(0, 1)
+        return keras.initializers.RandomNormal(mean=0.0, stddev=1.0)
+    return 'uniform'  # keras Embedding's default: U(-0.05, 0.05)
+
+
 def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projection=False,
-                            paper_init=None, train_papers=True):
+                      paper_init=None, train_papers=True, embedding_init='uniform'):
     """The Link-Info and Content-Info Keras models over one shared author `Embedding`.
 
     # Arguments
@@ -240,15 +252,23 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
             model, shared by the two sides of a pair.
         paper_init: optional `(num_papers, dim)` initial paper vectors (Doc2Vec).
         train_papers: whether the paper vectors are trained (a2v.lua: yes).
+        embedding_init: initial author vectors (and paper vectors without `paper_init`):
+            'uniform', Keras' U(-0.05, 0.05), or 'normal', N(0, 1) as Torch's `nn.LookupTable`
+            (a2v.lua).
 
     # Returns
         `(link_model, content_model, joint_model)`, uncompiled. `link_model`: `(batch, 2)`
         author index pairs -> `(batch, 2)` softmax; `content_model`: `(batch, 2)` (author, paper)
         index pairs -> `(batch, 2)`; `joint_model`: both inputs -> both outputs. The three share
         their layers; the author table is the layer named `node_embedding` in all of them.
+
+    a2v.lua's link model reads the second author of a pair from a separate author context
+    table; here both sides of a link pair come from the one author table (see issue 13).
     """
-    author_table = Embedding(num_authors, dim, name=EMBEDDING_LAYER)
-    paper_kwargs = {}
+    init = _embeddings_initializer(embedding_init)
+    author_table = Embedding(num_authors, dim, embeddings_initializer=init,
+                             name=EMBEDDING_LAYER)
+    paper_kwargs = {'embeddings_initializer': init}
     if paper_init is not None:
         paper_init = np.asarray(paper_init, dtype=K.floatx())
         if paper_init.shape != (num_papers, dim):

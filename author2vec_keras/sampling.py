@@ -9,6 +9,10 @@ node pairs within `window` steps on random walks), a chosen number per epoch. Ba
 `e` is a pure function of `(seed, e, i)`; only one epoch's permutation (or one chunk of walk
 pairs) is held in memory.
 
+`grouped=True` makes the batches of the authors' code (a2v.lua) instead: one batch per node
+(`PairSequence`: a node's edges, each with its negatives) or per paper (`AuthorshipSequence`: the
+paper's authorships, each with its negatives), nodes / papers in a random order each epoch.
+
 keras 2.0.9's `Sequence` has no `on_epoch_end`, and its `OrderedEnqueuer` prefetches batches of
 the next epoch before callbacks run, so a callback that calls `set_epoch` races with the
 prefetch. Three ways to get fresh negatives every epoch, all deterministic:
@@ -43,6 +47,10 @@ class PairSequence(keras.utils.Sequence):
         auto_epoch: if True, the k-th request for batch `i` is taken from epoch `epoch + k`
             (for keras' OrderedEnqueuer, which requests every index once per pass); if False,
             the epoch only changes through `set_epoch`.
+        grouped: if True, batch `i` is the `i`-th node of the epoch's node order with all its
+            edges (source = that node; an undirected edge is met from both ends), each followed
+            by its negatives: a2v.lua's one update per author. `batch_size` is then unused and
+            `len(seq)` is the number of nodes with an out-edge.
 
     # Batches
         `seq[i]` -> (X, y): X int32 (B, 2) of node indices (source, target), y float32 (B, 1),
@@ -50,7 +58,7 @@ class PairSequence(keras.utils.Sequence):
     """
 
     def __init__(self, graph, negatives=1, batch_size=512, sampling='uniform', seed=0,
-                 shuffle=True, auto_epoch=False):
+                 shuffle=True, auto_epoch=False, grouped=False):
         if negatives < 0:
             raise ValueError('negatives must be >= 0')
         if graph.num_edges == 0:
@@ -63,6 +71,7 @@ class PairSequence(keras.utils.Sequence):
         self.seed = int(seed)
         self.shuffle = bool(shuffle)
         self.auto_epoch = bool(auto_epoch)
+        self.grouped = bool(grouped)
         self.epoch = 0
         self.sampler = NegativeSampler(graph, sampling, seed=0) if self.negatives else None
         # an undirected edge takes as its source an end that has a possible negative
@@ -71,12 +80,18 @@ class PairSequence(keras.utils.Sequence):
         self._cache = None
         self._lock = threading.Lock()
         self._calls = {}
+        if self.grouped:  # the nodes with out-edges: one batch each
+            self._sources = np.nonzero(graph.out_degrees)[0].astype(np.int64)
 
     def __len__(self):
+        if self.grouped:
+            return len(self._sources)
         return -(-self.graph.num_edges // self.positives_per_batch)
 
     @property
     def pairs_per_epoch(self):
+        if self.grouped:  # every out-edge of the adjacency: undirected edges twice
+            return self.graph.adjacency.nnz * (1 + self.negatives)
         return self.graph.num_edges * (1 + self.negatives)
 
     def set_epoch(self, epoch):
@@ -93,11 +108,11 @@ class PairSequence(keras.utils.Sequence):
         if epoch in cache:
             return cache[epoch]
         rng = np.random.default_rng([self.seed, epoch, 0x5eed])
-        m = self.graph.num_edges
+        m = len(self._sources) if self.grouped else self.graph.num_edges
         order = rng.permutation(m) if self.shuffle else np.arange(m)
-        flip = None if self.graph.directed else rng.random(m) < 0.5
-        if self._saturated is not None:  # a hub joined to every node: the other end is source
-            full = self._saturated[self.graph.edges]
+        flip = None if self.graph.directed or self.grouped else rng.random(m) < 0.5
+        if self._saturated is not None and not self.grouped:  # a hub joined to every node:
+            full = self._saturated[self.graph.edges]            # the other end is the source
             flip = np.where(full[:, 0] & ~full[:, 1], True,
                             np.where(full[:, 1] & ~full[:, 0], False, flip))
         keep = {e: v for e, v in cache.items() if e == epoch - 1 or e == epoch + 1}
@@ -127,6 +142,10 @@ class PairSequence(keras.utils.Sequence):
     def _positives(self, epoch, i):
         """(sources, targets) of batch `i`'s positive pairs."""
         order, flip = self._epoch_order(epoch)
+        if self.grouped:  # a2v.lua: one node and all its out-neighbours
+            node = self._sources[order[i]]
+            dst = self.graph.neighbors(node)
+            return np.full(len(dst), node, dtype=np.int64), dst
         ids = order[i * self.positives_per_batch:(i + 1) * self.positives_per_batch]
         e = self.graph.edges[ids]
         src, dst = e[:, 0].copy(), e[:, 1].copy()
@@ -293,9 +312,13 @@ class AuthorshipSequence(keras.utils.Sequence):
         authorship: int (m, 2) array of (author index, paper index), unique rows.
         num_papers: number of papers.
         negatives, batch_size, seed: as `PairSequence`.
+        grouped: if True, batch `i` is the `i`-th paper of the epoch's paper order with all its
+            authorships, each followed by its negatives: a2v.lua's one update per paper.
+            `batch_size` is then unused and `len(seq)` is the number of papers with an author.
     """
 
-    def __init__(self, authorship, num_papers, negatives=5, batch_size=512, seed=0):
+    def __init__(self, authorship, num_papers, negatives=5, batch_size=512, seed=0,
+                 grouped=False):
         a = np.asarray(authorship, dtype=np.int64).reshape(-1, 2)
         if len(a) == 0:
             raise ValueError('no authorship pairs')
@@ -305,11 +328,18 @@ class AuthorshipSequence(keras.utils.Sequence):
         self.batch_size = int(batch_size)
         self.positives_per_batch = max(1, self.batch_size // (1 + self.negatives))
         self.seed = int(seed)
+        self.grouped = bool(grouped)
         self.epoch = 0
         self._keys = np.unique(pair_keys(a, self.num_papers))
         self._order = {}
+        if self.grouped:  # the pairs sorted by paper, and where each paper's pairs start
+            self._by_paper = np.argsort(a[:, 1], kind='stable')
+            _, self._starts = np.unique(a[self._by_paper, 1], return_index=True)
+            self._ends = np.append(self._starts[1:], len(a))
 
     def __len__(self):
+        if self.grouped:
+            return len(self._starts)
         return -(-len(self.pairs) // self.positives_per_batch)
 
     def set_epoch(self, epoch):
@@ -322,9 +352,14 @@ class AuthorshipSequence(keras.utils.Sequence):
 
     def batch(self, epoch, i):
         if epoch not in self._order:
-            self._order = {epoch: np.random.default_rng([self.seed, epoch, 0xa2]).permutation(
-                len(self.pairs))}
-        ids = self._order[epoch][i * self.positives_per_batch:(i + 1) * self.positives_per_batch]
+            n = len(self) if self.grouped else len(self.pairs)
+            self._order = {epoch: np.random.default_rng([self.seed, epoch, 0xa2]).permutation(n)}
+        if self.grouped:
+            g = self._order[epoch][i]
+            ids = self._by_paper[self._starts[g]:self._ends[g]]
+        else:
+            ids = self._order[epoch][i * self.positives_per_batch:
+                                     (i + 1) * self.positives_per_batch]
         pos = self.pairs[ids]
         p, r = len(ids), 1 + self.negatives
         X = np.empty((p, r, 2), dtype=np.int32)

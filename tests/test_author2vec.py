@@ -200,3 +200,46 @@ def test_saved_content_model_loads_with_io_load_model(alternating, tmp_path):
     x = np.array([[0, 0], [1, 3], [5, 7]], dtype='int32')
     np.testing.assert_array_equal(loaded.predict(x), alternating.content_model_.predict(x))
     assert type(loaded.optimizer) is type(alternating.content_model_.optimizer)
+
+
+class _Interrupted(ContentLinkAuthor2Vec):
+    """Ctrl-C before batch `stop_at[1]` (counted over the epoch's content then link batches)
+    of epoch `stop_at[0]`."""
+    stop_at = None
+
+    def _fit_epoch(self, model, batches, epoch, first=0):
+        offset, stop = self._position[0], self.stop_at
+
+        class Batches(object):
+            def __len__(self):
+                return len(batches)
+
+            def __getitem__(self, i):
+                if (epoch, offset + i) == stop:
+                    raise KeyboardInterrupt
+                return batches[i]
+        return super(_Interrupted, self)._fit_epoch(model, Batches(), epoch, first)
+
+
+def test_ctrl_c_in_the_link_phase_resumes_to_the_uninterrupted_result(alternating, corpus,
+                                                                       tmp_path):
+    graph, authorship, texts = corpus
+    params = dict(alternating.get_params(), checkpoint_dir=str(tmp_path / 'ckpt'))
+    content_steps = len(AuthorshipSequence(alternating.authorship_, 36, 2, 24))
+    est = _Interrupted(**params)
+    est.stop_at = (1, content_steps + 2)  # epoch 2, the third link batch
+    with pytest.raises(KeyboardInterrupt):
+        est.fit(graph, authorship=authorship + [('nobody', 'P00')], paper_texts=texts)
+    import json
+    with open(str(tmp_path / 'ckpt' / 'checkpoint.json')) as f:
+        state = json.load(f)
+    assert (state['epoch'], state['batch']) == (1, content_steps + 2)
+    assert set(state['state']['partial']) == {'content'}  # the epoch's content loss is kept
+    resumed = ContentLinkAuthor2Vec(**params).fit(
+        graph, authorship=authorship + [('nobody', 'P00')], paper_texts=texts, resume=True)
+    np.testing.assert_allclose(resumed.embeddings_, alternating.embeddings_, rtol=1e-5,
+                               atol=1e-6)
+    np.testing.assert_allclose(resumed.paper_embeddings_, alternating.paper_embeddings_,
+                               rtol=1e-5, atol=1e-6)
+    assert [h['content'] for h in resumed.history_] == \
+        pytest.approx([h['content'] for h in alternating.history_])

@@ -149,3 +149,61 @@ def test_load_downloads_missing_bundled_file(tmp_path, local_server, monkeypatch
     ds = datasets.load('cora', download=True, cache_dir=str(tmp_path / 'cache'))
     assert (ds.graph.num_nodes, ds.graph.num_edges) == (2708, 5278)
     assert os.path.exists(tmp_path / 'cache' / 'openne_cora' / 'cora_labels.txt')
+
+
+def _synthetic_papers(n_authors=30, n_papers=80, seed=3):
+    """AAN-style metadata: papers with 1-4 authors from a pool, years 2000-2011."""
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    papers = {}
+    for j in range(n_papers):
+        k = int(rng.integers(1, 5))
+        authors = ['author%02d' % a for a in rng.choice(n_authors, size=k, replace=False)]
+        papers['X%03d' % j] = {'id': 'X%03d' % j, 'authors': authors, 'title': 'title %d' % j,
+                               'venue': '', 'year': int(2000 + j % 12)}
+    return papers
+
+
+def test_leaky_content_differs_exactly_in_the_joint_papers_of_held_out_pairs():
+    import itertools
+    from author2vec_keras.datasets.aan import aan_coauthor_events
+    import warnings
+    from author2vec_keras.graph import DataWarning, Graph
+    from author2vec_keras.splits import link_prediction_split, temporal_split
+    papers = _synthetic_papers()
+    src, dst, years = aan_coauthor_events(papers)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)  # a pair that co-authors twice
+        graph = Graph.from_edges(src, dst)
+    ds = datasets.Dataset('synthetic', graph, extra={'papers': papers})
+    split = link_prediction_split(ds.graph, 0.5, seed=1)
+    held = {frozenset(ds.graph.ids(list(e))) for e in split.test_edges.tolist()}
+    revealing = {p for p, v in papers.items()
+                 if any(frozenset(ab) in held for ab in itertools.combinations(v['authors'], 2))}
+    assert 0 < len(revealing) < len(papers)  # the test means something
+    free_pairs, free_texts = datasets.content_inputs(ds, split)
+    leaky_pairs, leaky_texts = datasets.content_inputs(ds, split, leak_free=False)
+    # the leaky content is every paper; the leak-free one lacks exactly the revealing papers
+    assert set(leaky_texts) == set(papers)
+    assert set(leaky_texts) - set(free_texts) == revealing
+    assert {p: leaky_texts[p] for p in free_texts} == free_texts
+    extra = set(leaky_pairs) - set(free_pairs)
+    assert extra == {(a, p) for p in revealing for a in papers[p]['authors']}
+    assert set(free_pairs) <= set(leaky_pairs)
+    # no leak-free paper has two authors forming a held-out pair
+    for p in free_texts:
+        assert not any(frozenset(ab) in held
+                       for ab in itertools.combinations(papers[p]['authors'], 2))
+    # temporal split: leak-free keeps the papers up to the split year, leaky every paper
+    tsplit = temporal_split(src, dst, years, 2007, seed=0)
+    free_t = datasets.content_inputs(ds, tsplit)[1]
+    assert set(free_t) == {p for p, v in papers.items() if v['year'] <= 2007}
+    assert set(datasets.content_inputs(ds, tsplit, leak_free=False)[1]) == set(papers)
+    # no split: every paper either way; CANE-Cora has nothing to leak (own abstracts only)
+    assert datasets.content_inputs(ds)[1].keys() == leaky_texts.keys()
+    cane = datasets.load('cane-cora')
+    csplit = link_prediction_split(cane.graph, 0.5, seed=0)
+    assert datasets.content_inputs(cane, csplit) == \
+        datasets.content_inputs(cane, csplit, leak_free=False)
+    with pytest.raises(ValueError, match='papers and text'):
+        datasets.content_inputs(datasets.Dataset('plain', ds.graph))

@@ -300,13 +300,14 @@ def _json(name):
 
 
 def numbers_02():
-    """Mean AUC (Hadamard) per method and protocol over the seeds of the 5-seed comparison."""
-    values = {}
-    for r in _json('author2vec_vs_paper.json')['runs']:
-        if 'auc_hadamard' in r:
-            values.setdefault((r['method'], r['protocol']), []).append(r['auc_hadamard'])
+    """Mean AUC (Hadamard) over seeds per dataset, configuration, method and protocol."""
+    from author2vec_keras import reporting
+    table, _ = reporting.a2v_summary(reporting.a2v_runs(_json('author2vec_vs_paper.json')))
+    values = {(dataset,) + row + (protocol,): '%.4f' % stats[0]
+              for (dataset, row), cells in table.items()
+              for (protocol, metric), stats in cells.items() if metric == 'auc_hadamard'}
     assert values
-    return {k: '%.4f' % (sum(v) / len(v)) for k, v in values.items()}
+    return values
 
 
 def numbers_03():

@@ -77,6 +77,55 @@ def test_sigkill_mid_epoch_then_resume_gives_the_uninterrupted_result(tmp_path, 
     assert [f for f in os.listdir(ckpt) if f.endswith('.tmp')] == []
 
 
+# The content + link model on CANE-Cora (2,277 papers with abstracts, 4,771 citations).
+A2V_TRAIN = ['train', '--dataset', 'cane-cora', '--model', 'author2vec', '--dim', '8',
+             '--hidden-dim', '4', '--negatives', '1', '--batch-size', '64', '--test-fraction',
+             '0', '--seed', '2', '--quiet']
+A2V_EPOCHS = 5
+
+
+@pytest.fixture(scope='module')
+def cane_reference():
+    """The content + link model trained without interruption (as the command line does)."""
+    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    ds = datasets.load('cane-cora')
+    pairs, texts = datasets.content_inputs(ds)
+    return ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=64,
+                                 epochs=A2V_EPOCHS, random_state=2, verbose=0).fit(
+        ds.graph, pairs, paper_texts=texts)
+
+
+def test_content_link_model_sigkill_then_resume_gives_the_uninterrupted_result(
+        tmp_path, cane_reference):
+    ckpt, out = str(tmp_path / 'ckpt'), str(tmp_path / 'cane.emb')
+    args = A2V_TRAIN + ['--epochs', str(A2V_EPOCHS), '--checkpoint-dir', ckpt, '--output', out]
+    process = start(args)
+    state = wait_for_checkpoint(ckpt, process, epoch=1)
+    process.kill()
+    process.wait()
+    assert process.returncode == -signal.SIGKILL and state['epoch'] < A2V_EPOCHS
+    assert sorted(state['models']) == ['content', 'link']  # both models, their optimizers
+    assert not os.path.exists(out)
+    resumed = start(args + ['--resume'])
+    stdout, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr.decode()
+    tokens, vectors = load_word2vec(out)
+    row = dict(zip(tokens, vectors))
+    got = np.array([row[str(n)] for n in cane_reference.graph_.nodes])
+    np.testing.assert_allclose(got, cane_reference.embeddings_, rtol=1e-5, atol=1e-6)
+    with open(out + '.json') as f:
+        assert json.load(f)['loss_per_epoch'] == cane_reference.history_
+    # a checkpoint of other papers is refused, naming what differs
+    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    pairs, texts = datasets.content_inputs('cane-cora')
+    other = ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=64,
+                                  epochs=A2V_EPOCHS + 1, random_state=2, verbose=0,
+                                  checkpoint_dir=ckpt)
+    with pytest.raises(ValueError, match='another training data'):
+        other.fit(cane_reference.graph_, pairs[:-5], resume=True,
+                  paper_vectors={p: np.zeros(8) for p in texts})
+
+
 def test_ctrl_c_saves_mid_epoch_and_resumes(tmp_path):
     ckpt, out = str(tmp_path / 'ckpt'), str(tmp_path / 'cora.emb')
     args = TRAIN + ['--epochs', '50', '--checkpoint-dir', ckpt, '--output', out]

@@ -193,3 +193,41 @@ def test_a_hub_joined_to_every_node_is_never_the_source():
     check_negatives(Graph([[1, 0]], num_nodes=3, directed=True))
     with pytest.raises(GraphError, match="1 is joined to every other node"):
         check_negatives(Graph([[1, 0], [1, 2]], directed=True))
+
+
+def test_grouped_pair_batches_are_one_node_and_all_its_edges():
+    """a2v.lua's link updates: one batch per author, its co-authors each with its negatives."""
+    g = random_graph(n=60, m=150, seed=2)
+    seq = PairSequence(g, negatives=3, sampling='uniform', seed=4, grouped=True)
+    assert len(seq) == int((g.out_degrees > 0).sum())
+    seen = []
+    for i in range(len(seq)):
+        x, y = seq[i]
+        assert len(np.unique(x[:, 0])) == 1  # one source node per batch
+        node = int(x[0, 0])
+        pos = x[y[:, 0] == 1, 1]
+        assert sorted(pos.tolist()) == sorted(g.neighbors(node).tolist())
+        assert len(x) == 4 * len(pos) and not g.has_edges(x[y[:, 0] == 0]).any()
+        seen.append(node)
+    assert sorted(seen) == np.nonzero(g.out_degrees)[0].tolist()  # every node once per epoch
+    assert seq.pairs_per_epoch == 4 * 2 * g.num_edges  # each undirected edge from both ends
+    seq.set_epoch(1)
+    assert [int(seq[i][0][0, 0]) for i in range(5)] != seen[:5]  # a new node order
+    np.testing.assert_array_equal(seq.batch(0, 3)[0], seq.batch(0, 3)[0])
+
+
+def test_grouped_authorship_batches_are_one_paper_and_all_its_authors():
+    """a2v.lua's content updates: one batch per paper, its authors each with its negatives."""
+    from author2vec_keras.sampling import AuthorshipSequence
+    pairs = np.array([[0, 0], [1, 0], [2, 0], [1, 1], [3, 2], [0, 2]])
+    seq = AuthorshipSequence(pairs, num_papers=3, negatives=2, seed=0, grouped=True)
+    assert len(seq) == 3
+    got = {}
+    for i in range(len(seq)):
+        x, y = seq[i]
+        pos = x[y[:, 0] == 1]
+        assert len(np.unique(pos[:, 1])) == 1 and len(x) == 3 * len(pos)
+        got[int(pos[0, 1])] = sorted(pos[:, 0].tolist())
+        keys = set(map(tuple, pairs.tolist()))
+        assert not any(tuple(r) in keys for r in x[y[:, 0] == 0].tolist())
+    assert got == {0: [0, 1, 2], 1: [1], 2: [0, 3]}

@@ -480,14 +480,18 @@ def cane_cora_authorship(dataset):
     return pairs, texts
 
 
-def content_inputs(dataset, split=None):
-    """(authorship pairs, paper texts) of a bundled dataset with text, leak-free for `split`.
+def content_inputs(dataset, split=None, leak_free=True):
+    """(authorship pairs, paper texts) of a dataset with text, leak-free for `split` by default.
 
     # Arguments
-        dataset: 'aan' or 'cane-cora' (name or loaded `Dataset`).
-        split: optional `LinkSplit` of `dataset.graph`: AAN papers of which two authors form a
+        dataset: 'aan' or 'cane-cora' (name or loaded `Dataset`), or a `Dataset` whose
+            `extra['papers']` holds AAN-style metadata (id -> {'authors', 'title', 'year'}).
+        split: optional `LinkSplit` of `dataset.graph`: papers of which two authors form a
             held-out pair are left out (their joint paper would reveal the held-out link); or a
             `TemporalSplit`: only papers up to `split.split_time` are kept.
+        leak_free: False gives the content model every paper whatever the split (what the
+            paper most likely did; the joint papers of held-out pairs then leak them). CANE-Cora
+            has no leak to remove (a vertex only "wrote" its own abstract): both are the same.
 
     # Returns
         `(pairs, texts)` for `ContentLinkAuthor2Vec.fit(graph, pairs, paper_texts=texts)`.
@@ -496,11 +500,11 @@ def content_inputs(dataset, split=None):
     ds = load(dataset) if isinstance(dataset, str) else dataset
     if ds.name == 'cane-cora':
         return cane_cora_authorship(ds)
-    if ds.name != 'aan':
+    papers = ds.extra.get('papers')
+    if not papers:
         raise ValueError('the content model needs a dataset with papers and text (aan, '
                          'cane-cora), got %r' % (ds.name,))
-    papers = ds.extra['papers']
-    if split is None:
+    if split is None or not leak_free:
         pairs, texts, _ = aan_authorship(papers)
     elif isinstance(split, TemporalSplit):
         pairs, texts, _ = aan_authorship(papers, max_year=split.split_time)
