@@ -357,6 +357,8 @@ class BucketScheduler(object):
 
 
 _GENERATION = re.compile(r'^(emb|slots)_(\d+)\.g(\d+)\.npy$|^dense\.g(\d+)\.npz$')
+#: `io.atomic_path`'s temporary name for FILE: `.FILE.<random>.tmp`
+_TEMPORARY = re.compile(r'^\.(.+)\.[^.]+\.tmp$')
 
 
 class PartitionStore(object):
@@ -424,9 +426,15 @@ class PartitionStore(object):
     def collect(self, state, stale_only=True):
         """Delete the files a checkpoint `state` does not name: with `stale_only`, only older
         generations of each partition (newer ones may belong to a bucket still running on
-        another worker), and every dense file but its own."""
+        another worker), and every dense file but its own. Without `stale_only` (on resume,
+        before any worker starts), also the temporaries a killed run left half written."""
         keep = {os.path.basename(p) for p in referenced_files(self, state)}
         for name in os.listdir(self.directory):
+            temporary = _TEMPORARY.match(name)
+            if temporary and not stale_only and (_GENERATION.match(temporary.group(1)) or
+                                                 temporary.group(1) == self.CHECKPOINT):
+                os.remove(os.path.join(self.directory, name))
+                continue
             match = _GENERATION.match(name)
             if not match or name in keep:
                 continue

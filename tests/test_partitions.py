@@ -210,8 +210,16 @@ def test_commit_keeps_the_named_and_newer_generations(tmp_path):
     assert names == ['checkpoint.json', 'dense.g3.npz', 'emb_0.g3.npy', 'emb_0.g5.npy',
                      'emb_1.g3.npy', 'mine.txt']
     assert store.read() == state
+    # a run killed while writing leaves io.atomic_path's temporaries; a user's .tmp is theirs
+    for name in ('.dense.g4.npz.x1y2z3.tmp', '.checkpoint.json.ab_c.tmp', '.notes.txt.q.tmp'):
+        (tmp_path / name).write_text('half written')
+    store.commit(state)  # other workers may be writing: temporaries kept
+    assert '.dense.g4.npz.x1y2z3.tmp' in os.listdir(str(tmp_path))
     store.collect(state, stale_only=False)  # on resume: nothing is running
-    assert 'emb_0.g5.npy' not in os.listdir(str(tmp_path))
+    names = os.listdir(str(tmp_path))
+    assert 'emb_0.g5.npy' not in names and '.notes.txt.q.tmp' in names
+    assert not [n for n in names if n.startswith(('.dense', '.checkpoint'))]
+    os.remove(str(tmp_path / '.notes.txt.q.tmp'))
     store.clear()
     assert os.listdir(str(tmp_path)) == ['mine.txt']
 
