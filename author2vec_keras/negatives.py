@@ -8,7 +8,7 @@ import numpy as np
 
 from author2vec_keras.graph import GraphError, pair_keys
 
-__all__ = ['NegativeSampler', 'sample_non_edges', 'check_negatives', 'SAMPLING']
+__all__ = ['NegativeSampler', 'sample_non_edges', 'check_negatives', 'labelled_pairs', 'SAMPLING']
 
 #: negative sampling distributions: uniform over nodes, or degree**0.75 (word2vec's unigram^0.75)
 SAMPLING = ('uniform', 'degree')
@@ -178,3 +178,24 @@ def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
         raise GraphError('could not find %d distinct non-edges (found %d; %d forbidden)'
                          % (k, len(out), forbidden))
     return out
+
+
+def labelled_pairs(src, dst, negatives):
+    """A training batch: each positive pair `(src, dst)` (label 1) followed by its negatives
+    `(src, t)` (label 0), the layout every pair sequence trains on.
+
+    # Arguments
+        src, dst: `(p,)` the positive pairs' ends.
+        negatives: `(p, k)` the negative targets of each positive's source (k may be 0).
+
+    # Returns
+        `(X int32 (p * (1 + k), 2), y float32 (p * (1 + k), 1))`.
+    """
+    p, k = len(src), negatives.shape[1]
+    X = np.empty((p, 1 + k, 2), dtype=np.int32)
+    y = np.zeros((p, 1 + k, 1), dtype=np.float32)
+    X[:, :, 0] = np.asarray(src)[:, None]
+    X[:, 0, 1] = dst
+    X[:, 1:, 1] = negatives
+    y[:, 0, 0] = 1.0
+    return X.reshape(p * (1 + k), 2), y.reshape(p * (1 + k), 1)

@@ -33,6 +33,7 @@ import numpy as np
 
 from .graph import pair_keys
 from .io import atomic_open, atomic_path
+from .negatives import labelled_pairs
 
 __all__ = ['PartitionLayout', 'write_buckets', 'read_bucket', 'BucketPairs', 'bucket_pairs',
            'bucket_order', 'BucketScheduler', 'PartitionStore', 'read_rows_into']
@@ -245,7 +246,6 @@ class BucketPairs(object):
         m = len(self.edges)
         order = rng.permutation(m)
         flip = None if self.directed else rng.random(m) < 0.5
-        r = 1 + self.negatives
         for b in range(len(self)):
             ids = order[b * self.positives_per_batch:(b + 1) * self.positives_per_batch]
             src, dst = self.src_rows[ids], self.dst_rows[ids]
@@ -253,11 +253,7 @@ class BucketPairs(object):
                 f = flip[ids]
                 src, dst = np.where(f, dst, src), np.where(f, src, dst)
             p = len(ids)
-            X = np.empty((p, r, 2), dtype=np.int32)
-            y = np.zeros((p, r, 1), dtype=np.float32)
-            X[:, :, 0] = src[:, None]
-            X[:, 0, 1] = dst
-            y[:, 0, 0] = 1.0
+            neg = np.empty((p, 0), dtype=np.int64)
             if self.negatives:
                 brng = np.random.default_rng([self.seed, int(epoch), self.i, self.j, b + 1])
                 s = np.repeat(src, self.negatives)
@@ -268,8 +264,8 @@ class BucketPairs(object):
                         break
                     t[todo] = self._draw(len(todo), brng)
                     todo = todo[self._rejected(s[todo], t[todo])]
-                X[:, 1:, 1] = t.reshape(p, self.negatives)
-            yield X.reshape(p * r, 2), y.reshape(p * r, 1)
+                neg = t.reshape(p, self.negatives)
+            yield labelled_pairs(src, dst, neg)
 
 
 def bucket_pairs(store, i, j, base, sizes, negatives=5, batch_size=512, directed=False,

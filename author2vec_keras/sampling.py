@@ -27,7 +27,7 @@ import numpy as np
 
 from author2vec_keras.backend import keras
 from author2vec_keras.graph import pair_keys
-from author2vec_keras.negatives import NegativeSampler
+from author2vec_keras.negatives import NegativeSampler, labelled_pairs
 
 __all__ = ['PairSequence', 'WalkPairSequence', 'AuthorshipSequence']
 
@@ -128,16 +128,9 @@ class PairSequence(keras.utils.Sequence):
         if not 0 <= i < n_batches:
             raise IndexError('batch %d out of range (%d batches)' % (i, n_batches))
         src, dst = self._positives(epoch, i)
-        p = len(src)
-        r = 1 + self.negatives
-        X = np.empty((p, r, 2), dtype=np.int32)
-        y = np.zeros((p, r, 1), dtype=np.float32)
-        X[:, :, 0] = src[:, None]
-        X[:, 0, 1] = dst
-        y[:, 0, 0] = 1.0
-        if self.negatives:
-            X[:, 1:, 1] = self._negatives(epoch, i, src, dst)
-        return X.reshape(p * r, 2), y.reshape(p * r, 1)
+        neg = self._negatives(epoch, i, src, dst) if self.negatives else \
+            np.empty((len(src), 0), dtype=np.int64)
+        return labelled_pairs(src, dst, neg)
 
     def _positives(self, epoch, i):
         """(sources, targets) of batch `i`'s positive pairs."""
@@ -361,12 +354,8 @@ class AuthorshipSequence(keras.utils.Sequence):
             ids = self._order[epoch][i * self.positives_per_batch:
                                      (i + 1) * self.positives_per_batch]
         pos = self.pairs[ids]
-        p, r = len(ids), 1 + self.negatives
-        X = np.empty((p, r, 2), dtype=np.int32)
-        y = np.zeros((p, r, 1), dtype=np.float32)
-        X[:, :, 0] = pos[:, :1]
-        X[:, 0, 1] = pos[:, 1]
-        y[:, 0, 0] = 1.0
+        p = len(ids)
+        neg = np.empty((p, 0), dtype=np.int64)
         if self.negatives:
             rng = np.random.default_rng([self.seed, epoch, i + 1, 0xa2])
             src = np.repeat(pos[:, 0], self.negatives)
@@ -376,8 +365,8 @@ class AuthorshipSequence(keras.utils.Sequence):
                 if not len(bad):
                     break
                 neg[bad] = rng.integers(0, self.num_papers, size=len(bad))
-            X[:, 1:, 1] = neg.reshape(p, self.negatives)
-        return X.reshape(p * r, 2), y.reshape(p * r, 1)
+            neg = neg.reshape(p, self.negatives)
+        return labelled_pairs(pos[:, 0], pos[:, 1], neg)
 
     def __getitem__(self, i):
         return self.batch(self.epoch, i)
