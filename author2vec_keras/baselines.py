@@ -12,7 +12,7 @@
 - `SpectralEmbedding`: Laplacian eigenmaps on the adjacency matrix (scikit-learn's definition).
 - `RandomEmbedding`: Gaussian vectors (chance level, a sanity check).
 
-Every embedding baseline is a small estimator: parameters in `__init__`, `fit(graph)`,
+Every embedding baseline is a small scikit-learn estimator (`get_params`): parameters in `__init__`, `fit(graph)`,
 `embeddings_` / `get_embedding()`, `random_state`.
 """
 import os
@@ -22,6 +22,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit
+from sklearn.base import BaseEstimator
 
 from .readers import as_graph
 from .walks import random_walks
@@ -127,7 +128,7 @@ def _word2vec(walks, n, dim, window, epochs, hs, negative, workers, seed, min_co
     return emb
 
 
-class _WalkEmbedding(object):
+class _WalkEmbedding(BaseEstimator):
     _hs = 0
     _negative = 5
 
@@ -202,7 +203,7 @@ def _scatter_add(table, idx, grads):
     table[uniq] += m @ grads
 
 
-class LINE(object):
+class LINE(BaseEstimator):
     """LINE (Tang et al. WWW 2015): first- and/or second-order proximity embeddings.
 
     Edges are sampled in proportion to their weight (both directions of an undirected edge),
@@ -297,7 +298,7 @@ class LINE(object):
 # ----------------------------------------------------------------------------------------------
 # spectral and random
 
-class SpectralEmbedding(object):
+class SpectralEmbedding(BaseEstimator):
     """Laplacian eigenmaps (Belkin & Niyogi 2003), as `sklearn.manifold.spectral_embedding`.
 
     The d eigenvectors of the normalised Laplacian L = I - D^-1/2 A D^-1/2 with the smallest
@@ -339,7 +340,7 @@ class SpectralEmbedding(object):
         return self.embeddings_
 
 
-class RandomEmbedding(object):
+class RandomEmbedding(BaseEstimator):
     """Standard normal vectors: the chance level of every protocol."""
 
     def __init__(self, dim=128, random_state=0):
