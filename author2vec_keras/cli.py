@@ -129,8 +129,11 @@ def build_parser():
     train.add_argument('--preset', choices=sorted(PRESETS), default=None,
                        help="with --model author2vec: a named configuration; 'a2v-lua' is the "
                             "authors' code (estimator.A2V_LUA: d=100, n_h=50, projection, SGD "
-                            "lr 0.1, alternating, 100 epochs, one step per paper / author); "
-                            "flags given beside it override it")
+                            "lr 0.1, alternating, 100 epochs, one step per paper / author) with "
+                            "one author table, as the paper and the code intend; "
+                            "'a2v-lua-as-run' the same with one author table per model, the "
+                            "content model's exported, as the released code ran "
+                            "(estimator.A2V_LUA_AS_RUN); flags given beside it override it")
     train.add_argument('--schedule', choices=SCHEDULES, default=None,
                        help='with --model author2vec: alternate the content and link models '
                             'each epoch (the authors\' code), train them jointly, or one alone '

@@ -25,14 +25,16 @@ from .negatives import SAMPLING, check_negatives
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
-           'SCHEDULES', 'BATCHING', 'PRESETS', 'A2V_LUA', 'MAX_SEED', 'check_table_fits',
-           'available_memory']
+           'AUTHOR_TABLES', 'SCHEDULES', 'BATCHING', 'PRESETS', 'A2V_LUA', 'A2V_LUA_AS_RUN',
+           'MAX_SEED', 'check_table_fits', 'available_memory']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
 PAIRS = ('edges', 'walks')
 #: where the second node of a pair is read from (`models.CONTEXTS`)
 CONTEXTS = ('shared', 'separate')
+#: one author table for both models, or one per model (`models.AUTHOR_TABLES`)
+AUTHOR_TABLES = ('shared', 'per-model')
 #: the largest seed: numpy's global `np.random.seed` (Keras' initialisers) takes 0 .. 2**32 - 1
 MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
@@ -377,8 +379,18 @@ A2V_LUA = {
     'sampling': 'uniform',
 }
 
+#: a2v.lua as it ran, point 1 fixed the obvious way (line 94 clones the whole `author_model`,
+#: LookupTable -> w_1 -> Tanh, 50 outputs, under `w_2`, Linear(100, 50): a size mismatch; the
+#: name, `author_model2_lookup`, says the LookupTable was meant). Then the table the two models
+#: share through `clone('weight', ...)` is split: `model1:cuda()` and `model2:cuda()` (lines
+#: 137-138) convert each model with its own tensor cache (`nn.utils.recursiveType`), and
+#: `getParameters()` on each model (lines 143-144) re-points only that model's tensors into its
+#: own flat storage (`Module.flatten`). Each model trains its own copy from the same initial
+#: values; `save` (line 210) writes `author_lookup.weight`, model1's (content) table.
+A2V_LUA_AS_RUN = dict(A2V_LUA, author_tables='per-model')
+
 #: named configurations of `ContentLinkAuthor2Vec` (`from_preset`, `author2vec train --preset`)
-PRESETS = {'a2v-lua': A2V_LUA}
+PRESETS = {'a2v-lua': A2V_LUA, 'a2v-lua-as-run': A2V_LUA_AS_RUN}
 BATCHING = ('pairs', 'grouped')
 
 
@@ -407,6 +419,10 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             updates; `batch_size` is unused; not with schedule 'joint').
         embedding_init: initial author vectors: 'uniform' (Keras, U(-0.05, 0.05)) or 'normal'
             (Torch's `nn.LookupTable`, N(0, 1): a2v.lua).
+        author_tables: 'shared' (one author table in both models: the paper, and a2v.lua as
+            written) or 'per-model' (each model its own copy from the same initial values,
+            `embeddings_` the content model's: a2v.lua as it ran, `A2V_LUA_AS_RUN`; with
+            schedule 'alternating').
         checkpoint_dir: if set, every compiled model with its optimizer state and the position
             in training are saved there (atomically) after every epoch and on Ctrl-C;
             `fit(..., resume=True)` continues from the last one.
@@ -437,7 +453,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                  schedule='alternating', projection=False, content_weight=1.0,
                  doc2vec_epochs=20, train_papers=True, optimizer='adam', lr=None,
                  dense_updates=False, sampling=None, batching='pairs',
-                 embedding_init='uniform', random_state=0, verbose=1, checkpoint_dir=None):
+                 embedding_init='uniform', author_tables='shared', random_state=0, verbose=1,
+                 checkpoint_dir=None):
         self.dim = dim
         self.hidden_dim = hidden_dim
         self.negatives = negatives
@@ -454,6 +471,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.sampling = sampling
         self.batching = batching
         self.embedding_init = embedding_init
+        self.author_tables = author_tables
         self.random_state = random_state
         self.verbose = verbose
         self.checkpoint_dir = checkpoint_dir
@@ -480,7 +498,22 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         if self.batching == 'grouped' and self.schedule == 'joint':
             raise ValueError("batching='grouped' steps one model at a time: use schedule "
                              "'alternating', 'link' or 'content', not 'joint'")
+        if self.author_tables not in AUTHOR_TABLES:
+            raise ValueError("author_tables must be 'shared' or 'per-model', got %r"
+                             % (self.author_tables,))
+        if self.author_tables == 'per-model' and self.schedule != 'alternating':
+            raise ValueError("author_tables='per-model' gives each of the alternating models "
+                             "its own author table: use schedule 'alternating', not %r"
+                             % (self.schedule,))
         super(ContentLinkAuthor2Vec, self)._check_params()
+
+    def _tables(self):
+        return 2 if self.author_tables == 'per-model' else 1
+
+    @property
+    def _exported_model(self):
+        """The model whose author table is `embeddings_` (a2v.lua as it ran: model1's)."""
+        return self.content_model_ if self.author_tables == 'per-model' else self.link_model_
 
     @property
     def uses_content(self):
@@ -572,11 +605,13 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         if resume and not self.checkpoint_dir:
             raise ValueError('resume=True needs checkpoint_dir')
         self._prepare_content(authorship, paper_texts, paper_vectors)
-        self._check_memory(self.graph_, self.graph_.num_nodes + len(self.papers_))
+        self._check_memory(self.graph_,
+                           self._tables() * self.graph_.num_nodes + len(self.papers_))
         np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
         self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
             self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,
-            self.projection, self.paper_init_, self.train_papers, self.embedding_init)
+            self.projection, self.paper_init_, self.train_papers, self.embedding_init,
+            self.author_tables)
         self._compiled = self._compile()
         grouped = self.batching == 'grouped'
         link = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,
@@ -623,7 +658,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                         rec[name] = float(loss[0])
                 offset += steps
             self.history_.append(rec)
-            self.embeddings_ = models.node_embeddings(self.link_model_)
+            self.embeddings_ = models.node_embeddings(self._exported_model)
             if self.verbose:
                 print('epoch %d/%d %s (%.1f s)' % (epoch + 1, self.epochs, ' '.join(
                     '%s_loss=%.4f' % kv for kv in sorted(rec.items())), time.time() - t0))
@@ -631,7 +666,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                 on_epoch(self, epoch + 1)
             if self._checkpoints is not None:
                 self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_)
-        self.embeddings_ = models.node_embeddings(self.link_model_)
+        self.embeddings_ = models.node_embeddings(self._exported_model)
         self.paper_embeddings_ = self.content_model_.get_layer(
             models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None
         return self

@@ -28,6 +28,10 @@ from keras.layers import Concatenate, Dense, Dropout, Embedding, Input, Permute,
 
 EMBEDDING_LAYER = 'node_embedding'
 PAPER_EMBEDDING = 'paper_embedding'
+#: the link model's own author table with `author_tables='per-model'`
+LINK_AUTHOR_EMBEDDING = 'link_author_embedding'
+#: one author table for both models (the paper), or one per model (a2v.lua as it ran)
+AUTHOR_TABLES = ('shared', 'per-model')
 #: where the second node of a pair is read from
 CONTEXTS = ('shared', 'separate')
 
@@ -240,7 +244,8 @@ def _embeddings_initializer(embedding_init):
 
 
 def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projection=False,
-                      paper_init=None, train_papers=True, embedding_init='uniform'):
+                      paper_init=None, train_papers=True, embedding_init='uniform',
+                      author_tables='shared'):
     """The Link-Info and Content-Info Keras models over one shared author `Embedding`.
 
     # Arguments
@@ -255,19 +260,35 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
         embedding_init: initial author vectors (and paper vectors without `paper_init`):
             'uniform', Keras' U(-0.05, 0.05), or 'normal', N(0, 1) as Torch's `nn.LookupTable`
             (a2v.lua).
+        author_tables: 'shared', one author table in both models (the paper), or 'per-model':
+            the link model reads its own copy (`LINK_AUTHOR_EMBEDDING`), starting from the same
+            values, which the content model's steps never see; a2v.lua as it ran, where
+            `model1:cuda()`, `model2:cuda()` and `getParameters()` on each model split the
+            table the two models shared through `clone(...)`.
 
     # Returns
         `(link_model, content_model, joint_model)`, uncompiled. `link_model`: `(batch, 2)`
         author index pairs -> `(batch, 2)` softmax; `content_model`: `(batch, 2)` (author, paper)
         index pairs -> `(batch, 2)`; `joint_model`: both inputs -> both outputs. The three share
-        their layers; the author table is the layer named `node_embedding` in all of them.
+        their layers; the author table is the layer named `node_embedding` in all of them
+        (with `author_tables='per-model'`, the link model's is `link_author_embedding`).
 
     a2v.lua's link model reads the second author of a pair from a separate author context
     table; here both sides of a link pair come from the one author table (see issue 13).
     """
+    if author_tables not in AUTHOR_TABLES:
+        raise ValueError("author_tables must be 'shared' or 'per-model', got %r"
+                         % (author_tables,))
     init = _embeddings_initializer(embedding_init)
     author_table = Embedding(num_authors, dim, embeddings_initializer=init,
                              name=EMBEDDING_LAYER)
+    link_table = author_table
+    if author_tables == 'per-model':  # a copy of the first draw (`clone`): no draw of its own
+        with K.name_scope(author_table.name):  # as Layer.__call__: the weight's saved name
+            author_table.build((None, 2))
+        link_table = Embedding(num_authors, dim, embeddings_initializer='zeros',
+                               weights=[K.get_value(author_table.embeddings)],
+                               name=LINK_AUTHOR_EMBEDDING)
     paper_kwargs = {'embeddings_initializer': init}
     if paper_init is not None:
         paper_init = np.asarray(paper_init, dtype=K.floatx())
@@ -279,7 +300,7 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
                             **paper_kwargs)
 
     link_in = Input(shape=(2,), dtype='int32', name='author_pairs')
-    link_out = _pair_head(author_table(link_in), hidden_dim, projection, 'link')
+    link_out = _pair_head(link_table(link_in), hidden_dim, projection, 'link')
 
     content_in = Input(shape=(2,), dtype='int32', name='author_paper_pairs')
     author = author_table(PairColumn(0, name='author_column')(content_in))  # (batch, 1, d)

@@ -39,6 +39,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from author2vec_keras import reporting  # noqa: E402
+from author2vec_keras.estimator import PRESETS  # noqa: E402
 from author2vec_keras.io import atomic_open, save_figure  # noqa: E402
 from author2vec_keras.reporting import (A2V_KEY as KEY, A2V_METHODS as METHODS,  # noqa: E402
                                         A2V_USES_CONTENT as USES_CONTENT, a2v_run_key as run_key,
@@ -62,7 +63,8 @@ def make_estimator(method, seed, args, checkpoint_dir):
     from author2vec_keras.baselines import DeepWalk
     from author2vec_keras.estimator import ContentLinkAuthor2Vec
     if method == 'deepwalk':
-        return DeepWalk(dim=args.dim, workers=args.workers, random_state=seed)
+        return DeepWalk(dim=args.dim, num_walks=args.deepwalk_walks, workers=args.workers,
+                        random_state=seed)
     common = dict(schedule=method, random_state=seed, verbose=args.verbose,
                   checkpoint_dir=checkpoint_dir, doc2vec_epochs=args.doc2vec_epochs)
     if args.preset:
@@ -75,15 +77,32 @@ def make_estimator(method, seed, args, checkpoint_dir):
         optimizer=args.optimizer, lr=args.lr, **common)
 
 
+def aan_slice(prefixes):
+    """AAN cut to the papers whose id starts with one of `prefixes` ('D08' is EMNLP 2008) and
+    the co-authorship graph of their authors: a small real testbed for smoke runs."""
+    import warnings
+    from author2vec_keras import datasets
+    from author2vec_keras.datasets.aan import aan_coauthor_events
+    from author2vec_keras.graph import DataWarning, Graph
+    papers = {k: v for k, v in datasets.load('aan').extra['papers'].items()
+              if k.startswith(tuple(prefixes))}
+    src, dst, _ = aan_coauthor_events(papers)
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)  # pairs that co-author twice
+        graph = Graph.from_edges(src, dst)
+    return datasets.Dataset('aan', graph, text=True, extra={'papers': papers},
+                            source='AAN papers %s' % ','.join(prefixes))
+
+
 class Testbed(object):
     """One dataset, protocol, seed (and content setting): the pipeline's set-up, the content
     model's papers and their Doc2Vec vectors, the clustering labels."""
 
-    def __init__(self, dataset, protocol, seed, leaky, doc2vec_epochs):
+    def __init__(self, dataset, protocol, seed, leaky, doc2vec_epochs, papers=None):
         from author2vec_keras import datasets, pipeline
         from author2vec_keras.datasets.aan import aan_coauthor_events, aan_venue_labels
         from author2vec_keras.splits import link_prediction_split, temporal_split
-        ds = datasets.load(dataset)
+        ds = datasets.load(dataset) if papers is None else aan_slice(papers)
         if protocol == 'holdout':
             split = link_prediction_split(ds.graph, 0.5, seed=seed)
             if dataset == 'aan':
@@ -124,8 +143,15 @@ class Testbed(object):
                             operators=['hadamard'])
         out = {'auc_hadamard': lp['hadamard']['auc'], 'auc_own': lp['own']['auc']}
         if self.labels is not None:
-            out['nmi'] = ev.evaluate_clustering(emb, self.labels, seed=self.seed)['labels']['nmi']
+            out['nmi'] = _nmi(emb, self.labels, self.seed)
         return out
+
+
+def _nmi(embeddings, labels, seed):
+    """Clustering NMI against the labels; None where fewer than two labels occur."""
+    from author2vec_keras import evaluation as ev
+    scores = ev.evaluate_clustering(embeddings, labels, seed=seed).get('labels')
+    return scores and scores['nmi']
 
 
 def run_one(bed, key, method, args, store):
@@ -141,13 +167,19 @@ def run_one(bed, key, method, args, store):
         fit_params = dict(resume=args.resume)
         if method in USES_CONTENT:
             fit_params.update(authorship=bed.pairs, paper_vectors=bed.paper_vectors(est.dim))
-        clock = [time.time()]
+        clock, last = [time.time()], [None]
 
         def on_epoch(estimator, epoch):
             now = time.time()
             point = {'epoch': epoch, 'seconds': round(now - clock[0], 1),
                      'loadavg': round(os.getloadavg()[0], 2),
                      'loss': estimator.history_[-1]}
+            table = np.asarray(estimator.embeddings_, float)
+            if last[0] is not None:  # how far an epoch moves the exported author vectors
+                point['table_change'] = float(np.linalg.norm(table - last[0])
+                                              / np.linalg.norm(last[0]))
+            point['table_rms'] = float(np.sqrt(np.mean(table ** 2)))
+            last[0] = table
             if args.curve_every and (epoch % args.curve_every == 0 or epoch == 1):
                 point.update(bed.score(estimator, estimator.embeddings_))
             print('  [%s] epoch %d/%d %s' % (name, epoch, estimator.epochs, json.dumps(
@@ -167,9 +199,7 @@ def run_one(bed, key, method, args, store):
                settings={k: v for k, v in est.get_params().items()
                          if k not in ('verbose', 'checkpoint_dir', 'workers')})
     if bed.labels is not None:
-        from author2vec_keras import evaluation as ev
-        rec['nmi'] = ev.evaluate_clustering(est.get_embedding(), bed.labels,
-                                            seed=seed)['labels']['nmi']
+        rec['nmi'] = _nmi(est.get_embedding(), bed.labels, seed)
     if getattr(est, 'history_', None):
         rec['history'] = est.history_
     if progress:
@@ -220,7 +250,7 @@ def run(args, store):
             todo = []
             for method in args.methods:
                 if method == 'walks':
-                    print('walks: Author2Vec with walk pairs waits for issue 13; skipped')
+                    print('walks: the content + link model trains on edge pairs here; skipped')
                     continue
                 if args.preset and method == 'joint':
                     print('joint: the a2v-lua preset steps one model at a time; skipped')
@@ -236,7 +266,8 @@ def run(args, store):
                     todo.append((key, method))
             if not todo:
                 continue
-            bed = Testbed(args.dataset, protocol, seed, args.leaky, args.doc2vec_epochs)
+            bed = Testbed(args.dataset, protocol, seed, args.leaky, args.doc2vec_epochs,
+                          args.papers)
             print('[%s seed %d %s%s] %s' % (args.dataset, seed, protocol,
                                             ' leaky' if args.leaky else '', bed.info), flush=True)
             for key, method in todo:
@@ -300,15 +331,24 @@ def main(argv=None):
     p.add_argument('--leaky', action='store_true',
                    help='the content model sees every paper, also the joint papers of held-out '
                         'pairs (and, temporal, later papers): the paper\'s likely setting')
-    p.add_argument('--preset', choices=['a2v-lua'], default=None,
-                   help="the Keras methods with the authors' configuration "
-                        '(estimator.A2V_LUA); --epochs overrides its 100')
+    p.add_argument('--preset', choices=sorted(PRESETS), default=None,
+                   help="the Keras methods with the authors' configuration: 'a2v-lua' "
+                        "(estimator.A2V_LUA, one author table) or 'a2v-lua-as-run' "
+                        "(A2V_LUA_AS_RUN, one per model, as the released code ran); --epochs "
+                        'overrides their 100')
     p.add_argument('--set', action='append', default=[], metavar='PARAM=VALUE',
                    help='with --preset: override one of its parameters (a sensitivity run; '
                         'its configuration is named after it), e.g. --set embedding_init=uniform')
     p.add_argument('--curve-every', type=int, default=0, metavar='K',
                    help='score the embeddings every K epochs (and after the first): AUC and '
                         'NMI against epoch')
+    p.add_argument('--papers', default=None, metavar='PREFIX[,PREFIX]',
+                   type=lambda text: [x for x in text.split(',') if x],
+                   help="AAN only: keep the papers whose id starts with a prefix ('D08' is "
+                        'EMNLP 2008) and the co-authorship graph of their authors (smoke runs; '
+                        'name another --out)')
+    p.add_argument('--deepwalk-walks', type=int, default=10, metavar='N',
+                   help='DeepWalk\'s walks per node (10, the reference; fewer for smoke runs)')
     p.add_argument('--dim', type=int, default=100)
     p.add_argument('--hidden-dim', type=int, default=50)
     p.add_argument('--epochs', type=int, default=None, help='default 4, or the preset\'s')
@@ -338,6 +378,8 @@ def main(argv=None):
         p.error('--set overrides a --preset')
     if args.protocols is None:
         args.protocols = ['holdout', 'temporal'] if args.dataset == 'aan' else ['holdout']
+    if args.papers is not None and (args.dataset != 'aan' or not args.papers):
+        p.error('--papers: give AAN paper id prefixes, e.g. D08,D09,D10 (AAN only)')
     if args.leaky and args.dataset == 'cane-cora':
         p.error('--leaky: CANE-Cora has no leak to remove (a vertex only "wrote" its own '
                 'abstract)')
