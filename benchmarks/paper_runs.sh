@@ -24,6 +24,8 @@ why --set lr=10.0
 why --set embedding_init=uniform --set lr=1.0
 why --set batching=pairs --set optimizer=adam --set lr=0.01
 cane 0 1 2
+# the first round's settings (4 epochs of batched Adam), the content seeing every paper
+run --methods content alternating --seeds 0 1 2 --protocols holdout temporal --leaky
 for seed in 0 1 2; do
     lua a2v-lua "$seed" holdout
     lua a2v-lua-as-run "$seed" holdout
