@@ -200,6 +200,9 @@ def node_embeddings(model, average_context=False):
 
 def context_embeddings(model):
     """The context table of a model built with `context='separate'`, else None."""
+    names = {layer.name for layer in model.layers}
+    if EMBEDDING_LAYER not in names:  # the link model of `author_tables='per-model'`
+        return None
     weights = model.get_layer(EMBEDDING_LAYER).get_weights()
     return weights[1] if len(weights) > 1 else None
 

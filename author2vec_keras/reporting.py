@@ -282,9 +282,11 @@ def _stats(vals):
 def _config_label(run):
     if run['method'] == 'deepwalk':
         return ''
-    if run['config'].startswith('a2v-lua'):
-        return 'a2v.lua preset%s, %s ep' % (run['config'][len('a2v-lua'):].replace(
-            '[', ' [').replace('=', ' = '), run['epochs'])
+    for preset, words in (('a2v-lua-as-run', 'a2v.lua as run (a table per model)'),
+                          ('a2v-lua', 'a2v.lua preset')):
+        if run['config'].startswith(preset):
+            return '%s%s, %s ep' % (words, run['config'][len(preset):].replace(
+                '[', ' [').replace('=', ' = '), run['epochs'])
     s = run.get('settings', {})
     return '%s %g, batch %s, %s ep%s' % (s.get('optimizer'), s.get('lr'), s.get('batch_size'),
                                         run['epochs'], ', proj' if s.get('projection') else '')
