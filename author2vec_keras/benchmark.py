@@ -6,7 +6,8 @@
 
 Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}` (your own graph: named after its
 file, `datasets.from_files`): the JSON holds every number
-(per seed), the versions, seeds, command and timings; the markdown table shows mean +/- std over
+(per seed), the versions, seeds, command, timings and the load average before and after each
+fit; the markdown table shows mean +/- std over
 seeds with the published numbers beside ours; the PNG plots the main metric.
 
 Methods (`--methods`, comma separated; default: all that apply to the task):
@@ -308,10 +309,12 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
             bar.set_postfix_str('seed %d %s' % (seed, m))
             try:
                 method = make(m, seed)
+                load = _loadavg()
                 metrics, timings = pipeline.fit_and_score(method, setup, seed=seed,
                                                           ratios=s['ratios'],
                                                           shuffles=s['shuffles'])
-                runs[m].append({'seed': seed, 'metrics': metrics, 'timings': timings})
+                runs[m].append({'seed': seed, 'metrics': metrics, 'timings': timings,
+                                'loadavg': [load, _loadavg()]})
             except Exception as e:  # noqa: BLE001  one failing method must not lose the others
                 if os.environ.get('AUTHOR2VEC_TRACEBACK'):
                     raise
@@ -326,6 +329,15 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     stem = _write(**state)
     print(markdown_table(state['result']))
     return stem + '.json'
+
+
+def _loadavg():
+    """The 1-minute load average (recorded before and after every fit: the fit seconds of a
+    shared machine are read beside it), or None where the system has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def _write(result, runs, split, train_pairs, stem, started, complete):
