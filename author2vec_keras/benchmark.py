@@ -98,10 +98,12 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None):
                           model='blog' if name == 'author2vec-blog' else 'paper',
                           random_state=seed, verbose=0)
     if name in ('author2vec-walks', 'author2vec-walks-separate'):  # DeepWalk's walks
-        return Author2Vec(dim=d, epochs=s['a2v_epochs'], pairs='walks', window=s['window'],
-                          walks_per_node=s['num_walks'], walk_length=s['walk_length'],
-                          context='separate' if name.endswith('separate') else 'shared',
-                          random_state=seed, verbose=0)
+        # author2vec-walks-separate is the 'walks' preset (estimator.WALKS) at these settings
+        return Author2Vec.from_preset(
+            'walks', dim=d, epochs=s['a2v_epochs'], window=s['window'],
+            walks_per_node=s['num_walks'], walk_length=s['walk_length'],
+            context='separate' if name.endswith('separate') else 'shared', random_state=seed,
+            verbose=0)
     raise ValueError('unknown method %r; choose from %s' % (name, ', '.join(METHODS)))
 
 

@@ -25,7 +25,8 @@ from .negatives import SAMPLING, check_negatives
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
-           'SCHEDULES', 'BATCHING', 'PRESETS', 'A2V_LUA', 'MAX_SEED', 'check_table_fits',
+           'SCHEDULES', 'BATCHING', 'PRESETS', 'PRESET_ESTIMATORS', 'presets_of', 'A2V_LUA',
+           'WALKS', 'PAPER', 'MAX_SEED', 'check_table_fits',
            'available_memory']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
@@ -37,6 +38,11 @@ CONTEXTS = ('shared', 'separate')
 MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
 MODELS = ('paper', 'blog')
+
+
+def presets_of(estimator):
+    """The names of the presets of an estimator class name ('Author2Vec', ...)."""
+    return [name for name, est in PRESET_ESTIMATORS.items() if est == estimator]
 
 
 class PairEmbedding(BaseEstimator):
@@ -62,6 +68,28 @@ class PairEmbedding(BaseEstimator):
         verbose: 0 silent, 1 a progress bar per epoch.
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
+
+    @classmethod
+    def from_preset(cls, name, **params):
+        """An estimator with the named configuration of `PRESETS`, `params` overriding it.
+
+        # Example
+
+        ```python
+            Author2Vec.from_preset('walks', random_state=1)   # the tables' best setting
+            ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30)  # the authors' settings
+        ```
+
+        # Raises
+            ValueError for an unknown name, or a preset of the other estimator.
+        """
+        if name not in PRESETS:
+            raise ValueError('unknown preset %r; known: %s' % (name, ', '.join(sorted(PRESETS))))
+        if PRESET_ESTIMATORS[name] != cls.__name__:
+            raise ValueError('preset %r configures %s, not %s; presets of %s: %s'
+                             % (name, PRESET_ESTIMATORS[name], cls.__name__, cls.__name__,
+                                ', '.join(sorted(presets_of(cls.__name__)))))
+        return cls(**dict(PRESETS[name], **params))
 
     def _check_params(self):
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
@@ -377,8 +405,20 @@ A2V_LUA = {
     'sampling': 'uniform',
 }
 
-#: named configurations of `ContentLinkAuthor2Vec` (`from_preset`, `author2vec train --preset`)
-PRESETS = {'a2v-lua': A2V_LUA}
+#: The setting to reach for first (issue 23): the paper model on walk-context pairs of DeepWalk's
+#: walks with a separate context table, as `author2vec-walks-separate` in the benchmark tables,
+#: the best Author2Vec row of every one of them (results/README.md, "Beyond one hop"). The
+#: learning rate (0.003 with Adam) and the negatives (degree**0.75) are the walk pairs' defaults.
+WALKS = {'pairs': 'walks', 'context': 'separate', 'window': 10, 'walks_per_node': 10,
+         'walk_length': 80, 'p': 1.0, 'q': 1.0, 'epochs': 10}
+#: The paper's Link-Info model on the graph's edges: `Author2Vec`'s defaults, by name.
+PAPER = {'model': 'paper', 'pairs': 'edges', 'context': 'shared'}
+
+#: Named configurations (`from_preset`, `author2vec train --preset`), each of one estimator:
+#: `PRESET_ESTIMATORS` says which.
+PRESETS = {'a2v-lua': A2V_LUA, 'walks': WALKS, 'paper': PAPER}
+PRESET_ESTIMATORS = {'a2v-lua': 'ContentLinkAuthor2Vec', 'walks': 'Author2Vec',
+                     'paper': 'Author2Vec'}
 BATCHING = ('pairs', 'grouped')
 
 
@@ -457,20 +497,6 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.random_state = random_state
         self.verbose = verbose
         self.checkpoint_dir = checkpoint_dir
-
-    @classmethod
-    def from_preset(cls, name, **params):
-        """An estimator with the named configuration of `PRESETS`, `params` overriding it.
-
-        # Example
-
-        ```python
-            ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30, random_state=1)
-        ```
-        """
-        if name not in PRESETS:
-            raise ValueError('unknown preset %r; known: %s' % (name, ', '.join(sorted(PRESETS))))
-        return cls(**dict(PRESETS[name], **params))
 
     def _check_params(self):
         if self.schedule not in SCHEDULES:
