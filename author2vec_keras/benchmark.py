@@ -6,8 +6,8 @@
 
 Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}` (your own graph: named after its
 file, `datasets.from_files`): the JSON holds every number
-(per seed), the versions, seeds, command, timings and the load average before and after each
-fit; the markdown table shows mean +/- std over
+(per seed), the versions, seeds, command, timings, the load average before and after each
+fit and the process CPU seconds beside the wall seconds (Author2Vec: per epoch too); the markdown table shows mean +/- std over
 seeds with the published numbers beside ours; the PNG plots the main metric.
 
 Methods (`--methods`, comma separated; default: all that apply to the task):
@@ -311,12 +311,16 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
             bar.set_postfix_str('seed %d %s' % (seed, m))
             try:
                 method = make(m, seed)
-                load = _loadavg()
+                load, cpu = _loadavg(), time.process_time()
                 metrics, timings = pipeline.fit_and_score(method, setup, seed=seed,
                                                           ratios=s['ratios'],
                                                           shuffles=s['shuffles'])
-                runs[m].append({'seed': seed, 'metrics': metrics, 'timings': timings,
-                                'loadavg': [load, _loadavg()]})
+                run = {'seed': seed, 'metrics': metrics, 'timings': timings,
+                       'loadavg': [load, _loadavg()], 'cpu_seconds': time.process_time() - cpu}
+                detail = getattr(method, 'timings_', None)
+                if isinstance(detail, dict):  # where the fit's time went (Author2Vec)
+                    run['fit_detail'] = detail
+                runs[m].append(run)
             except Exception as e:  # noqa: BLE001  one failing method must not lose the others
                 if os.environ.get('AUTHOR2VEC_TRACEBACK'):
                     raise

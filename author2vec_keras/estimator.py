@@ -247,6 +247,10 @@ class Author2Vec(PairEmbedding):
         model_: the trained Keras model.
         embeddings_: `(num_nodes, dim)` array, row i for `graph_.nodes[i]`.
         history_: mean training loss per epoch.
+        timings_: wall seconds of this `fit`: 'build' (checks, pair sampler, model built and
+            compiled by Theano), 'epochs' (one per epoch trained), 'total'; and process CPU
+            seconds, 'epochs_cpu' and 'cpu' (much less CPU than wall time: the process waited,
+            e.g. for the machine, memory or Theano's compile lock).
 
     # Example
 
@@ -327,6 +331,7 @@ class Author2Vec(PairEmbedding):
                 parameters), or start afresh when there is none.
         """
         from . import models
+        started, cpu = time.time(), time.process_time()
         self.graph_ = as_graph(graph)
         self.check_fit(self.graph_)
         pairs = self._pair_sequence()  # checks the walk parameters before anything is built
@@ -350,18 +355,24 @@ class Author2Vec(PairEmbedding):
             self.model_ = models.BUILDERS[self.model](
                 self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer,
                 context=self.context)
+        self.timings_ = {'build': time.time() - started, 'epochs': [],
+                         'epochs_cpu': []}  # where a slow fit spent its time (issue 23)
         for epoch in range(start[0], self.epochs):
             if self.verbose:
                 print('Epoch %d/%d' % (epoch + 1, self.epochs))
+            t0, c0 = time.time(), time.process_time()
             pairs.set_epoch(epoch)
             first = start[1] if epoch == start[0] else 0
             self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
             if self._checkpoints is not None:
                 self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
+            self.timings_['epochs'].append(time.time() - t0)
+            self.timings_['epochs_cpu'].append(time.process_time() - c0)
         self.node_embeddings_ = models.node_embeddings(self.model_)
         self.context_embeddings_ = models.context_embeddings(self.model_)
         self.embeddings_ = self.node_embeddings_ if self.context_embeddings_ is None else \
             models.node_embeddings(self.model_, average_context=True)
+        self.timings_.update(total=time.time() - started, cpu=time.process_time() - cpu)
         return self
 
     def _interrupted(self, epoch, step):
