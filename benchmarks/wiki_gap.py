@@ -45,6 +45,8 @@ CONFIGS = {
                  {'positives_per_epoch': 'x5'}),
     'epochs30': ("30 epochs instead of 10 at 20 pairs per node (pairs60's total pairs)",
                  {'epochs': 30}),
+    'epochs50': ('50 epochs instead of 10 at 20 pairs per node (pairs100\'s total pairs)',
+                 {'epochs': 50}),
     'walks40': ('40 walks per node instead of 10 at the same pair budget (20 per node)',
                 {'walks_per_node': 40, 'positives_per_epoch': 'x1'}),
     'deepwalk-rms': ("DeepWalk's vectors divided by their RMS entry before the classifier",
@@ -54,6 +56,9 @@ CONFIGS = {
     'base-rms': ("base's vectors divided by their RMS entry before the classifier (one scale for "
                  "the whole table: the geometry is kept, only C=1's weight changes)", {}),
 }
+#: the configurations whose per-class F1 the report shows beside DeepWalk's and base's
+PER_CLASS = ('d64', 'pairs60', 'pairs100', 'epochs30', 'epochs50', 'base-dwrms', 'pairs100-dwrms',
+             'epochs50-dwrms')
 DEFAULT_CONFIGS = ('deepwalk', 'base', 'd64', 'decay20', 'q0.5', 'q2')
 
 
@@ -152,6 +157,35 @@ def run(configs, seeds, path, save_dir=None):
     return data
 
 
+def rescore(configs, seeds, path, save_dir):
+    """Score saved vectors (`run --save-embeddings DIR`) again, rescaled: CONFIG-dwrms reads
+    DIR/wiki_CONFIG_SEED.npy (or base-dwrms's for base) and scales it to DeepWalk's RMS entry."""
+    from author2vec_keras import datasets
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        ds = datasets.load('wiki')
+    data = load(path)
+    done = {(r['config'], r['seed']) for r in data['runs']}
+    for config in configs:
+        source = config[:-len('-dwrms')]
+        data['configs'][config] = "%s's vectors scaled to DeepWalk's RMS entry (%.3f) before the " \
+            "classifier (the saved vectors of its run, scored again)" % (source, DEEPWALK_RMS)
+        for seed in range(seeds):
+            if (config, seed) in done:
+                continue
+            name = os.path.join(save_dir, 'wiki_%s_%d.npy' % (source, seed))
+            if not os.path.exists(name) and source == 'base':
+                name = os.path.join(save_dir, 'wiki_base-dwrms_%d.npy' % seed)
+            emb = np.load(name)
+            rms = float(np.sqrt(np.mean(emb ** 2)))
+            res = per_class_scores(emb * (DEEPWALK_RMS / rms), ds.labels, seed)
+            res['rms'] = rms
+            data['runs'].append(dict(config=config, seed=seed, rescored_from=source, **res))
+            save(data, path)
+            print('%s seed %d: micro %.4f macro %.4f' % (config, seed, res['micro'], res['macro']))
+    return data
+
+
 def summary(data):
     out = {}
     for r in data['runs']:
@@ -163,7 +197,7 @@ def report(data):
     """The markdown of the runs: one row per configuration, then per-class F1 of the base
     configuration against DeepWalk's."""
     rows = summary(data)
-    order = [c for c in CONFIGS if c in rows]
+    order = [c for c in CONFIGS if c in rows] + sorted(c for c in rows if c not in CONFIGS)
     dw = rows.get('deepwalk')
     base = rows.get('base')
     lines = ['## The Wiki gap: levers on Author2Vec walk pairs (issue 23)', '',
@@ -188,7 +222,7 @@ def report(data):
     if dw and base:
         support = np.array(dw[0]['class_support'])
         f = {c: np.mean([r['per_class_f1'] for r in rows[c]], axis=0) * 100 for c in order}
-        others = [c for c in order if c not in ('deepwalk', 'base')]
+        others = [c for c in PER_CLASS if c in rows]
         lines += ['', '### Per-class F1 (%, mean over seeds), classes by size', '',
                   '| class | nodes | DeepWalk | base | base - DeepWalk | %s |' % ' | '.join(others),
                   '|---|---|---|---|---|%s' % ('---|' * len(others))]
@@ -210,7 +244,7 @@ def report(data):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('command', choices=('run', 'report'))
+    parser.add_argument('command', choices=('run', 'rescore', 'report'))
     parser.add_argument('--configs', default=','.join(DEFAULT_CONFIGS))
     parser.add_argument('--seeds', type=int, default=3)
     parser.add_argument('--output', default='results/wiki_gap.json')
@@ -219,10 +253,16 @@ def main(argv=None):
     args = parser.parse_args(argv)
     configs = [c for c in args.configs.split(',') if c]
     for c in configs:
+        if args.command == 'rescore':
+            if not (c.endswith('-dwrms') and c[:-6] in CONFIGS and args.save_embeddings):
+                parser.error('rescore: CONFIG-dwrms of a run config, with --save-embeddings DIR')
+            continue
         if c not in CONFIGS:
             parser.error('--configs: unknown %r; choose from %s' % (c, ', '.join(CONFIGS)))
     if args.command == 'run':
         data = run(configs, args.seeds, args.output, args.save_embeddings)
+    elif args.command == 'rescore':
+        data = rescore(configs, args.seeds, args.output, args.save_embeddings)
     else:
         data = load(args.output)
     md = report(data)
