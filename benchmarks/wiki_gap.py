@@ -193,6 +193,25 @@ def summary(data):
     return out
 
 
+def class_structure():
+    """Per class of Wiki (columns of `as_label_matrix`): mean degree of its nodes and the
+    fraction of their edges that stay inside the class."""
+    from author2vec_keras import datasets
+    from author2vec_keras.evaluation import as_label_matrix
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore')
+        ds = datasets.load('wiki')
+    y = as_label_matrix(ds.labels)
+    keep = y.any(axis=1)
+    y = y[:, y[keep].any(axis=0)].astype(np.float64)
+    a = ds.graph.adjacency.tocsr()
+    y[~keep] = 0
+    deg = np.asarray(a.sum(axis=1)).ravel()
+    inside = np.asarray((y.T @ (a @ y)).diagonal()).ravel()
+    total = y.T @ deg
+    return y.T @ deg / y.sum(axis=0), inside / np.maximum(total, 1)
+
+
 def report(data):
     """The markdown of the runs: one row per configuration, then per-class F1 of the base
     configuration against DeepWalk's."""
@@ -223,13 +242,16 @@ def report(data):
         support = np.array(dw[0]['class_support'])
         f = {c: np.mean([r['per_class_f1'] for r in rows[c]], axis=0) * 100 for c in order}
         others = [c for c in PER_CLASS if c in rows]
+        mean_degree, inside = class_structure()
         lines += ['', '### Per-class F1 (%, mean over seeds), classes by size', '',
-                  '| class | nodes | DeepWalk | base | base - DeepWalk | %s |' % ' | '.join(others),
-                  '|---|---|---|---|---|%s' % ('---|' * len(others))]
+                  'mean degree: of the class\'s nodes; inside: the fraction of their edges whose '
+                  'other end is in the class.', '',
+                  '| class | nodes | mean degree | inside | DeepWalk | base | base - DeepWalk | %s |'
+                  % ' | '.join(others), '|---|---|---|---|---|---|---|%s' % ('---|' * len(others))]
         for j in np.argsort(-support, kind='stable'):
-            lines.append('| %d | %d | %.1f | %.1f | %+.1f | %s |' % (
-                j, support[j], f['deepwalk'][j], f['base'][j], f['base'][j] - f['deepwalk'][j],
-                ' | '.join('%.1f' % f[c][j] for c in others)))
+            lines.append('| %d | %d | %.1f | %.2f | %.1f | %.1f | %+.1f | %s |' % (
+                j, support[j], mean_degree[j], inside[j], f['deepwalk'][j], f['base'][j],
+                f['base'][j] - f['deepwalk'][j], ' | '.join('%.1f' % f[c][j] for c in others)))
         gap = f['base'] - f['deepwalk']
         big = support >= np.median(support)
         small = support < 50
@@ -239,6 +261,15 @@ def report(data):
                   % (gap[big].mean(), big.sum(), np.median(support), gap[~big].mean(),
                      (~big).sum(), gap[small].mean(), small.sum(), support[small].sum(),
                      100.0 * support[small].sum() / support.sum())]
+        lines += ['', 'Correlation over the classes of the gap (base - DeepWalk) with log class '
+                  'size: %.2f; with the inside fraction: %.2f; with the mean degree: %.2f.'
+                  % (np.corrcoef(gap, np.log(support))[0, 1], np.corrcoef(gap, inside)[0, 1],
+                     np.corrcoef(gap, mean_degree)[0, 1])]
+        if 'epochs50' in f:
+            g50 = f['epochs50'] - f['deepwalk']
+            lines += ['', 'epochs50 - DeepWalk: %+.1f over the larger classes, %+.1f over the '
+                      'smaller, %+.1f under 50 nodes.' % (g50[big].mean(), g50[~big].mean(),
+                                                          g50[small].mean())]
     return '\n'.join(lines) + '\n'
 
 
