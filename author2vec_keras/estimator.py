@@ -258,6 +258,7 @@ class Author2Vec(PairEmbedding):
         import networkx as nx
         est = Author2Vec(dim=16, epochs=5).fit(nx.karate_club_graph())
         est.predict_proba([(0, 1), (0, 33)])
+        best = Author2Vec.from_preset('walks')  # walk pairs + context table (`WALKS`)
     ```
     """
 
