@@ -5,10 +5,10 @@
     author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
 
 Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}` (your own graph: named after its
-file, `datasets.from_files`): the JSON holds every number
-(per seed), the versions, seeds, command, timings, the load average before and after each
-fit and the process CPU seconds beside the wall seconds (Author2Vec: per epoch too); the markdown table shows mean +/- std over
-seeds with the published numbers beside ours; the PNG plots the main metric.
+file, `datasets.from_files`): the JSON holds every number (per seed), the versions, seeds,
+command, timings, the load average before and after each fit and the process CPU seconds beside
+the wall seconds (Author2Vec: per epoch too); the markdown table shows mean +/- std over seeds
+with the published numbers beside ours; the PNG plots the main metric.
 
 Methods (`--methods`, comma separated; default: all that apply to the task):
   author2vec, author2vec-blog (this project's Keras model, 'paper' and 'blog' variants, trained

@@ -225,7 +225,8 @@ def report(data):
              '`author2vec-walks-separate` of the tables with one change. '
              'Command: `python benchmarks/wiki_gap.py run`; this file: '
              '`python benchmarks/wiki_gap.py report`.' % (100 * data['ratio'], data['shuffles']),
-             '', '| configuration | seeds | Micro-F1 | Macro-F1 | Micro - base | Micro - DeepWalk |',
+             '',
+             '| configuration | seeds | Micro-F1 | Macro-F1 | Micro - base | Micro - DeepWalk |',
              '|---|---|---|---|---|---|']
 
     def stat(rs, key):
@@ -246,8 +247,8 @@ def report(data):
         lines += ['', '### Per-class F1 (%, mean over seeds), classes by size', '',
                   'mean degree: of the class\'s nodes; inside: the fraction of their edges whose '
                   'other end is in the class.', '',
-                  '| class | nodes | mean degree | inside | DeepWalk | base | base - DeepWalk | %s |'
-                  % ' | '.join(others), '|---|---|---|---|---|---|---|%s' % ('---|' * len(others))]
+                  '| class | nodes | mean degree | inside | DeepWalk | base | base - DeepWalk '
+                  '| %s |' % ' | '.join(others), '|---|---|---|---|---|---|---|%s' % ('---|' * len(others))]
         for j in np.argsort(-support, kind='stable'):
             lines.append('| %d | %d | %.1f | %.2f | %.1f | %.1f | %+.1f | %s |' % (
                 j, support[j], mean_degree[j], inside[j], f['deepwalk'][j], f['base'][j],
