@@ -5,9 +5,10 @@
     author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
 
 Writes `<output-dir>/<task>_<dataset>[_quick].{json,md,png}` (your own graph: named after its
-file, `datasets.from_files`): the JSON holds every number
-(per seed), the versions, seeds, command and timings; the markdown table shows mean +/- std over
-seeds with the published numbers beside ours; the PNG plots the main metric.
+file, `datasets.from_files`): the JSON holds every number (per seed), the versions, seeds,
+command, timings, the load average before and after each fit and the process CPU seconds beside
+the wall seconds (Author2Vec: per epoch too); the markdown table shows mean +/- std over seeds
+with the published numbers beside ours; the PNG plots the main metric.
 
 Methods (`--methods`, comma separated; default: all that apply to the task):
   author2vec, author2vec-blog (this project's Keras model, 'paper' and 'blog' variants, trained
@@ -97,10 +98,12 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None):
                           model='blog' if name == 'author2vec-blog' else 'paper',
                           random_state=seed, verbose=0)
     if name in ('author2vec-walks', 'author2vec-walks-separate'):  # DeepWalk's walks
-        return Author2Vec(dim=d, epochs=s['a2v_epochs'], pairs='walks', window=s['window'],
-                          walks_per_node=s['num_walks'], walk_length=s['walk_length'],
-                          context='separate' if name.endswith('separate') else 'shared',
-                          random_state=seed, verbose=0)
+        # author2vec-walks-separate is the 'walks' preset (estimator.WALKS) at these settings
+        return Author2Vec.from_preset(
+            'walks', dim=d, epochs=s['a2v_epochs'], window=s['window'],
+            walks_per_node=s['num_walks'], walk_length=s['walk_length'],
+            context='separate' if name.endswith('separate') else 'shared', random_state=seed,
+            verbose=0)
     raise ValueError('unknown method %r; choose from %s' % (name, ', '.join(METHODS)))
 
 
@@ -308,10 +311,16 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
             bar.set_postfix_str('seed %d %s' % (seed, m))
             try:
                 method = make(m, seed)
+                load, cpu = _loadavg(), time.process_time()
                 metrics, timings = pipeline.fit_and_score(method, setup, seed=seed,
                                                           ratios=s['ratios'],
                                                           shuffles=s['shuffles'])
-                runs[m].append({'seed': seed, 'metrics': metrics, 'timings': timings})
+                run = {'seed': seed, 'metrics': metrics, 'timings': timings,
+                       'loadavg': [load, _loadavg()], 'cpu_seconds': time.process_time() - cpu}
+                detail = getattr(method, 'timings_', None)
+                if isinstance(detail, dict):  # where the fit's time went (Author2Vec)
+                    run['fit_detail'] = detail
+                runs[m].append(run)
             except Exception as e:  # noqa: BLE001  one failing method must not lose the others
                 if os.environ.get('AUTHOR2VEC_TRACEBACK'):
                     raise
@@ -326,6 +335,15 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     stem = _write(**state)
     print(markdown_table(state['result']))
     return stem + '.json'
+
+
+def _loadavg():
+    """The 1-minute load average (recorded before and after every fit: the fit seconds of a
+    shared machine are read beside it), or None where the system has none."""
+    try:
+        return round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        return None
 
 
 def _write(result, runs, split, train_pairs, stem, started, complete):

@@ -17,8 +17,8 @@ import sys
 import warnings
 
 from . import __version__
-from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESETS, SCHEDULES,
-                        Author2Vec, ContentLinkAuthor2Vec)
+from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
+                        SCHEDULES, Author2Vec, ContentLinkAuthor2Vec)
 from .memory import SLOTS
 from .negatives import SAMPLING
 from .pipeline import TASKS
@@ -32,6 +32,10 @@ DEFAULTS = Author2Vec().get_params()
 #: (`--preset`) or else the estimator's default (`_estimator`)
 MODEL_FLAGS = ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size', 'optimizer', 'lr',
                'dense_updates', 'sampling', 'schedule', 'projection', 'batching')
+#: `train`'s training-pair flags (the link-only models): unset (None), they take the preset's
+#: value, else the estimator's default
+WALK_FLAGS = ('pairs', 'window', 'walks_per_node', 'walk_length', 'p', 'q',
+              'positives_per_epoch', 'context')
 
 
 class BadInput(Exception):
@@ -127,13 +131,18 @@ def build_parser():
                             "blog's stack; 'author2vec': the full content + link model "
                             "(datasets with text: aan, cane-cora)")
     train.add_argument('--preset', choices=sorted(PRESETS), default=None,
-                       help="with --model author2vec: a named configuration; 'a2v-lua' is the "
-                            "authors' code (estimator.A2V_LUA: d=100, n_h=50, projection, SGD "
-                            "lr 0.1, alternating, 100 epochs, one step per paper / author) with "
-                            "one author table, as the paper and the code intend; "
-                            "'a2v-lua-as-run' the same with one author table per model, the "
+                       help="a named configuration (estimator.PRESETS); flags given beside it "
+                            "override it. 'walks': the best vectors of the benchmark tables, "
+                            "the paper model on walk-context pairs of DeepWalk's 10 x 80 walks "
+                            "(window 10) with a separate context table (estimator.WALKS; "
+                            "--pairs walks --context separate). 'paper': the paper's Link-Info "
+                            "model on the edges (the defaults, by name). With --model "
+                            "author2vec, the authors' code (d=100, n_h=50, projection, SGD lr "
+                            "0.1, alternating, 100 epochs, one step per paper / author): "
+                            "'a2v-lua' with one author table, as the paper and the code intend "
+                            "(estimator.A2V_LUA); 'a2v-lua-as-run' with one per model, the "
                             "content model's exported, as the released code ran "
-                            "(estimator.A2V_LUA_AS_RUN); flags given beside it override it")
+                            "(estimator.A2V_LUA_AS_RUN)")
     train.add_argument('--schedule', choices=SCHEDULES, default=None,
                        help='with --model author2vec: alternate the content and link models '
                             'each epoch (the authors\' code), train them jointly, or one alone '
@@ -157,27 +166,29 @@ def build_parser():
         'training pairs', 'the edges (the paper) or node pairs that co-occur on random walks '
         '(DeepWalk\'s contexts; node2vec\'s with --p/--q), and where the second node of a pair '
         'is read from')
-    walks.add_argument('--pairs', choices=PAIRS, default=DEFAULTS['pairs'],
-                       help='positive pairs: edges (default) or walks')
-    walks.add_argument('--window', type=_positive_int, default=DEFAULTS['window'],
-                       help='--pairs walks: largest distance along a walk (default %(default)s)')
-    walks.add_argument('--walks-per-node', type=_positive_int,
-                       default=DEFAULTS['walks_per_node'],
+    walks.add_argument('--pairs', choices=PAIRS, default=None,
+                       help='positive pairs: edges (default; --preset walks: walks) or walks')
+    walks.add_argument('--window', type=_positive_int, default=None,
+                       help='--pairs walks: largest distance along a walk (default %s)'
+                            % DEFAULTS['window'])
+    walks.add_argument('--walks-per-node', type=_positive_int, default=None,
                        help='--pairs walks: walks started at every node per pass (default '
-                            '%(default)s)')
+                            '%s)' % DEFAULTS['walks_per_node'])
     walks.add_argument('--walk-length', type=_checked(int, lambda v: v >= 2, 'an integer >= 2'),
-                       default=DEFAULTS['walk_length'],
-                       help='--pairs walks: nodes per walk (default %(default)s)')
-    walks.add_argument('--p', type=_positive_float, default=DEFAULTS['p'],
-                       help="--pairs walks: node2vec's return parameter (default %(default)s)")
-    walks.add_argument('--q', type=_positive_float, default=DEFAULTS['q'],
-                       help="--pairs walks: node2vec's in-out parameter (default %(default)s)")
-    walks.add_argument('--positives-per-epoch', type=_positive_int,
-                       default=DEFAULTS['positives_per_epoch'],
+                       default=None,
+                       help='--pairs walks: nodes per walk (default %s)' % DEFAULTS['walk_length'])
+    walks.add_argument('--p', type=_positive_float, default=None,
+                       help="--pairs walks: node2vec's return parameter (default %s)"
+                            % DEFAULTS['p'])
+    walks.add_argument('--q', type=_positive_float, default=None,
+                       help="--pairs walks: node2vec's in-out parameter (default %s)"
+                            % DEFAULTS['q'])
+    walks.add_argument('--positives-per-epoch', type=_positive_int, default=None,
                        help='--pairs walks: positive pairs per epoch (default: 2 per walk, '
                             '2 x --walks-per-node per node)')
-    walks.add_argument('--context', choices=CONTEXTS, default=DEFAULTS['context'],
-                       help='shared: both nodes of a pair from one table (default, the blog); '
+    walks.add_argument('--context', choices=CONTEXTS, default=None,
+                       help='shared: both nodes of a pair from one table (default, the blog; '
+                            '--preset walks: separate); '
                             'separate: the second from a context table (a2v.lua, LINE 2nd '
                             'order); the embedding is then the mean of the two tables')
     train.add_argument('--batch-size', type=_positive_int, default=None,
@@ -304,28 +315,38 @@ def _estimator(args, dataset):
 
     A model flag left unset takes the preset's value (`--preset`), else the estimator's default.
     """
-    if args.preset and args.model != 'author2vec':
-        raise BadInput('--preset %s configures --model author2vec, not --model %s'
-                       % (args.preset, args.model))
-    base = ContentLinkAuthor2Vec().get_params() if args.model == 'author2vec' else DEFAULTS
-    base = dict(base, **PRESETS.get(args.preset, {}))
+    preset = PRESETS.get(args.preset, {})
+    content_model = args.model == 'author2vec'
+    if args.preset and (PRESET_ESTIMATORS[args.preset] == 'ContentLinkAuthor2Vec') != \
+            content_model:
+        raise BadInput('--preset %s configures --model %s, not --model %s'
+                       % (args.preset, 'author2vec' if not content_model else 'paper or blog',
+                          args.model))
+    if args.preset and 'model' in preset and args.model != preset['model']:
+        raise BadInput('--preset %s is the %s model, not --model %s'
+                       % (args.preset, preset['model'], args.model))
+    if args.preset and args.partitions and preset.get('pairs') == 'walks':
+        raise BadInput('--preset %s trains on walk pairs: not with --partitions (edges only)'
+                       % args.preset)
+    base = ContentLinkAuthor2Vec().get_params() if content_model else DEFAULTS
+    base = dict(base, **preset)
     given = {name: getattr(args, name) for name in MODEL_FLAGS}
     value = {name: base.get(name) if given[name] is None else given[name] for name in given}
     params = {name: value[name] for name in ('dim', 'hidden_dim', 'negatives', 'epochs',
                                              'batch_size', 'optimizer', 'lr', 'dense_updates',
                                              'sampling')}
     params.update(random_state=args.seed, verbose=0 if args.quiet else 1)
-    walk_flags = dict(pairs=args.pairs, window=args.window, walks_per_node=args.walks_per_node,
-                      walk_length=args.walk_length, p=args.p, q=args.q,
-                      positives_per_epoch=args.positives_per_epoch, context=args.context)
-    changed = [k for k, v in walk_flags.items() if v != DEFAULTS[k]]
-    if changed and (args.partitions or args.model == 'author2vec'):
+    walk_given = {name: getattr(args, name) for name in WALK_FLAGS}
+    walk_flags = {name: base.get(name, DEFAULTS[name]) if v is None else v
+                  for name, v in walk_given.items()}
+    changed = [k for k, v in walk_given.items() if v is not None and v != DEFAULTS[k]]
+    if changed and (args.partitions or content_model):
         raise BadInput('--%s is for the link-only models (--model paper or blog)%s'
                        % (changed[0].replace('_', '-'),
-                          '' if args.model == 'author2vec' else ', not with --partitions'))
-    if args.pairs == 'edges' and set(changed) - {'pairs', 'context'}:
-        raise BadInput('--%s needs --pairs walks'
-                       % sorted(set(changed) - {'pairs', 'context'})[0].replace('_', '-'))
+                          '' if content_model else ', not with --partitions'))
+    walk_only = sorted(set(changed) - {'pairs', 'context'})
+    if walk_flags['pairs'] == 'edges' and walk_only:
+        raise BadInput('--%s needs --pairs walks' % walk_only[0].replace('_', '-'))
     if args.model != 'author2vec':
         for name in ('schedule', 'projection', 'batching'):
             if given[name] is not None:

@@ -25,8 +25,9 @@ from .negatives import SAMPLING, check_negatives
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
-           'AUTHOR_TABLES', 'SCHEDULES', 'BATCHING', 'PRESETS', 'A2V_LUA', 'A2V_LUA_AS_RUN',
-           'MAX_SEED', 'check_table_fits', 'available_memory']
+           'AUTHOR_TABLES', 'SCHEDULES', 'BATCHING', 'PRESETS', 'PRESET_ESTIMATORS',
+           'presets_of', 'A2V_LUA', 'A2V_LUA_AS_RUN', 'WALKS', 'PAPER', 'MAX_SEED',
+           'check_table_fits', 'available_memory']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
@@ -39,6 +40,11 @@ AUTHOR_TABLES = ('shared', 'per-model')
 MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
 MODELS = ('paper', 'blog')
+
+
+def presets_of(estimator):
+    """The names of the presets of an estimator class name ('Author2Vec', ...)."""
+    return [name for name, est in PRESET_ESTIMATORS.items() if est == estimator]
 
 
 class PairEmbedding(BaseEstimator):
@@ -64,6 +70,28 @@ class PairEmbedding(BaseEstimator):
         verbose: 0 silent, 1 a progress bar per epoch.
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
+
+    @classmethod
+    def from_preset(cls, name, **params):
+        """An estimator with the named configuration of `PRESETS`, `params` overriding it.
+
+        # Example
+
+        ```python
+            Author2Vec.from_preset('walks', random_state=1)   # the tables' best setting
+            ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30)  # the authors' settings
+        ```
+
+        # Raises
+            ValueError for an unknown name, or a preset of the other estimator.
+        """
+        if name not in PRESETS:
+            raise ValueError('unknown preset %r; known: %s' % (name, ', '.join(sorted(PRESETS))))
+        if PRESET_ESTIMATORS[name] != cls.__name__:
+            raise ValueError('preset %r configures %s, not %s; presets of %s: %s'
+                             % (name, PRESET_ESTIMATORS[name], cls.__name__, cls.__name__,
+                                ', '.join(sorted(presets_of(cls.__name__)))))
+        return cls(**dict(PRESETS[name], **params))
 
     def _check_params(self):
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
@@ -221,6 +249,10 @@ class Author2Vec(PairEmbedding):
         model_: the trained Keras model.
         embeddings_: `(num_nodes, dim)` array, row i for `graph_.nodes[i]`.
         history_: mean training loss per epoch.
+        timings_: wall seconds of this `fit`: 'build' (checks, pair sampler, model built and
+            compiled by Theano), 'epochs' (one per epoch trained), 'total'; and process CPU
+            seconds, 'epochs_cpu' and 'cpu' (much less CPU than wall time: the process waited,
+            e.g. for the machine, memory or Theano's compile lock).
 
     # Example
 
@@ -228,6 +260,7 @@ class Author2Vec(PairEmbedding):
         import networkx as nx
         est = Author2Vec(dim=16, epochs=5).fit(nx.karate_club_graph())
         est.predict_proba([(0, 1), (0, 33)])
+        best = Author2Vec.from_preset('walks')  # walk pairs + context table (`WALKS`)
     ```
     """
 
@@ -301,6 +334,7 @@ class Author2Vec(PairEmbedding):
                 parameters), or start afresh when there is none.
         """
         from . import models
+        started, cpu = time.time(), time.process_time()
         self.graph_ = as_graph(graph)
         self.check_fit(self.graph_)
         pairs = self._pair_sequence()  # checks the walk parameters before anything is built
@@ -324,18 +358,24 @@ class Author2Vec(PairEmbedding):
             self.model_ = models.BUILDERS[self.model](
                 self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer,
                 context=self.context)
+        self.timings_ = {'build': time.time() - started, 'epochs': [],
+                         'epochs_cpu': []}  # where a slow fit spent its time (issue 23)
         for epoch in range(start[0], self.epochs):
             if self.verbose:
                 print('Epoch %d/%d' % (epoch + 1, self.epochs))
+            t0, c0 = time.time(), time.process_time()
             pairs.set_epoch(epoch)
             first = start[1] if epoch == start[0] else 0
             self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
             if self._checkpoints is not None:
                 self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
+            self.timings_['epochs'].append(time.time() - t0)
+            self.timings_['epochs_cpu'].append(time.process_time() - c0)
         self.node_embeddings_ = models.node_embeddings(self.model_)
         self.context_embeddings_ = models.context_embeddings(self.model_)
         self.embeddings_ = self.node_embeddings_ if self.context_embeddings_ is None else \
             models.node_embeddings(self.model_, average_context=True)
+        self.timings_.update(total=time.time() - started, cpu=time.process_time() - cpu)
         return self
 
     def _interrupted(self, epoch, step):
@@ -389,8 +429,22 @@ A2V_LUA = {
 #: values; `save` (line 210) writes `author_lookup.weight`, model1's (content) table.
 A2V_LUA_AS_RUN = dict(A2V_LUA, author_tables='per-model')
 
-#: named configurations of `ContentLinkAuthor2Vec` (`from_preset`, `author2vec train --preset`)
-PRESETS = {'a2v-lua': A2V_LUA, 'a2v-lua-as-run': A2V_LUA_AS_RUN}
+#: The setting to reach for first (issue 23): the paper model on walk-context pairs of DeepWalk's
+#: walks with a separate context table, as `author2vec-walks-separate` in the benchmark tables,
+#: the best Author2Vec row of every one of them (results/README.md, "Beyond one hop"). The
+#: learning rate (0.003 with Adam) and the negatives (degree**0.75) are the walk pairs' defaults.
+WALKS = {'pairs': 'walks', 'context': 'separate', 'window': 10, 'walks_per_node': 10,
+         'walk_length': 80, 'p': 1.0, 'q': 1.0, 'epochs': 10}
+#: The paper's Link-Info model on the graph's edges: `Author2Vec`'s defaults, by name.
+PAPER = {'model': 'paper', 'pairs': 'edges', 'context': 'shared'}
+
+#: Named configurations (`from_preset`, `author2vec train --preset`), each of one estimator:
+#: `PRESET_ESTIMATORS` says which.
+PRESETS = {'a2v-lua': A2V_LUA, 'a2v-lua-as-run': A2V_LUA_AS_RUN, 'walks': WALKS,
+           'paper': PAPER}
+PRESET_ESTIMATORS = {'a2v-lua': 'ContentLinkAuthor2Vec',
+                     'a2v-lua-as-run': 'ContentLinkAuthor2Vec',
+                     'walks': 'Author2Vec', 'paper': 'Author2Vec'}
 BATCHING = ('pairs', 'grouped')
 
 
@@ -475,20 +529,6 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.random_state = random_state
         self.verbose = verbose
         self.checkpoint_dir = checkpoint_dir
-
-    @classmethod
-    def from_preset(cls, name, **params):
-        """An estimator with the named configuration of `PRESETS`, `params` overriding it.
-
-        # Example
-
-        ```python
-            ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30, random_state=1)
-        ```
-        """
-        if name not in PRESETS:
-            raise ValueError('unknown preset %r; known: %s' % (name, ', '.join(sorted(PRESETS))))
-        return cls(**dict(PRESETS[name], **params))
 
     def _check_params(self):
         if self.schedule not in SCHEDULES:

@@ -39,7 +39,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from author2vec_keras import reporting  # noqa: E402
-from author2vec_keras.estimator import PRESETS  # noqa: E402
+from author2vec_keras.estimator import presets_of  # noqa: E402
 from author2vec_keras.io import atomic_open, save_figure  # noqa: E402
 from author2vec_keras.reporting import (A2V_KEY as KEY, A2V_METHODS as METHODS,  # noqa: E402
                                         A2V_USES_CONTENT as USES_CONTENT, a2v_run_key as run_key,
@@ -331,7 +331,8 @@ def main(argv=None):
     p.add_argument('--leaky', action='store_true',
                    help='the content model sees every paper, also the joint papers of held-out '
                         'pairs (and, temporal, later papers): the paper\'s likely setting')
-    p.add_argument('--preset', choices=sorted(PRESETS), default=None,
+    p.add_argument('--preset', default=None,
+                   choices=sorted(presets_of('ContentLinkAuthor2Vec')),
                    help="the Keras methods with the authors' configuration: 'a2v-lua' "
                         "(estimator.A2V_LUA, one author table) or 'a2v-lua-as-run' "
                         "(A2V_LUA_AS_RUN, one per model, as the released code ran); --epochs "

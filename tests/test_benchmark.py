@@ -24,6 +24,8 @@ def test_quick_link_prediction_on_karate(tmp_path, capsys):
     for m, runs in res['runs'].items():
         assert len(runs) == 2 and all('error' not in r for r in runs), runs
         assert all(r['timings'] for r in runs)
+        assert all(len(r['loadavg']) == 2 and r['loadavg'][0] >= 0 for r in runs)
+        assert all(r['cpu_seconds'] >= 0 for r in runs)
     mean, std, n = res['summary']['deepwalk']['hadamard/auc']
     assert 0 <= mean <= 1 and n == 2
     assert 'own/auc' in res['summary']['adamic-adar']

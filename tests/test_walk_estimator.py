@@ -80,6 +80,9 @@ def test_resume_with_walk_pairs_gives_the_uninterrupted_result(tmp_path):
     walk = dict(SMALL, dim=8, hidden_dim=4, batch_size=48, pairs='walks', window=3,
                 walks_per_node=2, walk_length=10, context='separate')
     straight = Author2Vec(epochs=2, **walk).fit(g)
+    t = straight.timings_  # where the fit's time went: build, each epoch, CPU beside wall
+    assert len(t['epochs']) == len(t['epochs_cpu']) == 2 and t['build'] > 0
+    assert t['total'] >= t['build'] + sum(t['epochs']) and t['cpu'] > 0
     ckpt = str(tmp_path / 'ckpt')
     Author2Vec(epochs=1, checkpoint_dir=ckpt, **walk).fit(g)
     resumed = Author2Vec(epochs=2, checkpoint_dir=ckpt, **walk).fit(g, resume=True)
