@@ -11,7 +11,7 @@ from . import evaluation
 from .io import save_figure
 
 __all__ = ['PUBLISHED', 'markdown_table', 'plot', 'A2V_PAPER_GAINS', 'A2V_METHODS', 'A2V_LABELS',
-           'A2V_KEY', 'A2V_DEEPWALK_ROW', 'a2v_runs', 'a2v_verdict', 'a2v_run_key', 'a2v_summary', 'a2v_rows',
+           'A2V_KEY', 'A2V_DEEPWALK_ROW', 'a2v_runs', 'a2v_verdict', 'a2v_verdict_markdown', 'a2v_run_key', 'a2v_summary', 'a2v_rows',
            'a2v_metrics', 'a2v_gain', 'a2v_best', 'a2v_markdown', 'a2v_figure',
            'a2v_curve_figure', 'goal_check', 'goal_check_markdown', 'replace_between_markers',
            'GOAL_CHECK_MARKERS']
@@ -409,7 +409,8 @@ def a2v_verdict(data, method='alternating'):
             for d, row in order]
 
 
-def _verdict_markdown(data):
+def a2v_verdict_markdown(data):
+    """The verdict's table (`a2v_verdict`) as markdown lines, the paper's gains first."""
     rows = a2v_verdict(data)
     if not rows:
         return []
@@ -434,7 +435,7 @@ def a2v_markdown(data):
     """The comparison's markdown: per dataset the scores, the gains over DeepWalk next to the
     paper's, what the content adds over Link-Info only, the leak; the AUC-against-epoch runs."""
     table, labels = a2v_summary(a2v_runs(data))
-    lines = _verdict_markdown(data)
+    lines = a2v_verdict_markdown(data)
     for dataset, title in A2V_DATASETS.items():
         rows = a2v_rows(table, dataset)
         if not rows:

@@ -152,3 +152,15 @@ def test_ctrl_c_mid_epoch_resumes_to_the_uninterrupted_vectors(preset, fits, cor
         np.testing.assert_allclose(resumed.link_model_.get_layer(name).get_weights()[0],
                                    fits[preset].link_model_.get_layer(name).get_weights()[0],
                                    rtol=1e-5, atol=1e-6)
+
+
+def test_the_command_line_takes_the_as_run_preset():
+    from author2vec_keras import cli, datasets
+    args = cli.build_parser().parse_args(['train', '--dataset', 'cane-cora', '--model',
+                                          'author2vec', '--preset', 'a2v-lua-as-run',
+                                          '--epochs', '2'])
+    est, _ = cli._estimator(args, datasets.load('cane-cora'))
+    params = est.get_params()
+    assert params['author_tables'] == 'per-model' and params['epochs'] == 2
+    assert {k: params[k] for k in A2V_LUA if k != 'epochs'} == \
+        {k: v for k, v in A2V_LUA.items() if k != 'epochs'}
