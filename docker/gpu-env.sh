@@ -35,9 +35,20 @@ for _a2v_lib in cuda nvrtc cublas cudnn; do
     fi
 done
 _a2v_cudnn_h=$(find ${_a2v_wheels:+"$_a2v_wheels/cudnn/include"} "$_a2v_cuda/include" /usr/include /usr/local/include -maxdepth 2 -name cudnn.h 2>/dev/null | head -n 1)
-# the wheels' runtime headers (cudnn.h includes cuda_runtime_api.h) when the venv has them
+# the wheels' CUDA headers when the venv has them: cudnn.h includes cuda_runtime_api.h (runtime wheel),
+# which includes crt/host_defines.h (nvcc wheel); Theano takes one cuda.include_path, so both are
+# linked into VENV/lib/cuda-links/include
 _a2v_cuda_inc=
-[ ! -f "$_a2v_wheels/cuda_runtime/include/cuda_runtime_api.h" ] || _a2v_cuda_inc=$_a2v_wheels/cuda_runtime/include
+if [ -f "$_a2v_wheels/cuda_runtime/include/cuda_runtime_api.h" ]; then
+    _a2v_cuda_inc=$_a2v_links/include
+    mkdir -p "$_a2v_cuda_inc"
+    ln -sf "$_a2v_wheels"/cuda_runtime/include/* "$_a2v_cuda_inc"/
+    if [ -d "$_a2v_wheels/cuda_nvcc/include/crt" ]; then
+        ln -sfn "$_a2v_wheels/cuda_nvcc/include/crt" "$_a2v_cuda_inc/crt"
+    else
+        echo "gpu-env: crt/host_defines.h not found (pip install -r requirements-cuda.txt: nvidia-cuda-nvcc-cu12)" >&2
+    fi
+fi
 export LD_LIBRARY_PATH=$_a2v_links:${_a2v_wheel_libs:+$_a2v_wheel_libs:}$_a2v_cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 export THEANO_FLAGS="cuda.root=$_a2v_cuda${_a2v_cuda_inc:+,cuda.include_path=$_a2v_cuda_inc}${_a2v_cudnn_h:+,dnn.include_path=$(dirname "$_a2v_cudnn_h"),dnn.library_path=$_a2v_links}${THEANO_FLAGS:+,$THEANO_FLAGS}"
 echo "gpu-env: libraries linked in $_a2v_links; THEANO_FLAGS=$THEANO_FLAGS"

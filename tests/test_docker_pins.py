@@ -92,12 +92,13 @@ def test_gpu_image_theano_is_the_theano105_legs():
 def test_cuda_wheels_are_one_cuda_release():
     cuda = _requirements('requirements-cuda.txt')
     assert set(cuda) == {'nvidia-cuda-nvrtc-cu12', 'nvidia-cuda-runtime-cu12', 'nvidia-cublas-cu12',
-                         'nvidia-cudnn-cu12'}
+                         'nvidia-cudnn-cu12', 'nvidia-cuda-nvcc-cu12'}  # nvcc: its crt/ headers
     assert all(spec.startswith('==') for spec in cuda.values())
     # NVRTC, the runtime and cuBLAS from one CUDA minor release (the driver must support it: PTX
     # that NVRTC emits is JIT-compiled by the driver)
     releases = {'.'.join(cuda[n][2:].split('.')[:2]) for n in
-                ('nvidia-cuda-nvrtc-cu12', 'nvidia-cuda-runtime-cu12', 'nvidia-cublas-cu12')}
+                ('nvidia-cuda-nvrtc-cu12', 'nvidia-cuda-runtime-cu12', 'nvidia-cublas-cu12',
+                 'nvidia-cuda-nvcc-cu12')}
     assert len(releases) == 1, releases
     assert cuda['nvidia-cudnn-cu12'].startswith('==9.')
     assert 'CUDA %s' % releases.pop() in _read('docker', 'README.md')
@@ -183,18 +184,26 @@ def test_gpu_image_device_cuda_libraries_and_theanorc():
     theanorc = _read('docker', 'theanorc')
     assert re.search(r'^device = cuda$', theanorc, re.M)
     assert re.search(r'^floatX = float32$', theanorc, re.M)
-    # libgpuarray loads NVRTC and cuBLAS by their unversioned names, Theano links -lcudnn
-    assert 'for lib in nvrtc cublas cudnn' in GPU and 'ln -sf "$target" "/opt/gpuarray-libs/lib${lib}.so"' in GPU
+    # libgpuarray loads NVRTC and cuBLAS by their unversioned names, Theano links -lcudnn: the image
+    # links them as a `make venv-gpu` user does, with docker/gpu-env.sh (VENV = $VIRTUAL_ENV)
+    assert 'COPY docker/gpu-env.sh /tmp/gpu-env.sh' in GPU and 'RUN . /tmp/gpu-env.sh ' in GPU
+    assert 'for lib in nvrtc cublas cudnn' in GPU
+    assert 'test -f "$VIRTUAL_ENV/lib/cuda-links/include/crt/host_defines.h"' in GPU
+    links = '/opt/author2vec/lib/cuda-links'
     wheels = re.search(r'^ENV CUDA_WHEELS=(\S+)$', GPU, re.M).group(1)
     python = re.search(r'^FROM python:(\d+\.\d+)\.', GPU, re.M).group(1)
     assert wheels == '/opt/author2vec/lib/python%s/site-packages/nvidia' % python
     library_path = re.search(r'LD_LIBRARY_PATH=(\S+)', GPU).group(1).split(':')
-    assert library_path[0] == '/opt/gpuarray-libs'
+    assert library_path[0] == links
     assert {'$CUDA_WHEELS/%s/lib' % d for d in ('cuda_nvrtc', 'cublas', 'cudnn')} <= set(library_path)
-    # the theanorc's headers are the wheels' (no CUDA toolkit in the image), -lcudnn from the links
-    assert re.search(r'^include_path = %s/cuda_runtime/include$' % re.escape(wheels), theanorc, re.M)
+    # the theanorc's paths are those gpu-env.sh sets (tests/test_gpu_install.py): the links' include/
+    # (runtime headers + crt/), the cuDNN wheel's headers, -lcudnn from the links
+    assert re.search(r'^include_path = %s/include$' % links, theanorc, re.M)
     assert re.search(r'^include_path = %s/cudnn/include$' % re.escape(wheels), theanorc, re.M)
-    assert re.search(r'^library_path = /opt/gpuarray-libs$', theanorc, re.M)
+    assert re.search(r'^library_path = %s$' % links, theanorc, re.M)
+    # the entry point links libcuda.so there, so the user must own it
+    assert 'links=%s' % links in _read('docker', 'entrypoint.sh')
+    assert re.search(r'chown -R author2vec:author2vec .*%s' % links, GPU)
     assert re.search(r'^USER 1000', GPU, re.M)
 
 

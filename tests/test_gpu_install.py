@@ -177,7 +177,8 @@ def test_gpu_env_prefers_the_venvs_cuda_wheels(tmp_path):
     files = {'cuda_nvrtc/lib': ['libnvrtc.so.12', 'libnvrtc-builtins.so.12.8'],
              'cublas/lib': ['libcublas.so.12', 'libcublasLt.so.12'],
              'cudnn/lib': ['libcudnn.so.9', 'libcudnn_ops.so.9'], 'cudnn/include': ['cudnn.h'],
-             'cuda_runtime/lib': ['libcudart.so.12'], 'cuda_runtime/include': ['cuda_runtime_api.h']}
+             'cuda_runtime/lib': ['libcudart.so.12'], 'cuda_runtime/include': ['cuda_runtime_api.h', 'cuda.h'],
+             'cuda_nvcc/include/crt': ['host_defines.h']}
     for folder, names in files.items():
         (wheels / folder).mkdir(parents=True)
         for name in names:
@@ -193,7 +194,7 @@ def test_gpu_env_prefers_the_venvs_cuda_wheels(tmp_path):
          str(venv)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     links = venv / 'lib' / 'cuda-links'
-    assert {p.name: os.readlink(p) for p in links.iterdir()} == {
+    assert {p.name: os.readlink(p) for p in links.iterdir() if p.name != 'include'} == {
         'libnvrtc.so': str(wheels / 'cuda_nvrtc' / 'lib' / 'libnvrtc.so.12'),
         'libcublas.so': str(wheels / 'cublas' / 'lib' / 'libcublas.so.12'),
         'libcudnn.so': str(wheels / 'cudnn' / 'lib' / 'libcudnn.so.9'),
@@ -201,8 +202,15 @@ def test_gpu_env_prefers_the_venvs_cuda_wheels(tmp_path):
     library_path, flags = proc.stdout.strip().splitlines()[-2:]
     assert library_path.split(':') == [str(links)] + [
         str(wheels / d / 'lib') for d in ('cuda_nvrtc', 'cublas', 'cudnn', 'cuda_runtime')] + [str(cuda / 'lib64')]
+    # one include directory for Theano's cuda.include_path: the runtime's headers and nvcc's crt/
+    include = links / 'include'
+    assert {p.name: os.readlink(p) for p in include.iterdir()} == {
+        'cuda_runtime_api.h': str(wheels / 'cuda_runtime' / 'include' / 'cuda_runtime_api.h'),
+        'cuda.h': str(wheels / 'cuda_runtime' / 'include' / 'cuda.h'),
+        'crt': str(wheels / 'cuda_nvcc' / 'include' / 'crt')}
+    assert (include / 'crt' / 'host_defines.h').exists()
     assert flags == 'cuda.root=%s,cuda.include_path=%s,dnn.include_path=%s,dnn.library_path=%s' % (
-        cuda, wheels / 'cuda_runtime' / 'include', wheels / 'cudnn' / 'include', links)
+        cuda, include, wheels / 'cudnn' / 'include', links)
 
 
 # --- the venv that `make venv-gpu` built (.ci/gpu) ----------------------------------------------
