@@ -373,8 +373,12 @@ def setup(device=None):
     _silence_old_stack()
     _fix_collections_iterable()
     on_cuda = _device_from_flags(os.environ.get('THEANO_FLAGS')).startswith('cuda')
+    # On CUDA, the warnings of Theano's start (e.g. "Your cuDNN version is more recent than Theano",
+    # which it gives from loading libcudnn before any GPU is touched) are held back until the GPU
+    # is up: a refusal stays one sentence.
+    held = warnings.catch_warnings(record=True) if on_cuda else contextlib.nullcontext([])
     try:
-        with _gpu_init_errors(on_cuda) as causes:
+        with held as caught, _gpu_init_errors(on_cuda) as causes:
             theano = _import_theano()
     except Exception as error:  # Theano 1.0.5 raises from its gpuarray init when CUDA fails
         if on_cuda:
@@ -382,6 +386,9 @@ def setup(device=None):
         raise
     if on_cuda and not _gpu_active(theano):
         raise RuntimeError(cuda_unavailable_reason(causes[-1] if causes else None))
+    for held_warning in caught:
+        warnings.warn_explicit(held_warning.message, held_warning.category, held_warning.filename,
+                               held_warning.lineno)
     _limit_blas_threads()
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

@@ -536,9 +536,12 @@ def _main(argv):
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
     args.command_line = shlex.join(['author2vec'] + argv)
-    if getattr(args, 'device', None):
+    if hasattr(args, 'device'):  # a command that runs Theano: its device is checked first
+        # --device, else $AUTHOR2VEC_DEVICE / THEANO_FLAGS / .theanorc (the GPU image's default is
+        # cuda): either way a CUDA that cannot work is refused in one sentence, exit status 2
         previous = os.environ.get('AUTHOR2VEC_DEVICE')
-        os.environ['AUTHOR2VEC_DEVICE'] = args.device  # read when the backend is first imported
+        if args.device:
+            os.environ['AUTHOR2VEC_DEVICE'] = args.device  # read when the backend is first imported
         try:
             from .backend import setup
             setup(args.device)

@@ -105,6 +105,21 @@ def test_cuda_where_it_cannot_work_is_one_sentence(capsys):
     assert 'GPU Docker image' in lines[0] and 'Traceback' not in err
 
 
+def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path):
+    """The GPU image asks for CUDA by $AUTHOR2VEC_DEVICE, not --device: where CUDA cannot work the
+    command says so in the same one sentence, exit status 2 (not an error of the command's own)."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, AUTHOR2VEC_DEVICE='cuda', PYTHONPATH=root)
+    proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'info'], cwd=str(tmp_path),
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith('author2vec: error: CUDA is not available: '), proc.stderr
+    assert proc.stdout == ''
+
+
 def test_benchmark_command_writes_table_json_and_plot(capsys, tmp_path):
     code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--task', 'link-prediction',
                          '--methods', 'jaccard,adamic-adar,spectral', '--quick',

@@ -49,9 +49,10 @@ def _runner():
 
 # --- what the Makefile and docker/README.md run ----------------------------------------------
 
-def _make_dry_run(*targets):
-    """`make -n` of these targets: the shell commands, continuation lines joined."""
-    out = subprocess.run(['make', '-n', '-s', '--no-print-directory', '-C', ROOT] + list(targets),
+def _make_dry_run(*targets, container='docker'):
+    """`make -n` of these targets with this engine: the shell commands, continuation lines joined."""
+    out = subprocess.run(['make', '-n', '-s', '--no-print-directory', '-C', ROOT,
+                          'CONTAINER=' + container, 'CONTAINER_BUILD_FLAGS='] + list(targets),
                          capture_output=True, text=True, check=True).stdout
     return [l.strip() for l in re.sub(r'\\\n\s*', ' ', out).splitlines() if l.strip()]
 
@@ -357,6 +358,38 @@ def test_both_images_serve_the_notebooks_in_a_documented_command():
     assert served == {os.path.join(ROOT, 'docker', 'Dockerfile'),
                       os.path.join(ROOT, 'docker', 'Dockerfile.cpu')}, COMMANDS
     assert 'make-docker-notebooks' in [name for name, _ in COMMANDS]
+
+
+@pytest.mark.parametrize('engine,build', [('podman', ['podman', 'build']), ('buildah', ['buildah', 'bud'])])
+def test_podman_and_buildah_build_the_same_files_as_docker(engine, build):
+    """`make docker-gpu docker-cpu CONTAINER=podman|buildah`: the same Dockerfiles, tags and context as
+    Docker's, in Docker's format (OCI's drops SHELL, so pipefail), with the Dockerfile's own
+    .dockerignore (Docker finds `<Dockerfile>.dockerignore` itself; these are told)."""
+    docker = {}
+    for line in _make_dry_run('docker-gpu', 'docker-cpu'):
+        args = shlex.split(line)
+        docker[args[args.index('-t') + 1]] = args[args.index('-f') + 1]
+    lines = _make_dry_run('docker-gpu', 'docker-cpu', container=engine)
+    assert len(lines) == 2, lines
+    for line in lines:
+        args = shlex.split(line)
+        assert args[:2] == build and args[-1] == '.', line
+        assert args[args.index('--format') + 1] == 'docker', line
+        tag, dockerfile = args[args.index('-t') + 1], args[args.index('-f') + 1]
+        assert docker[tag] == dockerfile
+        assert args[args.index('--ignorefile') + 1] == dockerfile + '.dockerignore'
+        assert os.path.exists(os.path.join(ROOT, dockerfile + '.dockerignore'))
+
+
+def test_docker_notebooks_with_podman_and_buildah():
+    run = [l for l in _make_dry_run('docker-notebooks', container='podman') if l.startswith('podman run ')]
+    assert len(run) == 1 and '--device nvidia.com/gpu=all' in run[0], run  # CDI, Podman's --gpus
+    assert _parse_run(run[0].replace('podman run', 'docker run', 1).replace(
+        '--device nvidia.com/gpu=all', '--gpus all'))['mounts'] == COMMANDS[0][1]['mounts']
+    proc = subprocess.run(['make', '-s', '--no-print-directory', '-C', ROOT, 'CONTAINER=buildah',
+                           'docker-notebooks', 'IMAGE=nonexistent', '-o', 'docker-gpu'],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and 'CONTAINER=docker or podman' in proc.stderr, proc.stderr
 
 
 def test_dockerignore_patterns():

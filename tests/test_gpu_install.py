@@ -168,6 +168,51 @@ def test_gpu_env_links_the_unversioned_names(tmp_path):
         cuda, cuda / 'include', links)
 
 
+def test_gpu_env_prefers_the_venvs_cuda_wheels(tmp_path):
+    """With NVIDIA's CUDA wheels in the venv (requirements-cuda.txt, as `make venv-gpu` installs them),
+    gpu-env.sh links NVRTC, cuBLAS and cuDNN from there, not from CUDA_HOME; only the driver's
+    libcuda comes from the host; the wheels' headers and directories are the ones Theano gets."""
+    venv, cuda = tmp_path / 'venv', tmp_path / 'cuda'
+    wheels = venv / 'lib' / 'python3.11' / 'site-packages' / 'nvidia'
+    files = {'cuda_nvrtc/lib': ['libnvrtc.so.12', 'libnvrtc-builtins.so.12.8'],
+             'cublas/lib': ['libcublas.so.12', 'libcublasLt.so.12'],
+             'cudnn/lib': ['libcudnn.so.9', 'libcudnn_ops.so.9'], 'cudnn/include': ['cudnn.h'],
+             'cuda_runtime/lib': ['libcudart.so.12'], 'cuda_runtime/include': ['cuda_runtime_api.h', 'cuda.h'],
+             'cuda_nvcc/include/crt': ['host_defines.h']}
+    for folder, names in files.items():
+        (wheels / folder).mkdir(parents=True)
+        for name in names:
+            (wheels / folder / name).write_text('')
+    (cuda / 'lib64').mkdir(parents=True)
+    (cuda / 'include').mkdir()
+    for name in ('libnvrtc.so.13', 'libcublas.so.13', 'libcudnn.so.9', 'libcuda.so.1'):
+        (cuda / 'lib64' / name).write_text('')
+    (cuda / 'include' / 'cudnn.h').write_text('')
+    env = dict(os.environ, CUDA_HOME=str(cuda), LD_LIBRARY_PATH='', THEANO_FLAGS='')
+    proc = subprocess.run(
+        ['bash', '-c', '. "$0" "$1" && echo "$LD_LIBRARY_PATH" && echo "$THEANO_FLAGS"', GPU_ENV,
+         str(venv)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    links = venv / 'lib' / 'cuda-links'
+    assert {p.name: os.readlink(p) for p in links.iterdir() if p.name != 'include'} == {
+        'libnvrtc.so': str(wheels / 'cuda_nvrtc' / 'lib' / 'libnvrtc.so.12'),
+        'libcublas.so': str(wheels / 'cublas' / 'lib' / 'libcublas.so.12'),
+        'libcudnn.so': str(wheels / 'cudnn' / 'lib' / 'libcudnn.so.9'),
+        'libcuda.so': str(cuda / 'lib64' / 'libcuda.so.1')}
+    library_path, flags = proc.stdout.strip().splitlines()[-2:]
+    assert library_path.split(':') == [str(links)] + [
+        str(wheels / d / 'lib') for d in ('cuda_nvrtc', 'cublas', 'cudnn', 'cuda_runtime')] + [str(cuda / 'lib64')]
+    # one include directory for Theano's cuda.include_path: the runtime's headers and nvcc's crt/
+    include = links / 'include'
+    assert {p.name: os.readlink(p) for p in include.iterdir()} == {
+        'cuda_runtime_api.h': str(wheels / 'cuda_runtime' / 'include' / 'cuda_runtime_api.h'),
+        'cuda.h': str(wheels / 'cuda_runtime' / 'include' / 'cuda.h'),
+        'crt': str(wheels / 'cuda_nvcc' / 'include' / 'crt')}
+    assert (include / 'crt' / 'host_defines.h').exists()
+    assert flags == 'cuda.root=%s,cuda.include_path=%s,dnn.include_path=%s,dnn.library_path=%s' % (
+        cuda, include, wheels / 'cudnn' / 'include', links)
+
+
 # --- the venv that `make venv-gpu` built (.ci/gpu) ----------------------------------------------
 
 needs_pygpu = pytest.mark.skipif(
