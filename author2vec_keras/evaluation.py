@@ -206,7 +206,7 @@ def top_k_predictions(probabilities, k):
 
 def evaluate_node_classification(embeddings, labels, train_ratios=(0.1, 0.2, 0.3, 0.4, 0.5,
                                                                    0.6, 0.7, 0.8, 0.9),
-                                 shuffles=10, seed=0, C=1.0):
+                                 shuffles=10, seed=0, C=1.0, per_class=False):
     """One-vs-rest logistic regression at each training ratio, `shuffles` random splits each.
 
     # Arguments
@@ -215,6 +215,8 @@ def evaluate_node_classification(embeddings, labels, train_ratios=(0.1, 0.2, 0.3
         train_ratios: fractions of the labelled nodes used for training.
         shuffles: random splits per ratio.
         seed: seed of the shuffles.
+        per_class: also return each label's F1 per shuffle (`'per_class'`, labels that occur,
+            in order) and the labels' node counts (`'support'`).
 
     # Returns
         {ratio: {'micro': [f1 per shuffle], 'macro': [...]}} (ratio as a float key).
@@ -232,6 +234,8 @@ def evaluate_node_classification(embeddings, labels, train_ratios=(0.1, 0.2, 0.3
     out = {}
     for ratio in train_ratios:
         res = {'micro': [], 'macro': []}
+        if per_class:
+            res.update(per_class=[], support=y.sum(axis=0).astype(int).tolist())
         for _ in range(shuffles):
             perm = rng.permutation(n)
             ntr = int(round(ratio * n))
@@ -254,6 +258,9 @@ def evaluate_node_classification(embeddings, labels, train_ratios=(0.1, 0.2, 0.3
                                                    zero_division=0)))
                 res['macro'].append(float(f1_score(y[te], pred, average='macro',
                                                    zero_division=0)))
+                if per_class:
+                    res['per_class'].append(f1_score(y[te], pred, average=None,
+                                                     zero_division=0).tolist())
         out[float(ratio)] = res
     return out
 

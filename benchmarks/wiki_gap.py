@@ -63,39 +63,14 @@ DEFAULT_CONFIGS = ('deepwalk', 'base', 'd64', 'decay20', 'q0.5', 'q2')
 
 
 def per_class_scores(embeddings, labels, seed, ratio=RATIO, shuffles=SHUFFLES):
-    """Micro-F1, Macro-F1 and per-class F1 (mean over shuffles) at one training ratio, with
-    `evaluation.evaluate_node_classification`'s splits, classifier and top-k rule."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score
-    from sklearn.multiclass import OneVsRestClassifier
-    from author2vec_keras.evaluation import as_label_matrix, top_k_predictions
-    x = np.asarray(embeddings, dtype=np.float64)
-    y = as_label_matrix(labels)
-    keep = y.any(axis=1)
-    x, y = x[keep], y[keep]
-    y = y[:, y.any(axis=0)]
-    n = len(x)
-    rng = np.random.default_rng(seed)
-    micro, macro, per_class, support = [], [], [], y.sum(axis=0)
-    for _ in range(shuffles):
-        perm = rng.permutation(n)
-        ntr = int(round(ratio * n))
-        tr, te = perm[:ntr], perm[ntr:]
-        ytr = y[tr]
-        cols = ytr.any(axis=0) & ~ytr.all(axis=0)
-        proba = np.tile(ytr.all(axis=0).astype(np.float64), (len(te), 1))
-        with warnings.catch_warnings():
-            warnings.simplefilter('ignore')
-            clf = OneVsRestClassifier(LogisticRegression(solver='liblinear', C=1.0))
-            clf.fit(x[tr], ytr[:, cols].astype(int))
-            proba[:, cols] = clf.predict_proba(x[te])
-            pred = top_k_predictions(proba, y[te].sum(axis=1))
-            micro.append(float(f1_score(y[te], pred, average='micro', zero_division=0)))
-            macro.append(float(f1_score(y[te], pred, average='macro', zero_division=0)))
-            per_class.append(f1_score(y[te], pred, average=None, zero_division=0))
-    return {'micro': float(np.mean(micro)), 'macro': float(np.mean(macro)),
-            'per_class_f1': np.mean(per_class, axis=0).tolist(),
-            'class_support': support.astype(int).tolist()}
+    """Micro-F1, Macro-F1 and per-class F1 (mean over shuffles) at one training ratio
+    (`evaluation.evaluate_node_classification`'s splits, classifier and top-k rule)."""
+    from author2vec_keras.evaluation import evaluate_node_classification
+    res = evaluate_node_classification(embeddings, labels, train_ratios=(ratio,),
+                                       shuffles=shuffles, seed=seed, per_class=True)[ratio]
+    return {'micro': float(np.mean(res['micro'])), 'macro': float(np.mean(res['macro'])),
+            'per_class_f1': np.mean(res['per_class'], axis=0).tolist(),
+            'class_support': res['support']}
 
 
 def make(config, seed, graph):
@@ -125,13 +100,19 @@ def save(data, path):
         json.dump(data, f, indent=1)
 
 
-def run(configs, seeds, path, save_dir=None):
-    from author2vec_keras import datasets, pipeline
+def _wiki_and_results(path):
+    """Wiki (its duplicate-edge warnings quiet), the results so far, the (config, seed) done."""
+    from author2vec_keras import datasets
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         ds = datasets.load('wiki')
     data = load(path)
-    done = {(r['config'], r['seed']) for r in data['runs']}
+    return ds, data, {(r['config'], r['seed']) for r in data['runs']}
+
+
+def run(configs, seeds, path, save_dir=None):
+    from author2vec_keras import pipeline
+    ds, data, done = _wiki_and_results(path)
     for config in configs:
         data['configs'][config] = CONFIGS[config][0]
         for seed in range(seeds):
@@ -160,12 +141,7 @@ def run(configs, seeds, path, save_dir=None):
 def rescore(configs, seeds, path, save_dir):
     """Score saved vectors (`run --save-embeddings DIR`) again, rescaled: CONFIG-dwrms reads
     DIR/wiki_CONFIG_SEED.npy (or base-dwrms's for base) and scales it to DeepWalk's RMS entry."""
-    from author2vec_keras import datasets
-    with warnings.catch_warnings():
-        warnings.simplefilter('ignore')
-        ds = datasets.load('wiki')
-    data = load(path)
-    done = {(r['config'], r['seed']) for r in data['runs']}
+    ds, data, done = _wiki_and_results(path)
     for config in configs:
         source = config[:-len('-dwrms')]
         data['configs'][config] = "%s's vectors scaled to DeepWalk's RMS entry (%.3f) before the " \

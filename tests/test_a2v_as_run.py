@@ -14,7 +14,7 @@ from author2vec_keras import models
 from author2vec_keras.estimator import A2V_LUA, A2V_LUA_AS_RUN, PRESETS, ContentLinkAuthor2Vec
 from author2vec_keras.sampling import AuthorshipSequence, PairSequence
 
-from test_author2vec import _corpus
+from test_author2vec import _Interrupted, _corpus
 
 SMALL = dict(dim=8, hidden_dim=4, epochs=2, doc2vec_epochs=5, random_state=0, verbose=0)
 
@@ -111,25 +111,6 @@ def test_as_run_exports_what_the_content_model_alone_learns(fits, corpus):
     content = _fit('a2v-lua-as-run', corpus, schedule='content', author_tables='shared')
     np.testing.assert_allclose(fits['a2v-lua-as-run'].embeddings_, content.embeddings_,
                                rtol=1e-5, atol=1e-6)
-
-
-class _Interrupted(ContentLinkAuthor2Vec):
-    """Ctrl-C before batch `stop_at[1]` (the epoch's content then link batches) of epoch
-    `stop_at[0]`."""
-    stop_at = None
-
-    def _fit_epoch(self, model, batches, epoch, first=0):
-        offset, stop = self._position[0], self.stop_at
-
-        class Batches(object):
-            def __len__(self):
-                return len(batches)
-
-            def __getitem__(self, i):
-                if (epoch, offset + i) == stop:
-                    raise KeyboardInterrupt
-                return batches[i]
-        return super(_Interrupted, self)._fit_epoch(model, Batches(), epoch, first)
 
 
 @pytest.mark.parametrize('preset', ['a2v-lua', 'a2v-lua-as-run'])
