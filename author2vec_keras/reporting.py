@@ -363,14 +363,15 @@ def a2v_best(table, dataset, protocol, metric, methods=('alternating', 'joint', 
 
 
 def a2v_curves(data):
-    """The per-epoch logs with scores: [(name, log, dataset, protocol, running)]."""
+    """The per-epoch logs scored at 3 epochs or more, and those of runs in progress:
+    [(name, log, dataset, protocol, running)]."""
     out = []
     for r in a2v_runs(data):
-        if any('auc_hadamard' in p for p in r.get('epochs_log', [])):
+        if sum('auc_hadamard' in p for p in r.get('epochs_log', [])) >= 3:  # a curve
             out.append((a2v_run_name(a2v_run_key(r)), r['epochs_log'], r['dataset'],
                         r['protocol'], False))
     for name, log in sorted(data.get('in_progress', {}).items()):
-        if any('auc_hadamard' in p for p in log):
+        if any('auc_hadamard' in p for p in log):  # what there is of a running one
             dataset = 'cane-cora' if name.startswith('cane-cora-') else name.split('-')[0]
             protocol = name[len(dataset) + 1:].split('-')[0]
             out.append((name, log, dataset, protocol, True))
