@@ -587,10 +587,13 @@ def a2v_curve_figure(data):
                            label="DeepWalk +%.2f%% (the paper's claim)" % claim)
             ax.set(xlabel='epoch', title=title)
             ax.grid(alpha=0.3)
-    for ax in axes:
-        ax.legend(fontsize=6)
-    fig.suptitle('Held-out scores against training epochs (runs scored as they trained)')
-    fig.tight_layout()
+    handles, names = axes[0].get_legend_handles_labels()  # one legend, under the panels
+    rows = -(-len(names) // 3)
+    fig.legend(handles, names, loc='lower center', ncol=3, fontsize=7)
+    fig.suptitle('Held-out scores against training epochs (runs scored as they trained; '
+                 'dashed: DeepWalk + the paper\'s claim, +0.83% on NMI)')
+    fig.set_size_inches(16, 4.6 + 0.2 * rows)
+    fig.tight_layout(rect=(0, min(0.5, 0.2 * rows / (4.6 + 0.2 * rows) + 0.04), 1, 1))
     return fig
 
 
