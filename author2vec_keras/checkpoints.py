@@ -6,18 +6,61 @@ version, parameters, graph, other inputs); one made with anything else is refuse
 `CheckpointMismatch`. Models that share layers (the content + link model) are saved one file each
 and restored in place into freshly built models (`io.restore_model`), which keeps them sharing.
 """
+import contextlib
 import hashlib
 import json
 import os
+import re
+import signal
+import threading
 
 import numpy as np
 
 from . import __version__
-from .io import CheckpointMismatch, atomic_open, load_model, restore_model, save_model
+from .io import (CheckpointMismatch, atomic_open, load_model, restore_model, save_model,
+                 temporary_target)
 
-__all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META']
+__all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META',
+           'interrupt_between_steps']
 
 META = 'checkpoint.json'
+#: a model file of `Checkpoints.write`: NAME-eEEEE-bBBBBBB.h5
+_MODEL_FILE = re.compile(r'^\w+-e\d{4}-b\d{6}\.h5$')
+
+
+@contextlib.contextmanager
+def interrupt_between_steps():
+    """Ctrl-C (SIGINT) taken between training steps, never inside one.
+
+    Python's default handler raises `KeyboardInterrupt` wherever the main thread is; inside a
+    weakref or garbage-collection callback (Theano and Keras run many) it is printed as
+    "Exception ignored" and lost, and training runs on to its end. Here the handler only notes
+    the signal; the loop calls the yielded `check()` between steps, which raises
+    `KeyboardInterrupt` there. A second Ctrl-C raises at once (a step that never ends). Outside
+    the main thread, or where the user installed a handler of their own, nothing changes.
+    """
+    pressed = []
+
+    def check():
+        if pressed:
+            del pressed[:]
+            raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread() or \
+            signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        yield check
+        return
+
+    def note(signum, frame):
+        if pressed:
+            raise KeyboardInterrupt
+        pressed.append(signum)
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield check
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def fingerprint(params, graph, data=None):
@@ -91,6 +134,7 @@ class Checkpoints(object):
         Raises `CheckpointMismatch` naming what differs (package version, configuration, graph,
         data) or a missing model file.
         """
+        self._remove_temporaries()
         meta = _read_json(os.path.join(self.directory, META))
         if meta is None:
             return None
@@ -114,6 +158,17 @@ class Checkpoints(object):
         for key, model in into.items():
             restore_model(model, os.path.join(self.directory, files[key]))
         return into, meta
+
+
+    def _remove_temporaries(self):
+        """Delete the half-written files of a run killed inside an atomic write (this
+        directory's own kinds only: `META` and model files)."""
+        if not os.path.isdir(self.directory):
+            return
+        for name in os.listdir(self.directory):
+            target = temporary_target(name)
+            if target and (target == META or _MODEL_FILE.match(target)):
+                os.remove(os.path.join(self.directory, name))
 
 
 _WHAT = {'version': 'package version', 'num_nodes': 'graph', 'edges_sha256': 'graph',

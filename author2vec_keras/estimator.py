@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .checkpoints import Checkpoints, digest, fingerprint
+from .checkpoints import Checkpoints, digest, fingerprint, interrupt_between_steps
 from .graph import GraphError
 from .io import save_word2vec
 from .memory import available_memory, check_table_fits
@@ -161,18 +161,23 @@ class PairEmbedding(BaseEstimator):
         total, count = 0.0, 0
         step = first
         try:
-            for step in range(first, steps):
-                x, y = batches[step]
-                out = np.atleast_1d(train(x, y)).astype(np.float64)
-                if not np.isfinite(out[0]):
-                    raise FloatingPointError(
-                        'training loss became %s at epoch %d, batch %d; the last good checkpoint '
-                        'is kept; lower the learning rate' % (out[0], epoch + 1, step + 1))
-                rows = len(y[0] if isinstance(y, list) else y)
-                total = total + out * rows
-                count += rows
-                if progbar is not None:
-                    progbar.update(step + 1, [('loss', out[0])])
+            with interrupt_between_steps() as check_interrupt:
+                for step in range(first, steps + 1):
+                    check_interrupt()  # also after the last batch: a press is never lost
+                    if step == steps:
+                        break
+                    x, y = batches[step]
+                    out = np.atleast_1d(train(x, y)).astype(np.float64)
+                    if not np.isfinite(out[0]):
+                        raise FloatingPointError(
+                            'training loss became %s at epoch %d, batch %d; the last good '
+                            'checkpoint is kept; lower the learning rate'
+                            % (out[0], epoch + 1, step + 1))
+                    rows = len(y[0] if isinstance(y, list) else y)
+                    total = total + out * rows
+                    count += rows
+                    if progbar is not None:
+                        progbar.update(step + 1, [('loss', out[0])])
         except KeyboardInterrupt:
             self._interrupted(epoch, step)
             raise

@@ -13,6 +13,16 @@ class CheckpointMismatch(ValueError):
     """A checkpoint made with another graph, configuration or package version."""
 
 
+#: `atomic_path`'s temporary name for FILE: `.FILE.<random>.tmp`
+_TEMPORARY = re.compile(r'^\.(.+)\.[^.]+\.tmp$')
+
+
+def temporary_target(name):
+    """The file name an `atomic_path` temporary called `name` was to become, else None."""
+    match = _TEMPORARY.match(name)
+    return match.group(1) if match else None
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path beside `path`; on success it is renamed to `path`.

@@ -32,7 +32,7 @@ import re
 import numpy as np
 
 from .graph import pair_keys
-from .io import atomic_open, atomic_path
+from .io import atomic_open, atomic_path, temporary_target
 from .negatives import labelled_pairs
 
 __all__ = ['PartitionLayout', 'write_buckets', 'read_bucket', 'BucketPairs', 'bucket_pairs',
@@ -353,8 +353,6 @@ class BucketScheduler(object):
 
 
 _GENERATION = re.compile(r'^(emb|slots)_(\d+)\.g(\d+)\.npy$|^dense\.g(\d+)\.npz$')
-#: `io.atomic_path`'s temporary name for FILE: `.FILE.<random>.tmp`
-_TEMPORARY = re.compile(r'^\.(.+)\.[^.]+\.tmp$')
 
 
 class PartitionStore(object):
@@ -426,9 +424,9 @@ class PartitionStore(object):
         before any worker starts), also the temporaries a killed run left half written."""
         keep = {os.path.basename(p) for p in referenced_files(self, state)}
         for name in os.listdir(self.directory):
-            temporary = _TEMPORARY.match(name)
-            if temporary and not stale_only and (_GENERATION.match(temporary.group(1)) or
-                                                 temporary.group(1) == self.CHECKPOINT):
+            target = temporary_target(name)
+            if target and not stale_only and (_GENERATION.match(target) or
+                                              target == self.CHECKPOINT):
                 os.remove(os.path.join(self.directory, name))
                 continue
             match = _GENERATION.match(name)

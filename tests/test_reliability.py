@@ -160,6 +160,20 @@ def test_checkpoint_from_another_configuration_is_refused(tmp_path, cora):
     assert len(more.history_) == 2
 
 
+def test_resume_removes_what_a_kill_inside_a_write_left(tmp_path, cora):
+    """A SIGKILL inside `io.atomic_path` leaves `.FILE.<random>.tmp`: the resume deletes the
+    checkpoint's own temporaries and nothing else of the user's."""
+    ckpt = tmp_path / 'ckpt'
+    Author2Vec(epochs=1, checkpoint_dir=str(ckpt), **PARAMS).fit(cora)
+    left = ['.model-e0002-b000000.h5.nezjm6cm.tmp', '.checkpoint.json.x1y2z3.tmp']
+    other = ['.notes.txt.abc.tmp', 'notes.txt']
+    for name in left + other:
+        (ckpt / name).write_bytes(b'half')
+    Author2Vec(epochs=2, checkpoint_dir=str(ckpt), **PARAMS).fit(cora, resume=True)
+    names = set(os.listdir(ckpt))
+    assert not names & set(left) and set(other) <= names
+
+
 def test_nan_loss_stops_with_epoch_and_batch(tmp_path, cora):
     from author2vec_keras.backend import keras
     ckpt = str(tmp_path / 'ckpt')
