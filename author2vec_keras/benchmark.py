@@ -28,7 +28,7 @@ from tqdm import tqdm
 
 from . import baselines, pipeline
 from .estimator import Author2Vec
-from .io import atomic_open
+from .fileio import atomic_open
 from .pipeline import TASKS
 from .reporting import PUBLISHED, markdown_table, plot
 

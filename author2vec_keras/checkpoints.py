@@ -1,10 +1,10 @@
 """Training checkpoints: the model(s) with their optimizer state and the position (epoch, batch).
 
-Every file goes through a temporary name and a rename (`io.save_model`, `io.atomic_open`), so a
+Every file goes through a temporary name and a rename (`fileio.save_model`, `fileio.atomic_open`), so a
 `kill -9` leaves the last good checkpoint intact. A checkpoint records a fingerprint (package
 version, parameters, graph, other inputs); one made with anything else is refused with
 `CheckpointMismatch`. Models that share layers (the content + link model) are saved one file each
-and restored in place into freshly built models (`io.restore_model`), which keeps them sharing.
+and restored in place into freshly built models (`fileio.restore_model`), which keeps them sharing.
 """
 import contextlib
 import hashlib
@@ -17,8 +17,7 @@ import threading
 import numpy as np
 
 from . import __version__
-from .io import (CheckpointMismatch, atomic_open, load_model, restore_model, save_model,
-                 temporary_target)
+from .fileio import atomic_open, load_model, restore_model, save_model, temporary_target
 
 __all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META',
            'interrupt_between_steps']
@@ -26,6 +25,10 @@ __all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META',
 META = 'checkpoint.json'
 #: a model file of `Checkpoints.write`: NAME-eEEEE-bBBBBBB.h5
 _MODEL_FILE = re.compile(r'^\w+-e\d{4}-b\d{6}\.h5$')
+
+
+class CheckpointMismatch(ValueError):
+    """A checkpoint made with another graph, configuration or package version."""
 
 
 @contextlib.contextmanager
@@ -127,9 +130,9 @@ class Checkpoints(object):
         """`(model, meta)` of the last checkpoint, or None when there is none.
 
         # Arguments
-            into: None to load the saved model (`io.load_model`); or a dict name -> compiled
+            into: None to load the saved model (`fileio.load_model`); or a dict name -> compiled
                 model, as given to `write`, to restore each one's weights and optimizer state
-                in place (`io.restore_model`); then `(into, meta)` is returned.
+                in place (`fileio.restore_model`); then `(into, meta)` is returned.
 
         Raises `CheckpointMismatch` naming what differs (package version, configuration, graph,
         data) or a missing model file.

@@ -400,7 +400,7 @@ def cmd_train(args):
     import json
     from . import pipeline
     from .datasets import content_inputs
-    from .io import atomic_open
+    from .fileio import atomic_open
     from .splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')

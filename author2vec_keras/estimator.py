@@ -18,8 +18,8 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .checkpoints import Checkpoints, digest, fingerprint, interrupt_between_steps
+from .fileio import save_word2vec
 from .graph import GraphError
-from .io import save_word2vec
 from .memory import available_memory, check_table_fits
 from .negatives import SAMPLING, check_negatives
 from .readers import as_graph

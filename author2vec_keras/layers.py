@@ -253,7 +253,7 @@ class PairColumn(Layer):
         return dict(list(base.items()) + list(config.items()))
 
 
-#: every custom layer, for `keras.models.load_model(..., custom_objects=...)`; `io.load_model`
+#: every custom layer, for `keras.models.load_model(..., custom_objects=...)`; `fileio.load_model`
 #: adds them (and the row-wise optimizers) itself.
 CUSTOM_OBJECTS = {'NodeEmbeddingLayer': NodeEmbeddingLayer,
                   'NodeContextEmbedding': NodeContextEmbedding, 'PairColumn': PairColumn}

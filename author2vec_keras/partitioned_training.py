@@ -31,7 +31,7 @@ from .backend import K
 from . import models
 from .checkpoints import CheckpointMismatch, fingerprint
 from .estimator import PairEmbedding
-from .io import atomic_path
+from .fileio import atomic_path
 from .readers import as_graph
 from .partitions import (PartitionLayout, PartitionStore, bucket_order, bucket_pairs,
                          read_rows_into, write_buckets)

@@ -32,7 +32,7 @@ import re
 import numpy as np
 
 from .graph import pair_keys
-from .io import atomic_open, atomic_path, temporary_target
+from .fileio import atomic_open, atomic_path, temporary_target
 from .negatives import labelled_pairs
 
 __all__ = ['PartitionLayout', 'write_buckets', 'read_bucket', 'BucketPairs', 'bucket_pairs',

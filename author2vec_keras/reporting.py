@@ -8,7 +8,7 @@ Author2Vec vs paper comparison) for its report and for notebook 02.
 import numpy as np
 
 from . import evaluation
-from .io import save_figure
+from .fileio import save_figure
 
 __all__ = ['PUBLISHED', 'markdown_table', 'plot', 'A2V_PAPER_GAINS', 'A2V_METHODS', 'A2V_LABELS',
            'A2V_KEY', 'A2V_DEEPWALK_ROW', 'a2v_runs', 'a2v_verdict', 'a2v_verdict_markdown', 'a2v_run_key', 'a2v_summary', 'a2v_rows',

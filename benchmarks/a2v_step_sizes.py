@@ -112,7 +112,7 @@ def main(argv=None):
     p.add_argument('--out', default=OUT)
     args = p.parse_args(argv)
     from author2vec_keras.backend import keras  # noqa: F401  (Theano + fixes, recorded)
-    from author2vec_keras.io import atomic_open
+    from author2vec_keras.fileio import atomic_open
     from author2vec_keras.pipeline import versions
     t0 = time.time()
     data = {'command': 'python benchmarks/a2v_step_sizes.py ' + ' '.join(

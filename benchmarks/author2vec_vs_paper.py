@@ -40,7 +40,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 from author2vec_keras import reporting  # noqa: E402
 from author2vec_keras.estimator import presets_of  # noqa: E402
-from author2vec_keras.io import atomic_open, save_figure  # noqa: E402
+from author2vec_keras.fileio import atomic_open, save_figure  # noqa: E402
 from author2vec_keras.reporting import (A2V_KEY as KEY, A2V_METHODS as METHODS,  # noqa: E402
                                         A2V_USES_CONTENT as USES_CONTENT, a2v_run_key as run_key,
                                         a2v_run_name as key_name)

@@ -85,7 +85,7 @@ def child_throughput(spec):
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])
     out = {'edges': graph.num_edges, 'generate_s': time.time() - started}
     from author2vec_keras.estimator import Author2Vec, available_memory, check_table_fits
-    from author2vec_keras.io import save_model
+    from author2vec_keras.fileio import save_model
     from author2vec_keras.optimizers import table_copies
     from author2vec_keras import models
     from author2vec_keras.sampling import PairSequence
@@ -273,7 +273,7 @@ def _read(stem):
 
 
 def _write(data, stem):
-    from author2vec_keras.io import atomic_open
+    from author2vec_keras.fileio import atomic_open
     with atomic_open(stem + '.json', 'w', encoding='utf8') as f:
         json.dump(data, f, indent=1, sort_keys=True)
     with atomic_open(stem + '.md', 'w', encoding='utf8') as f:
@@ -440,7 +440,7 @@ def plot(data, stem):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from author2vec_keras.io import save_figure
+    from author2vec_keras.fileio import save_figure
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     ax = axes[0]
     rows = [r for r in s.get('partitions', {}).get('rows', []) if 'error' not in r]

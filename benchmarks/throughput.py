@@ -324,7 +324,7 @@ def plot(out, sizes, path):
     ax.legend(fontsize=8)
     fig.tight_layout()
     sys.path.insert(0, ROOT)
-    from author2vec_keras.io import save_figure
+    from author2vec_keras.fileio import save_figure
     save_figure(fig, path, dpi=120)
 
 
@@ -419,7 +419,7 @@ def write_markdown(out, sizes, table, ratios, args):
         for n, p in profiles:
             text += ['', '### {:,} nodes'.format(n), '', '```', p.strip(), '```']
     sys.path.insert(0, ROOT)
-    from author2vec_keras.io import atomic_open
+    from author2vec_keras.fileio import atomic_open
     with atomic_open(args.markdown, 'w') as f:
         f.write('\n'.join(text) + '\n')
 
@@ -565,7 +565,7 @@ def run(args):
     print('\n'.join(table))
     if args.json:
         sys.path.insert(0, ROOT)
-        from author2vec_keras.io import atomic_open
+        from author2vec_keras.fileio import atomic_open
         with atomic_open(args.json, 'w') as f:
             json.dump(out, f, indent=1)
     if args.plot:

@@ -95,7 +95,7 @@ def load(path):
 
 
 def save(data, path):
-    from author2vec_keras.io import atomic_open
+    from author2vec_keras.fileio import atomic_open
     with atomic_open(path, 'w') as f:
         json.dump(data, f, indent=1)
 

@@ -10,13 +10,13 @@ import pytest
 from author2vec_keras import cli, pipeline
 from author2vec_keras.estimator import Author2Vec, ContentLinkAuthor2Vec, MODELS
 from author2vec_keras.graph import Graph, pair_keys
-from author2vec_keras.io import load_word2vec, save_word2vec
+from author2vec_keras.fileio import load_word2vec, save_word2vec
 
 #: modules that must load without Theano or Keras (a DeepWalk-only benchmark never configures
 #: the 2017 stack); the estimators load it when they build a model.
 NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
                'datasets', 'datasets.aan', 'pipeline', 'reporting', 'benchmark', 'estimator',
-               'checkpoints', 'text', 'io', 'cli', 'generators', 'partitions', 'memory']
+               'checkpoints', 'text', 'fileio', 'cli', 'generators', 'partitions', 'memory']
 
 
 def _floor_modules():

@@ -193,7 +193,7 @@ def test_bad_parameters():
 
 
 def test_saved_content_model_loads_with_io_load_model(alternating, tmp_path):
-    from author2vec_keras.io import load_model, save_model
+    from author2vec_keras.fileio import load_model, save_model
     path = str(tmp_path / 'content.h5')
     save_model(alternating.content_model_, path)
     loaded = load_model(path)  # PairColumn and the row-wise optimizer registered once

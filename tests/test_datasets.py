@@ -132,6 +132,10 @@ def test_fetch_from_local_server(tmp_path, local_server):
     with pytest.raises(datasets.ChecksumError, match='download of'):
         datasets.fetch(base + '/other.txt', '0' * 64, cache_dir=str(cache))
     assert not os.path.exists(cache / 'other.txt')
+    assert os.listdir(str(cache)) == ['labels.txt']  # no temporary left either
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(p).st_mode & 0o777 == 0o666 & ~umask  # as open() makes it, not 0600
 
 
 def test_load_downloads_missing_bundled_file(tmp_path, local_server, monkeypatch):

@@ -5,7 +5,7 @@ from sklearn.metrics import roc_auc_score
 
 from author2vec_keras.backend import keras
 from author2vec_keras import models
-from author2vec_keras.io import load_model, save_model
+from author2vec_keras.fileio import load_model, save_model
 from author2vec_keras.layers import CUSTOM_OBJECTS, NodeEmbeddingLayer
 from author2vec_keras.sampling import PairSequence
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from author2vec_keras import cli, datasets
-from author2vec_keras.io import CheckpointMismatch, load_word2vec
+from author2vec_keras.checkpoints import CheckpointMismatch
+from author2vec_keras.fileio import load_word2vec
 from author2vec_keras.partitioned_training import PartitionedAuthor2Vec
 
 from test_reliability import start

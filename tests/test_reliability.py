@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 
 from author2vec_keras import cli, datasets
 from author2vec_keras.estimator import Author2Vec, check_table_fits
-from author2vec_keras.io import load_word2vec
+from author2vec_keras.fileio import load_word2vec
 from author2vec_keras.memory import estimate_training_memory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -10,7 +10,7 @@ import pytest
 
 from author2vec_keras.backend import K
 from author2vec_keras import models
-from author2vec_keras.io import load_model, save_model
+from author2vec_keras.fileio import load_model, save_model
 from author2vec_keras.layers import NodeContextEmbedding
 from author2vec_keras.optimizers import RowAdam
 from author2vec_keras.sampling import PairSequence, WalkPairSequence

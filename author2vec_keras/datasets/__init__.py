@@ -22,12 +22,12 @@ import gzip
 import hashlib
 import os
 import shutil
-import tempfile
 import urllib.request
 import warnings
 
 import numpy as np
 
+from author2vec_keras.fileio import atomic_path
 from author2vec_keras.graph import DataWarning, Graph
 from author2vec_keras.readers import GraphFormatError, read_edgelist, read_labels, read_mat
 from author2vec_keras.datasets.aan import aan_authorship, read_aan_collaboration, read_aan_metadata
@@ -159,19 +159,13 @@ def fetch(url, sha256, cache_dir=None, fname=None, timeout=60):
             return target
         except ChecksumError:
             os.remove(target)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(target), prefix='.fetch-')
-    try:
-        with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(url, timeout=timeout) as resp:
+    with atomic_path(target) as tmp:
+        with open(tmp, 'wb') as out, urllib.request.urlopen(url, timeout=timeout) as resp:
             shutil.copyfileobj(resp, out)
         try:
             _verify(tmp, sha256)
         except ChecksumError as e:
             raise ChecksumError('download of %s: %s' % (url, str(e).split(': ', 1)[1]))
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     return target
 
 

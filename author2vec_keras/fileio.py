@@ -1,0 +1,163 @@
+"""Files in and out: atomic writes, word2vec-format embeddings, Keras model save/load.
+
+(Named `fileio`, not `io`, which is the standard library's; `author2vec_keras.io` re-exports
+this module, with a DeprecationWarning, for one release.)
+"""
+import contextlib
+import os
+import re
+import secrets
+import stat
+
+import numpy as np
+
+__all__ = ['atomic_path', 'atomic_open', 'temporary_target', 'save_figure', 'word2vec_token',
+           'save_word2vec', 'load_word2vec', 'save_model', 'restore_model', 'load_model']
+
+_WHITESPACE = re.compile(r'\s+')
+
+
+#: `atomic_path`'s temporary name for FILE: `.FILE.<random>.tmp`
+_TEMPORARY = re.compile(r'^\.(.+)\.[^.]+\.tmp$')
+
+
+def temporary_target(name):
+    """The file name an `atomic_path` temporary called `name` was to become, else None."""
+    match = _TEMPORARY.match(name)
+    return match.group(1) if match else None
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside `path`; on success it is renamed to `path`.
+
+    Nothing is left at `path` if the block raises, and an existing file is only replaced
+    once the new one is complete. The file gets the mode a plain `open(path, 'w')` gives it:
+    an existing file's own, else 0666 less the umask.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    tmp = _create_temporary(path)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+def _create_temporary(path):
+    """Create the empty file `.NAME.<random>.tmp` beside `path`; returns its path.
+
+    Made by `os.open(..., 0o666)`, so the kernel applies the umask as for `open()` (mkstemp's
+    files are 0600); an existing `path` passes its own mode on.
+    """
+    directory, name = os.path.split(os.path.abspath(path))
+    while True:
+        tmp = os.path.join(directory, '.%s.%s.tmp' % (name, secrets.token_hex(4)))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
+    try:
+        if os.path.isfile(path):
+            os.fchmod(fd, stat.S_IMODE(os.stat(path).st_mode))
+    finally:
+        os.close(fd)
+    return tmp
+
+
+@contextlib.contextmanager
+def atomic_open(path, mode='w', **kwargs):
+    """`open(path, mode)` that writes a temporary file and renames it on success."""
+    with atomic_path(path) as tmp:
+        with open(tmp, mode, **kwargs) as f:
+            yield f
+
+
+def save_figure(fig, path, **kwargs):
+    """`fig.savefig(path)` through a temporary file; the format comes from `path`'s extension."""
+    fmt = os.path.splitext(os.fspath(path))[1].lstrip('.') or 'png'
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, **kwargs)
+    return path
+
+
+def word2vec_token(node):
+    """A node id as one word2vec token: `str(node)` with runs of whitespace replaced by `_`."""
+    token = _WHITESPACE.sub('_', str(node).strip())
+    if not token:
+        raise ValueError('node id %r cannot be written as a word2vec token' % (node,))
+    return token
+
+
+def save_word2vec(path, nodes, vectors):
+    """Write embeddings in word2vec text format: `n d`, then `node v1 .. vd` per line.
+
+    Written by gensim's `KeyedVectors.save_word2vec_format` (rows in `nodes` order, node ids
+    as `word2vec_token`s), through a temporary file; `load_word2vec` reads it back.
+
+    # Arguments
+        path: output file.
+        nodes: sequence of node ids, one per row of `vectors`.
+        vectors: `(n, d)` array.
+    """
+    from gensim.models import KeyedVectors
+    vectors = np.asarray(vectors, dtype=np.float32)
+    if vectors.ndim != 2 or len(nodes) != vectors.shape[0]:
+        raise ValueError('save_word2vec: %d node ids for vectors of shape %s'
+                         % (len(nodes), vectors.shape))
+    tokens = [word2vec_token(v) for v in nodes]
+    index = {t: i for i, t in enumerate(tokens)}
+    if len(index) != len(tokens):
+        raise ValueError('save_word2vec: two node ids give the same word2vec token %r'
+                         % next(t for t in tokens if tokens.count(t) > 1))
+    kv = KeyedVectors(vectors.shape[1], dtype=np.float32)
+    kv.index_to_key, kv.key_to_index, kv.vectors = tokens, index, vectors  # no copy of the table
+    kv.expandos['count'] = np.ones(len(tokens), dtype=np.int64)  # equal counts: written in order
+    with atomic_path(path) as tmp:
+        kv.save_word2vec_format(tmp, binary=False)
+
+
+def load_word2vec(path):
+    """Read a word2vec text file: returns `(tokens, vectors)` with vectors `(n, d)` float32."""
+    from gensim.models import KeyedVectors
+    kv = KeyedVectors.load_word2vec_format(os.fspath(path), binary=False)
+    return list(kv.index_to_key), kv.vectors
+
+
+def save_model(model, path):
+    """`model.save(path)` through a temporary file, renamed when complete."""
+    with atomic_path(path) as tmp:
+        model.save(tmp)
+
+
+def restore_model(model, path):
+    """Load the weights and optimizer state that `save_model` wrote into `model`, in place.
+
+    `model` is a compiled model of the same architecture. Unlike `load_model`, no new model is
+    made, so models that share layers (the content + link model) keep sharing them.
+    """
+    import h5py
+    from .backend import hdf5_string_attributes_as_bytes
+    model.load_weights(os.fspath(path))
+    with hdf5_string_attributes_as_bytes(), h5py.File(os.fspath(path), 'r') as f:
+        if 'optimizer_weights' in f:  # as keras.models.load_model restores them
+            group = f['optimizer_weights']
+            names = [n.decode('utf8') for n in group.attrs['weight_names']]
+            model._make_train_function()
+            model.optimizer.set_weights([group[n][()] for n in names])
+    return model
+
+
+def load_model(path, custom_objects=None):
+    """Load a model saved by `save_model` or `model.save`: every custom layer and optimizer of
+    this package is known (`layers.CUSTOM_OBJECTS`, `optimizers.CUSTOM_OBJECTS`)."""
+    from .backend import keras
+    from .layers import CUSTOM_OBJECTS as LAYERS
+    from .optimizers import CUSTOM_OBJECTS as OPTIMIZERS
+    objects = dict(LAYERS, **OPTIMIZERS)
+    objects.update(custom_objects or {})
+    return keras.models.load_model(os.fspath(path), custom_objects=objects)
