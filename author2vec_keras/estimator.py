@@ -128,7 +128,13 @@ class PairEmbedding(BaseEstimator):
         return check_table_fits(rows, self.dim, optimizer=self.optimizer,
                                 dense_updates=self.dense_updates, hidden_dim=self.hidden_dim,
                                 batch_size=self.batch_size, num_edges=graph.num_edges,
-                                negatives=self.negatives, advice=advice)
+                                negatives=self.negatives, walks=self._walk_sizes(),
+                                advice=advice)
+
+    def _walk_sizes(self):
+        """The walk-pair parameters that size allocations (`memory.estimate_training_memory`'s
+        `walks`), or None when the pairs are edges."""
+        return None
 
     def _tables(self):
         """How many node tables the model holds."""
@@ -304,6 +310,17 @@ class Author2Vec(PairEmbedding):
         if self.context not in CONTEXTS:
             raise ValueError("context must be 'shared' or 'separate', got %r" % (self.context,))
         super(Author2Vec, self)._check_params()
+        for name, value in (self._walk_sizes() or {}).items():  # before the memory guard
+            least = 2 if name == 'walk_length' else 1
+            if value is not None and (isinstance(value, bool) or int(value) != value or
+                                      value < least):
+                raise ValueError('%s must be an integer >= %d, got %r' % (name, least, value))
+
+    def _walk_sizes(self):
+        if self.pairs != 'walks':
+            return None
+        return {name: getattr(self, name) for name in ('window', 'walks_per_node',
+                                                       'walk_length', 'positives_per_epoch')}
 
     def _tables(self):
         return 2 if self.context == 'separate' else 1

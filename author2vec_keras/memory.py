@@ -8,8 +8,13 @@ of real `author2vec train` runs (results/memory.md):
   a dense gradient of the whole table), and the copies made when it is read back and written;
 - the pair layer's weights `W_p`, `W_m` (`dim x hidden_dim` each), updated densely: the
   weights, their optimizer slots (as many as the table's) and their gradient;
-- the activations of one batch (`batch_size` pairs, each two `dim`-vectors, through the forward
-  and backward pass; a small graph's batch holds no more pairs than its epoch);
+- the activations of one batch (its pairs, each two `dim`-vectors, through the forward and
+  backward pass): `batch_size // (1 + negatives)` positives (at least one, and no more than
+  the epoch has) each with its `negatives`, so `negatives` above `batch_size` sizes the batch;
+- the sampling of those pairs (sources repeated, draws, rejection keys, the labelled batch),
+  per pair; walk pairs are made `WALK_CHUNK` positives at a time, a few chunks kept;
+- the walk starts of an epoch (`walks_per_node` per node, a few epochs kept) and the window's
+  distance table (`min(window, walk_length - 1)` entries);
 - the graph (edges, adjacency, split, negative sampling), per edge;
 - the fixed cost of the process (Python, numpy, scipy, Theano, Keras, scikit-learn, gensim).
 
@@ -39,6 +44,14 @@ TABLE_EXTRA = 3.5  # copies of the table besides itself and its optimizer slots,
 PAIR_EXTRA = 1.0  # W_p, W_m: their gradient (measured 0 at the peak: weights and slots)
 BATCH_FLOATS = 10  # float32 values per (pair, dimension) of a batch, forward and backward
 # (measured 8.3)
+PAIR_BYTES = 128  # per sampled pair: the int64 arrays of `NegativeSampler.sample` (sources,
+# targets, draws, rejection keys and index), the int32 pair and float32 label of the batch
+# (counted from the code, about 100)
+WALK_CHUNK = 16384  # positives made at once (`walks.WalkContextSampler`'s chunk_size)
+WALK_CHUNKS_KEPT = 4  # chunks cached by `sampling.WalkPairSequence` (the last three and one)
+WALK_START_BYTES = 8 * 4  # per walk start: int64, the epochs cached and the permutations
+# concatenated (`walks.WalkContextSampler.epoch_starts`)
+WINDOW_BYTES = 24  # per distance of the window: int64 gaps, float64 weights and their CDF
 
 
 def optimizer_kind(optimizer, dense_updates=False):
@@ -72,7 +85,7 @@ def table_copies(optimizer, dense_updates=False):
 
 def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=False,
                              hidden_dim=32, batch_size=512, num_edges=0, negatives=5,
-                             parts=False):
+                             walks=None, parts=False):
     """Bytes a training run needs at its peak (see the module docstring).
 
     # Arguments
@@ -83,7 +96,9 @@ def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=
         hidden_dim: the pair representation's size (`W_p`, `W_m` are `dim x hidden_dim`).
         batch_size: pairs per batch (also the scoring batch).
         num_edges: edges of the graph (0: unknown; batches are then taken as full).
-        negatives: sampled non-edges per edge (a batch holds no more pairs than an epoch).
+        negatives: sampled non-edges per positive pair.
+        walks: for walk pairs, a dict of `window`, `walks_per_node`, `walk_length` and
+            `positives_per_epoch` (None: 2 per walk); None for edge pairs.
         parts: return a dict of the terms instead of their sum.
 
     # Returns
@@ -92,14 +107,25 @@ def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=
     name, row = optimizer_kind(optimizer, dense_updates)
     slots = SLOTS['row'][name] if row else SLOTS['dense'].get(name, 2)  # unknown: as Adam
     table = 4.0 * num_nodes * dim
-    rows = batch_size if not num_edges else min(batch_size, (1 + negatives) * int(num_edges))
+    pair = 1 + int(negatives)  # a positive and its negatives
+    positives = int(num_edges)
+    if walks is not None:
+        positives = walks.get('positives_per_epoch') or 2 * walks['walks_per_node'] * num_nodes
+    per_batch = max(1, int(batch_size) // pair)
+    rows = (min(per_batch, positives) if positives else per_batch) * pair
     out = {
         'process': BASE_BYTES,
         'graph': EDGE_BYTES * int(num_edges),
         'table': table * (table_copies(optimizer, dense_updates) + TABLE_EXTRA),
         'pair layer': 4.0 * 2 * dim * hidden_dim * (1 + slots + PAIR_EXTRA),
         'batch': 4.0 * BATCH_FLOATS * rows * dim,
+        'sampling': PAIR_BYTES * float(rows),
     }
+    if walks is not None:
+        chunk = min(WALK_CHUNK, positives) * pair * WALK_CHUNKS_KEPT
+        out['sampling'] = PAIR_BYTES * float(max(rows, chunk))
+        out['walks'] = WALK_START_BYTES * float(walks['walks_per_node']) * num_nodes + \
+            WINDOW_BYTES * float(min(walks['window'], walks['walk_length'] - 1))
     out = {k: int(np.ceil(v)) for k, v in out.items()}
     return out if parts else sum(out.values())
 
@@ -117,16 +143,20 @@ def available_memory():
 
 
 def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, hidden_dim=32,
-                     batch_size=512, num_edges=0, negatives=5, available=None, advice=None):
+                     batch_size=512, num_edges=0, negatives=5, walks=None, available=None,
+                     advice=None):
     """Raise `MemoryError` with the figures if a training run cannot fit in memory.
 
     The one memory guard: `Author2Vec`, `ContentLinkAuthor2Vec` and `PartitionedAuthor2Vec`
-    (with the rows it holds) call it before they build a model.
+    (with the rows it holds) call it before they build a model or draw a pair. The message
+    ends with what to lower, naming the flag and its value (`lower --negatives (1000000000)`)
+    when the pairs or walks, not the table, are the largest part.
 
     # Arguments
         As `estimate_training_memory`, and
         available: bytes (default: the memory available now).
-        advice: what to do about it, for the message (default: lower --dim, or --partitions).
+        advice: what to do when the table is the largest part, for the message (default:
+            lower --dim, or --partitions).
 
     # Returns
         The estimate in bytes.
@@ -134,14 +164,23 @@ def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, h
     parts = estimate_training_memory(num_nodes, dim, optimizer=optimizer,
                                      dense_updates=dense_updates, hidden_dim=hidden_dim,
                                      batch_size=batch_size, num_edges=num_edges,
-                                     negatives=negatives, parts=True)
+                                     negatives=negatives, walks=walks, parts=True)
     needed = sum(parts.values())
     available = available_memory() if available is None else available
     if available is not None and needed > available:
         big = sorted(parts.items(), key=lambda kv: -kv[1])[:3]
-        if advice is None:
-            advice = 'lower --dim%s, or train out of core with --partitions' % (
-                ' or --batch-size' if parts['batch'] > parts['table'] else '')
+        if big[0][0] in ('batch', 'sampling'):
+            advice = 'lower --negatives (%d)' % negatives if 1 + negatives > batch_size else \
+                'lower %s--batch-size (%d)' % ('--dim (%d) or ' % dim if big[0][0] == 'batch'
+                                               else '', batch_size)
+        elif big[0][0] == 'walks':
+            advice = 'lower --walks-per-node (%d)' % walks['walks_per_node'] \
+                if WALK_START_BYTES * walks['walks_per_node'] * num_nodes > \
+                WINDOW_BYTES * min(walks['window'], walks['walk_length'] - 1) else \
+                'lower --window (%d) or --walk-length (%d)' % (walks['window'],
+                                                               walks['walk_length'])
+        elif advice is None:
+            advice = 'lower --dim, or train out of core with --partitions'
         raise MemoryError(
             'training %d nodes x %d dimensions needs about %.1f GiB (%s), but only %.1f GiB is '
             'available; %s' % (num_nodes, dim, needed / 2.0 ** 30,

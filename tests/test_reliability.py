@@ -2,6 +2,7 @@
 NaN guard, memory guard, fuzzed command lines, and a shared Theano compile cache."""
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -192,6 +193,39 @@ def test_memory_guard_names_the_figure():
         check_table_fits(10 ** 9, 128, available=16 * 2 ** 30)
     assert check_table_fits(1000, 10, available=16 * 2 ** 30) == \
         estimate_training_memory(1000, 10) < 2 ** 30
+
+
+@pytest.mark.parametrize('params, advice', [
+    (dict(negatives=10 ** 9), 'lower --negatives (1000000000)'),
+    (dict(negatives=10 ** 9, pairs='walks'), 'lower --negatives (1000000000)'),
+    (dict(pairs='walks', walks_per_node=10 ** 9), 'lower --walks-per-node (1000000000)'),
+    (dict(pairs='walks', window=10 ** 10, walk_length=10 ** 10),
+     'lower --window (10000000000) or --walk-length (10000000000)'),
+])
+def test_memory_guard_counts_every_parameter_that_sizes_an_allocation(cora, params, advice):
+    """The guard refuses before a pair is drawn (`check_fit` builds nothing), naming the flag
+    of the largest part with its value."""
+    est = Author2Vec(**dict(PARAMS, **params))
+    with pytest.raises(MemoryError, match=r'^training 2708 nodes x 8 dimensions needs about '
+                                          r'[\d.]+ GiB .*; %s$' % re.escape(advice)):
+        est.check_fit(cora)
+    assert not hasattr(est, 'model_')
+
+
+def test_memory_estimate_grows_with_negatives_past_the_batch():
+    """Below `batch_size` the negatives share the batch; above it each positive brings them
+    all (a batch of `1 + negatives` pairs)."""
+    def batch(negatives, **walks):
+        return estimate_training_memory(100, 8, batch_size=512, num_edges=1000,
+                                        negatives=negatives, parts=True,
+                                        walks=walks or None)['batch']
+    assert batch(1) == 4 * 10 * 8 * 512 and batch(5) == 4 * 10 * 8 * 510  # 85 x (1 + 5)
+    assert batch(10 ** 6) == 4 * 10 * 8 * (10 ** 6 + 1)
+    walks = dict(window=10, walks_per_node=10, walk_length=80, positives_per_epoch=None)
+    assert estimate_training_memory(100, 8, walks=walks, parts=True)['walks'] > 0
+    more = dict(walks, walks_per_node=100)
+    assert estimate_training_memory(100, 8, walks=more, parts=True)['walks'] > \
+        estimate_training_memory(100, 8, walks=walks, parts=True)['walks']
 
 
 def test_memory_guard_counts_the_optimizer_slots():
