@@ -61,6 +61,7 @@ import contextlib
 import functools
 import importlib.metadata
 import os
+import re
 import threading
 import warnings
 
@@ -182,6 +183,18 @@ def _device_from_flags(flags, environ=None):
         if key.strip() == 'device':
             device = value.strip()
     return device
+
+
+#: the devices Theano takes (both Theanos): cpu, cuda / cudaN (gpuarray), openclN:M
+_DEVICE = re.compile(r'cpu|cuda\d*|opencl\d+:\d+')
+
+
+def _check_device(device):
+    """RuntimeError in one sentence for a device Theano does not know (Theano's own error is a
+    traceback ending in an unformatted 'Invalid value ("{val}")')."""
+    if not _DEVICE.fullmatch(device):
+        raise RuntimeError("unknown device %r (--device, $%s or THEANO_FLAGS): expected 'cpu', "
+                           "'cuda' or 'cudaN'" % (device, DEVICE_ENV))
 
 
 def _configure_environment(device=None):
@@ -352,9 +365,12 @@ def setup(device=None):
             raises `RuntimeError`.
 
     # Raises
-        RuntimeError: with one sentence when CUDA is asked for and cannot work here.
+        RuntimeError: with one sentence when CUDA is asked for and cannot work here, or the
+            device is none Theano knows.
     """
     import sys
+    if device:
+        _check_device(device)
     if 'theano' in sys.modules:
         current = sys.modules['theano'].config.device
         if device and not current.startswith(device):
@@ -365,6 +381,7 @@ def setup(device=None):
                 'before Theano is imported (set %s=%s or pass --device).'
                 % (current, device, DEVICE_ENV, device))
     else:
+        _check_device(_device_from_flags(theano_flags(device)))
         wanted = _configure_environment(device)
         if wanted.startswith('cuda'):
             reason = _cuda_missing_before_import()

@@ -1,10 +1,11 @@
 """Training checkpoints: the model(s) with their optimizer state and the position (epoch, batch).
 
-Every file goes through a temporary name and a rename (`fileio.save_model`, `fileio.atomic_open`), so a
-`kill -9` leaves the last good checkpoint intact. A checkpoint records a fingerprint (package
-version, parameters, graph, other inputs); one made with anything else is refused with
-`CheckpointMismatch`. Models that share layers (the content + link model) are saved one file each
-and restored in place into freshly built models (`fileio.restore_model`), which keeps them sharing.
+Every file goes through a temporary name and a rename (`fileio.save_model`,
+`fileio.atomic_open`), so a `kill -9` leaves the last good checkpoint intact. A checkpoint
+records a fingerprint (package version, parameters, graph, other inputs); one made with anything
+else is refused with `CheckpointMismatch`, naming each parameter that differs and both values.
+Models that share layers (the content + link model) are saved one file each and restored in
+place into freshly built models (`fileio.restore_model`), which keeps them sharing.
 """
 import contextlib
 import hashlib
@@ -20,7 +21,7 @@ from . import __version__
 from .fileio import atomic_open, load_model, restore_model, save_model, temporary_target
 
 __all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META',
-           'interrupt_between_steps']
+           'interrupt_between_steps', 'describe_differences', 'TrainingInterrupted']
 
 META = 'checkpoint.json'
 #: a model file of `Checkpoints.write`: NAME-eEEEE-bBBBBBB.h5
@@ -29,6 +30,27 @@ _MODEL_FILE = re.compile(r'^\w+-e\d{4}-b\d{6}\.h5$')
 
 class CheckpointMismatch(ValueError):
     """A checkpoint made with another graph, configuration or package version."""
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """Ctrl-C in training, after the position was saved: what `str()` and `resume_hint` say.
+
+    # Arguments
+        directory: the checkpoint directory.
+        epoch, batch: the position saved (epoch 1-based; the batch to train next).
+    """
+
+    def __init__(self, directory, epoch, batch):
+        super(TrainingInterrupted, self).__init__(directory, epoch, batch)
+        self.directory, self.epoch, self.batch = directory, epoch, batch
+
+    def resume_hint(self, resume='fit(..., resume=True)'):
+        """'saved epoch E, batch B in DIR; RESUME continues' (the command line: '--resume')."""
+        return 'saved epoch %d, batch %d in %s; %s continues' % (self.epoch, self.batch,
+                                                                 self.directory, resume)
+
+    def __str__(self):
+        return self.resume_hint()
 
 
 @contextlib.contextmanager
@@ -141,13 +163,11 @@ class Checkpoints(object):
         meta = _read_json(os.path.join(self.directory, META))
         if meta is None:
             return None
-        for key in ('version', 'params', 'num_nodes', 'edges_sha256', 'data'):
-            if meta.get(key) != self.fingerprint.get(key):
-                raise CheckpointMismatch(
-                    'the checkpoint in %s was made with another %s (%s, now %s); use another '
-                    '--checkpoint-dir or drop --resume'
-                    % (self.directory, _WHAT.get(key, 'configuration'),
-                       _short(meta.get(key)), _short(self.fingerprint.get(key))))
+        differences = describe_differences(meta, self.fingerprint)
+        if differences:
+            raise CheckpointMismatch('the checkpoint in %s was made with %s; use another '
+                                     '--checkpoint-dir or drop --resume'
+                                     % (self.directory, differences))
         files = meta.get('models') or {'model': meta['model']}
         if (into is None) != ('model' in meta) or (into is not None and set(into) != set(files)):
             raise CheckpointMismatch('the checkpoint in %s holds %s, not the models asked for'
@@ -178,6 +198,27 @@ _WHAT = {'version': 'package version', 'num_nodes': 'graph', 'edges_sha256': 'gr
          'data': 'training data (papers, authorship)'}
 
 
+def describe_differences(saved, now):
+    """What differs between a checkpoint's fingerprint `saved` and the run's `now`, in words
+    ('other parameters (random_state: 5 in the checkpoint, 6 now)'), or '' when nothing does.
+
+    Parameters are named one by one with both values; the graph and the training data, which
+    are digests, by what they are.
+    """
+    saved_params, params = saved.get('params') or {}, now.get('params') or {}
+    changed = ['%s: %s in the checkpoint, %s now' % (name, _short(saved_params.get(name)),
+                                                     _short(params.get(name)))
+               for name in sorted(set(saved_params) | set(params))
+               if saved_params.get(name) != params.get(name)]
+    what = ['other parameters (%s)' % '; '.join(changed)] if changed else []
+    if saved.get('version') != now.get('version'):
+        what.insert(0, 'package version %s (now %s)' % (saved.get('version'), now.get('version')))
+    for key in ('num_nodes', 'edges_sha256', 'data'):
+        if saved.get(key) != now.get(key) and 'another ' + _WHAT[key] not in what:
+            what.append('another ' + _WHAT[key])
+    return ', '.join(what)
+
+
 def _files(meta):
     return list((meta.get('models') or {}).values()) + ([meta['model']] if meta.get('model')
                                                         else [])
@@ -192,4 +233,4 @@ def _read_json(path):
 
 def _short(value):
     text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) < 120 else text[:117] + '...'
+    return text if len(text) < 60 else text[:57] + '...'

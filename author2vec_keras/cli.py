@@ -14,6 +14,7 @@ import argparse
 import os
 import shlex
 import sys
+import tempfile
 import warnings
 
 from . import __version__
@@ -40,6 +41,14 @@ WALK_FLAGS = ('pairs', 'window', 'walks_per_node', 'walk_length', 'p', 'q',
 
 class BadInput(Exception):
     """A problem with what the user gave us: reported in one line, exit status 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser with a usage error in one line, `author2vec: error: ...` (exit 2),
+    without the usage block before it; `--help` still prints the whole help."""
+
+    def error(self, message):
+        self.exit(EXIT_BAD_INPUT, 'author2vec: error: %s\n' % message)
 
 
 def _checked(convert, ok, expected):
@@ -99,7 +108,7 @@ def _default(name, preset_note=True):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog='author2vec',
         description='Author2Vec node embeddings (the blog\'s custom Keras layer on keras 2.0.9 '
                     '+ Theano): train on a graph, write word2vec-format embeddings.')
@@ -108,7 +117,7 @@ def build_parser():
     commands.required = True
     device = argparse.ArgumentParser(add_help=False)
     device.add_argument('--device', default=None,
-                        help="'cpu' or 'cuda' (Theano device; cuda needs the GPU image). "
+                        help="'cpu', 'cuda' or 'cudaN' (Theano device; cuda needs the GPU image). "
                              "Default: $AUTHOR2VEC_DEVICE, else cpu.")
 
     train = commands.add_parser(
@@ -281,7 +290,9 @@ def build_parser():
 
 def _check_writable(path, flag, directory=False):
     """BadInput unless `path` (a file, or a directory) can be written: checked before any work,
-    so a run never fails at its end for want of a place to write."""
+    so a run never fails at its end for want of a place to write. The nearest existing
+    directory above it must take a new file (tried, and the file removed at once: as root,
+    `os.access` says yes to /proc and /sys)."""
     if os.path.isdir(path) != directory and os.path.exists(path):
         raise BadInput('%s %s is a %s, not a %s' % (flag, path, 'file' if directory else
                                                     'directory', 'directory' if directory
@@ -289,8 +300,37 @@ def _check_writable(path, flag, directory=False):
     parent = os.path.dirname(os.path.abspath(path))
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
-    if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
-        raise BadInput('%s %s: cannot write in %s' % (flag, path, parent))
+    try:
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError:
+        raise BadInput('%s %s: cannot write in %s' % (flag, path, parent)) from None
+
+
+def _check_outputs(args):
+    """`train`'s output locations (--output and the record beside it, --checkpoint-dir,
+    --workdir), checked before the graph is read; returns the embedding file's path."""
+    from . import datasets
+    name = datasets.file_stem(args.edgelist) if args.edgelist else \
+        datasets.DEFAULT if args.dataset is None else args.dataset
+    output = args.output or name + '.emb'
+    _check_writable(output, '--output')
+    for flag in ('checkpoint_dir', 'workdir'):
+        if getattr(args, flag):
+            _check_writable(getattr(args, flag), '--' + flag.replace('_', '-'), directory=True)
+    return output
+
+
+def _resume_notice(args):
+    """One line on stderr when --resume finds no checkpoint: training starts from scratch
+    (a notice, not an error: the first run of a script that always passes --resume)."""
+    from .checkpoints import META
+    from .partitions import PartitionStore
+    directory, name = (args.workdir, PartitionStore.CHECKPOINT) if args.partitions else \
+        (args.checkpoint_dir, META)
+    if not os.path.exists(os.path.join(directory, name)):
+        print('author2vec: notice: --resume: no checkpoint in %s yet; training from scratch'
+              % directory, file=sys.stderr)
 
 
 def _load(args):
@@ -340,10 +380,13 @@ def _estimator(args, dataset):
     walk_flags = {name: base.get(name, DEFAULTS[name]) if v is None else v
                   for name, v in walk_given.items()}
     changed = [k for k, v in walk_given.items() if v is not None and v != DEFAULTS[k]]
-    if changed and (args.partitions or content_model):
-        raise BadInput('--%s is for the link-only models (--model paper or blog)%s'
-                       % (changed[0].replace('_', '-'),
-                          '' if content_model else ', not with --partitions'))
+    if changed and content_model:
+        raise BadInput('--%s is for the link-only models (--model paper or blog)'
+                       % changed[0].replace('_', '-'))
+    if changed and args.partitions:
+        raise BadInput('--%s %s is not supported with --partitions (out-of-core training '
+                       'trains on the edges, bucket by bucket)'
+                       % (changed[0].replace('_', '-'), walk_given[changed[0]]))
     walk_only = sorted(set(changed) - {'pairs', 'context'})
     if walk_flags['pairs'] == 'edges' and walk_only:
         raise BadInput('--%s needs --pairs walks' % walk_only[0].replace('_', '-'))
@@ -404,16 +447,15 @@ def cmd_train(args):
     from .splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
+    output = _check_outputs(args)
     graph, name, dataset = _load(args)
     _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
-    output = args.output or name + '.emb'
-    _check_writable(output, '--output')
-    if args.checkpoint_dir:
-        _check_writable(args.checkpoint_dir, '--checkpoint-dir', directory=True)
     print('%s: %d nodes, %d edges' % (args.edgelist or 'dataset ' + name, graph.num_nodes,
                                       graph.num_edges))
     estimator.check_fit(graph)  # no edges, no possible negative, memory: refused before work
+    if args.resume:
+        _resume_notice(args)
     test_fraction = args.test_fraction
     no_auc = None
     if test_fraction > 0 and removable_edges(graph) == 0:
@@ -552,7 +594,7 @@ def _main(argv):
                 os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
-    from .checkpoints import CheckpointMismatch
+    from .checkpoints import CheckpointMismatch, TrainingInterrupted
     from .graph import GraphError
     from .readers import GraphFormatError
     try:
@@ -561,8 +603,10 @@ def _main(argv):
             UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
         print('author2vec: error: %s' % e, file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print('author2vec: interrupted', file=sys.stderr)
+    except KeyboardInterrupt as e:
+        print('author2vec: interrupted%s' % (': ' + e.resume_hint('--resume') if
+                                             isinstance(e, TrainingInterrupted) else ''),
+              file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001  one line for the user, not a traceback
         if os.environ.get('AUTHOR2VEC_TRACEBACK'):

@@ -17,7 +17,8 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from .checkpoints import Checkpoints, digest, fingerprint, interrupt_between_steps
+from .checkpoints import (Checkpoints, TrainingInterrupted, digest, fingerprint,
+                          interrupt_between_steps)
 from .fileio import save_word2vec
 from .graph import GraphError
 from .memory import available_memory, check_table_fits
@@ -185,12 +186,23 @@ class PairEmbedding(BaseEstimator):
                     if progbar is not None:
                         progbar.update(step + 1, [('loss', out[0])])
         except KeyboardInterrupt:
-            self._interrupted(epoch, step)
-            raise
+            saved = self._interrupted(epoch, step)
+            if saved is None:
+                raise
+            raise saved from None
         return total / max(count, 1)
 
     def _interrupted(self, epoch, step):
-        """Called on Ctrl-C in the middle of epoch `epoch`, before batch `step` is trained."""
+        """Called on Ctrl-C in the middle of epoch `epoch`, before batch `step` is trained:
+        the `TrainingInterrupted` to raise once the position is saved, or None (no saving)."""
+
+    def _read_checkpoint(self, resume, into=None):
+        """The last checkpoint (`Checkpoints.read`) when `resume`, else None; says when
+        `resume` finds none (verbose), as it then starts from scratch."""
+        found = self._checkpoints.read(into) if resume else None
+        if resume and found is None and self.verbose:
+            print('no checkpoint in %s yet: training from scratch' % self.checkpoint_dir)
+        return found
 
     # -- outputs -------------------------------------------------------------------------------
     def get_embedding(self):
@@ -251,7 +263,8 @@ class Author2Vec(PairEmbedding):
         lr: as `PairEmbedding`; None with walk pairs and Adam: 0.003 (measured: +1.2
             Micro-F1 on Cora over Adam's 0.001).
         checkpoint_dir: if set, the model, its optimizer state and the position in training
-            are saved there (atomically) after every epoch and on Ctrl-C;
+            are saved there (atomically) after every epoch and on Ctrl-C (which then raises
+            `checkpoints.TrainingInterrupted`, a KeyboardInterrupt saying where it saved);
             `fit(graph, resume=True)` continues from the last one.
         The others: see `PairEmbedding`.
 
@@ -368,7 +381,7 @@ class Author2Vec(PairEmbedding):
         self._checkpoints = Checkpoints(self.checkpoint_dir, fingerprint(params, self.graph_)) \
             if self.checkpoint_dir else None
         start, self.history_ = (0, 0), []
-        found = self._checkpoints.read() if resume else None
+        found = self._read_checkpoint(resume)
         if found is not None:
             self.model_, meta = found
             start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
@@ -403,8 +416,7 @@ class Author2Vec(PairEmbedding):
     def _interrupted(self, epoch, step):
         if self._checkpoints is not None:
             self._checkpoints.write(self.model_, epoch, step, self.history_)
-            print('\ninterrupted: saved epoch %d, batch %d in %s; fit(..., resume=True) '
-                  'continues' % (epoch + 1, step, self.checkpoint_dir))
+            return TrainingInterrupted(self.checkpoint_dir, epoch + 1, step)
 
 
 #: The authors' configuration, line by line against their code: ganeshjawahar/author2vec,
@@ -500,8 +512,9 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             `embeddings_` the content model's: a2v.lua as it ran, `A2V_LUA_AS_RUN`; with
             schedule 'alternating').
         checkpoint_dir: if set, every compiled model with its optimizer state and the position
-            in training are saved there (atomically) after every epoch and on Ctrl-C;
-            `fit(..., resume=True)` continues from the last one.
+            in training are saved there (atomically) after every epoch and on Ctrl-C (then
+            `checkpoints.TrainingInterrupted` is raised); `fit(..., resume=True)` continues
+            from the last one.
         The others: see `PairEmbedding` (`negatives` also counts the sampled papers per
         authorship; an epoch is every edge and every authorship once, or with 'grouped'
         batching every author's edges and every paper's authorships once).
@@ -693,7 +706,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
         start, self.history_, partial = (0, 0), [], {}
-        found = self._checkpoints.read(into=self._compiled) if resume else None
+        found = self._read_checkpoint(resume, into=self._compiled)
         if found is not None:
             meta = found[1]
             start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
@@ -738,8 +751,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             offset, rec = self._position
             self._checkpoints.write(self._compiled, epoch, offset + step, self.history_,
                                     state={'partial': rec})
-            print('\ninterrupted: saved epoch %d, batch %d in %s; fit(..., resume=True) '
-                  'continues' % (epoch + 1, offset + step, self.checkpoint_dir))
+            return TrainingInterrupted(self.checkpoint_dir, epoch + 1, offset + step)
 
     def authorship_probability(self, index_pairs):
         """P(author wrote paper) for `(k, 2)` (author index, paper index) pairs."""

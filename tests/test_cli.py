@@ -1,6 +1,8 @@
 """The `author2vec` command: a real run, --help, and bad input that exits 2 writing nothing."""
 import json
 import os
+import re
+import stat
 
 import networkx as nx
 import pytest
@@ -159,3 +161,143 @@ def test_train_full_author2vec_on_cane_cora(capsys, tmp_path):
     assert code == 0, err
     assert out.strip().splitlines()[-1].startswith('link prediction AUC: ')
     assert output.read_text().splitlines()[0].endswith(' 8')
+
+
+# -- issue 26: bad input is one line, found before any work, leaving nothing behind -------------
+
+def one_line(err):
+    """The one stderr line (asserting there is exactly one)."""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+@pytest.fixture
+def flor(tmp_path):
+    """networkx's Florentine families (15 nodes, 20 edges) as an edge list file."""
+    path = tmp_path / 'flor.txt'
+    nx.write_edgelist(nx.florentine_families_graph(), str(path), data=False)
+    return path
+
+
+SMALL = ['--dim', '8', '--hidden-dim', '4', '--negatives', '1', '--batch-size', '64',
+         '--test-fraction', '0', '--quiet']
+
+
+@pytest.mark.parametrize('argv, message', [
+    (['train', '--dim', '0'], "argument --dim: expected a positive integer, got '0'"),
+    (['train', '--model', 'gnn'], "argument --model: invalid choice: 'gnn'"),
+    (['train', '--no-such-flag'], 'unrecognized arguments: --no-such-flag'),
+    (['frobnicate'], "argument COMMAND: invalid choice: 'frobnicate'"),
+    ([], 'the following arguments are required: COMMAND'),
+])
+def test_usage_error_is_one_line_without_the_usage_block(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(argv)
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == ''
+    line = one_line(err)
+    assert line.startswith('author2vec: error: ') and message in line
+
+
+def test_help_still_prints_the_usage(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(['benchmark', '--help'])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.startswith('usage: author2vec benchmark')
+
+
+@pytest.mark.parametrize('command', ['info', 'train'])
+def test_unknown_device_is_one_line(capsys, monkeypatch, tmp_path, command):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv('AUTHOR2VEC_DEVICE', raising=False)
+    code, out, err = run(capsys, command, '--device', 'foo')
+    assert code == 2 and out == ''
+    assert one_line(err) == ("author2vec: error: unknown device 'foo' (--device, "
+                             "$AUTHOR2VEC_DEVICE or THEANO_FLAGS): expected 'cpu', 'cuda' or "
+                             "'cudaN'")
+    assert 'AUTHOR2VEC_DEVICE' not in os.environ and os.listdir(str(tmp_path)) == []
+
+
+@pytest.mark.parametrize('flag, path, parent', [
+    ('--output', '/proc/x.emb', '/proc'),
+    ('--output', '/sys/x.emb', '/sys'),
+    ('--checkpoint-dir', '/proc/ck', '/proc'),
+    ('--output', '{flor}/x.emb', '{flor}'),  # below a file: a directory that cannot be made
+    ('--checkpoint-dir', '{flor}/ck/deeper', '{flor}'),
+])
+def test_unwritable_output_is_refused_before_any_work(capsys, tmp_path, flor, flag, path,
+                                                      parent):
+    path, parent = path.format(flor=flor), parent.format(flor=flor)
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), flag, path, *SMALL)
+    assert code == 2 and out == ''  # not even the graph was read
+    assert one_line(err) == 'author2vec: error: %s %s: cannot write in %s' % (flag, path, parent)
+    assert os.listdir(str(tmp_path)) == ['flor.txt']
+
+
+def test_unwritable_benchmark_output_dir_is_refused(capsys, tmp_path):
+    code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--methods', 'jaccard',
+                         '--quick', '--output-dir', '/proc/results')
+    assert code == 2 and out == ''
+    assert one_line(err) == 'author2vec: error: --output-dir /proc/results: cannot write in /proc'
+
+
+def test_negatives_beyond_memory_are_refused_before_allocating(tmp_path, flor):
+    """`--negatives 1000000000` on 15 nodes: refused by the memory guard, naming the flag and
+    the figure. Run under a 4 GiB address-space limit, so that a guard that let it through
+    fails on its first 7.45 GiB array instead of taking the machine down."""
+    import resource
+    import subprocess
+    import sys
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (4 * 2 ** 30, 4 * 2 ** 30))
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ, PYTHONPATH=root)
+    proc = subprocess.run(
+        [sys.executable, '-m', 'author2vec_keras.cli', 'train', '--edgelist', str(flor),
+         '--epochs', '1', '--quiet', '--negatives', '1000000000', '--output',
+         str(tmp_path / 'flor.emb')], cwd=str(tmp_path), env=env, preexec_fn=limit,
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    line = one_line(proc.stderr)
+    assert re.fullmatch(r'author2vec: error: training 15 nodes x 128 dimensions needs about '
+                        r'\d+\.\d GiB \(batch \d+\.\d GiB, sampling \d+\.\d GiB, process 0\.\d '
+                        r'GiB\), but only [\d.]+ GiB is available; lower --negatives '
+                        r'\(1000000000\)', line), line
+    assert sorted(os.listdir(str(tmp_path))) == ['flor.txt']
+
+
+def test_partitions_with_walk_pairs_names_the_flags(capsys, tmp_path, flor):
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--partitions', '2',
+                         '--workdir', str(tmp_path / 'work'), '--pairs', 'walks', *SMALL)
+    assert code == 2
+    assert one_line(err) == ('author2vec: error: --pairs walks is not supported with '
+                             '--partitions (out-of-core training trains on the edges, bucket by '
+                             'bucket)')
+    assert os.listdir(str(tmp_path)) == ['flor.txt']
+
+
+def test_resume_without_a_checkpoint_starts_afresh_and_another_seed_is_refused(capsys, tmp_path,
+                                                                               flor):
+    ckpt, output = tmp_path / 'ck', tmp_path / 'flor.emb'
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--epochs', '1', *SMALL,
+                         '--checkpoint-dir', str(ckpt), '--resume', '--output', str(output))
+    assert code == 0
+    assert one_line(err) == ('author2vec: notice: --resume: no checkpoint in %s yet; training '
+                             'from scratch' % ckpt)
+    umask = os.umask(0)
+    os.umask(umask)
+    for written in (output, tmp_path / 'flor.emb.json', ckpt / 'checkpoint.json'):
+        assert stat.S_IMODE(written.stat().st_mode) == 0o666 & ~umask, written  # not 0600
+    kept = {p.name: p.read_bytes() for p in ckpt.iterdir()}
+    other = tmp_path / 'other.emb'
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--epochs', '2', *SMALL,
+                         '--checkpoint-dir', str(ckpt), '--resume', '--output', str(other),
+                         '--seed', '6')
+    assert code == 2
+    assert one_line(err) == ('author2vec: error: the checkpoint in %s was made with other '
+                             'parameters (random_state: 0 in the checkpoint, 6 now); use another '
+                             '--checkpoint-dir or drop --resume' % ckpt)
+    assert not other.exists() and {p.name: p.read_bytes() for p in ckpt.iterdir()} == kept
