@@ -6,6 +6,7 @@ module-scoped fixtures on a tiny synthetic corpus and every test reuses them.
 import numpy as np
 import pytest
 
+from author2vec_keras.checkpoints import TrainingInterrupted
 from author2vec_keras.graph import Graph
 from author2vec_keras.datasets.aan import aan_authorship, aan_venue_labels
 from author2vec_keras.estimator import ContentLinkAuthor2Vec
@@ -228,8 +229,10 @@ def test_ctrl_c_in_the_link_phase_resumes_to_the_uninterrupted_result(alternatin
     content_steps = len(AuthorshipSequence(alternating.authorship_, 36, 2, 24))
     est = _Interrupted(**params)
     est.stop_at = (1, content_steps + 2)  # epoch 2, the third link batch
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(TrainingInterrupted) as stopped:  # a KeyboardInterrupt
         est.fit(graph, authorship=authorship + [('nobody', 'P00')], paper_texts=texts)
+    assert str(stopped.value) == ('saved epoch 2, batch %d in %s; fit(..., resume=True) '
+                                  'continues' % (content_steps + 2, params['checkpoint_dir']))
     import json
     with open(str(tmp_path / 'ckpt' / 'checkpoint.json')) as f:
         state = json.load(f)
