@@ -282,11 +282,13 @@ def test_partitions_with_walk_pairs_names_the_flags(capsys, tmp_path, flor):
 def test_resume_without_a_checkpoint_starts_afresh_and_another_seed_is_refused(capsys, tmp_path,
                                                                                flor):
     ckpt, output = tmp_path / 'ck', tmp_path / 'flor.emb'
-    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--epochs', '1', *SMALL,
+    verbose = [flag for flag in SMALL if flag != '--quiet']
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--epochs', '1', *verbose,
                          '--checkpoint-dir', str(ckpt), '--resume', '--output', str(output))
     assert code == 0
     assert one_line(err) == ('author2vec: notice: --resume: no checkpoint in %s yet; training '
                              'from scratch' % ckpt)
+    assert 'no checkpoint in %s yet: training from scratch' % ckpt in out  # the estimator's
     umask = os.umask(0)
     os.umask(umask)
     for written in (output, tmp_path / 'flor.emb.json', ckpt / 'checkpoint.json'):
@@ -301,3 +303,14 @@ def test_resume_without_a_checkpoint_starts_afresh_and_another_seed_is_refused(c
                              'parameters (random_state: 0 in the checkpoint, 6 now); use another '
                              '--checkpoint-dir or drop --resume' % ckpt)
     assert not other.exists() and {p.name: p.read_bytes() for p in ckpt.iterdir()} == kept
+
+
+def test_resume_without_a_checkpoint_in_the_workdir_starts_afresh(capsys, tmp_path, flor):
+    workdir = tmp_path / 'work'
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--epochs', '1', *SMALL,
+                         '--partitions', '2', '--workdir', str(workdir), '--resume',
+                         '--output', str(tmp_path / 'flor.emb'))
+    assert code == 0, err
+    assert one_line(err) == ('author2vec: notice: --resume: no checkpoint in %s yet; training '
+                             'from scratch' % workdir)
+    assert (workdir / 'checkpoint.json').exists()
