@@ -11,6 +11,7 @@ the optimizer resolution, the epoch loop with its NaN guard, and the outputs (em
 probabilities, word2vec files). Importing this module is cheap: Theano and Keras are
 configured and loaded (`backend`) when a model is first built or scored.
 """
+import sys
 import time
 
 import numpy as np
@@ -18,6 +19,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .checkpoints import Checkpoints, digest, fingerprint, interrupt_between_steps
+from .checks import AUTHOR_TABLES, CONTEXTS, finite_loss, positive_int
 from .graph import GraphError
 from .io import save_word2vec
 from .memory import available_memory, check_table_fits
@@ -32,10 +34,6 @@ __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PA
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
 PAIRS = ('edges', 'walks')
-#: where the second node of a pair is read from (`models.CONTEXTS`)
-CONTEXTS = ('shared', 'separate')
-#: one author table for both models, or one per model (`models.AUTHOR_TABLES`)
-AUTHOR_TABLES = ('shared', 'per-model')
 #: the largest seed: numpy's global `np.random.seed` (Keras' initialisers) takes 0 .. 2**32 - 1
 MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
@@ -67,7 +65,7 @@ class PairEmbedding(BaseEstimator):
             the training pairs' default (`Author2Vec`: uniform for edges, as the paper; degree
             for walk pairs, as word2vec and DeepWalk).
         random_state: seed of initialisation, sampling and dropout.
-        verbose: 0 silent, 1 a progress bar per epoch.
+        verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr).
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
 
@@ -95,9 +93,7 @@ class PairEmbedding(BaseEstimator):
 
     def _check_params(self):
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
-            value = getattr(self, name)
-            if int(value) != value or value < 1:
-                raise ValueError('%s must be a positive integer, got %r' % (name, value))
+            positive_int(name, getattr(self, name))
         if self.sampling is not None and self.sampling not in SAMPLING:
             raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (self.sampling,))
         if self.lr is not None and not self.lr > 0:
@@ -153,11 +149,12 @@ class PairEmbedding(BaseEstimator):
         Returns the mean loss (an array: total then per output for multi-output models).
         Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
         """
-        from .backend import keras
+        from tqdm import tqdm
         from .models import train_step
         train = train_step(model)
         steps = len(batches)
-        progbar = keras.utils.generic_utils.Progbar(steps) if self.verbose else None
+        bar = tqdm(total=steps, initial=first, unit='batch', file=sys.stderr,
+                   desc='epoch %d/%d' % (epoch + 1, self.epochs), disable=not self.verbose)
         total, count = 0.0, 0
         step = first
         try:
@@ -168,19 +165,17 @@ class PairEmbedding(BaseEstimator):
                         break
                     x, y = batches[step]
                     out = np.atleast_1d(train(x, y)).astype(np.float64)
-                    if not np.isfinite(out[0]):
-                        raise FloatingPointError(
-                            'training loss became %s at epoch %d, batch %d; the last good '
-                            'checkpoint is kept; lower the learning rate'
-                            % (out[0], epoch + 1, step + 1))
+                    finite_loss(out[0], 'epoch %d, batch %d' % (epoch + 1, step + 1))
                     rows = len(y[0] if isinstance(y, list) else y)
                     total = total + out * rows
                     count += rows
-                    if progbar is not None:
-                        progbar.update(step + 1, [('loss', out[0])])
+                    bar.set_postfix(loss='%.4f' % out[0], refresh=False)
+                    bar.update(1)
         except KeyboardInterrupt:
             self._interrupted(epoch, step)
             raise
+        finally:
+            bar.close()
         return total / max(count, 1)
 
     def _interrupted(self, epoch, step):

@@ -34,7 +34,7 @@ import re
 
 import numpy as np
 
-from .graph import pair_keys
+from .graph import isin_sorted, pair_keys
 from .io import atomic_open, atomic_path, temporary_target
 from .negatives import labelled_pairs
 
@@ -237,12 +237,8 @@ class BucketPairs(object):
         return self._cand_base[part] + (k - self._cand_start[part])
 
     def _rejected(self, src, tgt):
-        bad = src == tgt
-        if len(self._known):
-            keys = pair_keys(np.stack([src, tgt], axis=1), self._rows, directed=self.directed)
-            pos = np.minimum(np.searchsorted(self._known, keys), len(self._known) - 1)
-            bad |= self._known[pos] == keys
-        return bad
+        keys = pair_keys(np.stack([src, tgt], axis=1), self._rows, directed=self.directed)
+        return (src == tgt) | isin_sorted(keys, self._known)
 
     def epoch(self, epoch):
         """Yield the `(X int32 (B, 2), y float32 (B, 1))` batches of one epoch."""

@@ -16,7 +16,8 @@ from author2vec_keras.io import load_word2vec, save_word2vec
 #: the 2017 stack); the estimators load it when they build a model.
 NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
                'datasets', 'datasets.aan', 'pipeline', 'reporting', 'benchmark', 'estimator',
-               'checkpoints', 'text', 'io', 'cli', 'generators', 'partitions', 'memory']
+               'checkpoints', 'text', 'io', 'cli', 'generators', 'partitions', 'memory',
+               'checks']
 
 
 def _floor_modules():

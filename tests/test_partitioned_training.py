@@ -168,3 +168,13 @@ def test_estimator_checks_its_parameters(cora):
                             (dict(workdir='w', sampling='zipf'), "sampling must be")]:
         with pytest.raises(ValueError, match=message):
             PartitionedAuthor2Vec(**params).fit(cora)
+
+
+def test_nan_loss_stops_naming_the_bucket_and_keeps_the_last_checkpoint(cora, tmp_path):
+    est = PartitionedAuthor2Vec(epochs=1, workdir=str(tmp_path), optimizer='sgd', lr=1e38,
+                                **PARAMS)
+    with pytest.raises(FloatingPointError, match=r'at epoch 1, bucket \(\d, \d\), batch \d+; '
+                                                 r'the last good checkpoint is kept'):
+        est.fit(cora)
+    with open(os.path.join(str(tmp_path), 'checkpoint.json')) as f:
+        assert json.load(f)['done'] == []  # the start, not the bucket that diverged
