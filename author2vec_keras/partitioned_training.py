@@ -82,10 +82,13 @@ class PartitionedAuthor2Vec(PairEmbedding):
         dense_weights_: the dense weights (`W_p, W_m, b`, softmax kernel and bias).
         layout_: the `PartitionLayout`.
         timings_: seconds spent in this `fit`: 'compile', 'start' (buckets, initial files),
-            'swap' (reading partitions in), 'train', 'checkpoint' (after every bucket), 'export'.
+            'swap' (reading partitions in), 'train', 'checkpoint' (after every bucket), 'export';
+            with Ray, 'train' is the wall time from the first bucket handed out to the last
+            one's end and 'checkpoint' the driver's commits within it.
         pairs_trained_: training pairs (edges and negatives) in this `fit`.
         ray_workers_, ray_stats_: with Ray, each worker's process id and compile time, and one
-            record per bucket trained (bucket, epoch, worker, loss, pairs, timings).
+            record per bucket trained (bucket, epoch, worker, loss, pairs, timings, and
+            `running`: the buckets the lock server had out at once, `RayExecutor.stats`).
 
     # Example
 
