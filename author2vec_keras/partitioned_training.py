@@ -102,21 +102,7 @@ class PartitionedAuthor2Vec(PairEmbedding):
                  epochs=10, batch_size=512, optimizer='adam', lr=None, dense_updates=False,
                  sampling=None, random_state=0, verbose=1, ray_address=None,
                  workers=None):
-        self.partitions = partitions
-        self.workdir = workdir
-        self.dim = dim
-        self.hidden_dim = hidden_dim
-        self.negatives = negatives
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.optimizer = optimizer
-        self.lr = lr
-        self.dense_updates = dense_updates
-        self.sampling = sampling
-        self.random_state = random_state
-        self.verbose = verbose
-        self.ray_address = ray_address
-        self.workers = workers
+        self._keep_params(locals())
 
     # -- checks and set-up -------------------------------------------------------------------
     def _check_memory(self, graph, rows, advice=None):

@@ -17,7 +17,7 @@ from author2vec_keras.io import load_word2vec, save_word2vec
 NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
                'datasets', 'datasets.aan', 'pipeline', 'reporting', 'paper_comparison',
                'goal_check', 'benchmark', 'estimator', 'checkpoints', 'text', 'io', 'cli',
-               'generators', 'partitions', 'memory', 'checks']
+               'generators', 'partitions', 'memory', 'checks', 'presets']
 
 
 def _floor_modules():
