@@ -75,7 +75,6 @@ def markdown_table(result):
     """Markdown for a result dict as written by `run_benchmark`."""
     task, dataset = result['task'], result['dataset']
     summ = result['summary']
-    methods = [m for m in result['methods'] if m in summ]
     pub = _published(dataset, task)
     lines = ['## %s on %s' % (task, dataset), '',
              '%d seed(s)%s; mean +/- std over seeds. Command: `%s`' % (
@@ -98,40 +97,36 @@ def markdown_table(result):
     lines.append('')
     if task == 'link-prediction':
         ops = ['own'] + list(evaluation.EDGE_OPERATORS)
-        head = ['method'] + ['AUC %s' % o for o in ops] + ['AP hadamard', 'AP own']
+        head = ['AUC %s' % o for o in ops] + ['AP hadamard', 'AP own']
         if 'main' in pub:
             head.append('published AUC (Hadamard)')
         if 'unverified' in pub:
             head.append('node2vec Table 4 AUC (Hadamard), unverified')
-        head.append('fit s')
-        lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-        for m in methods:
-            s = summ[m]
-            row = [m] + [_fmt(s.get('%s/auc' % o)) for o in ops] + \
+
+        def cells(s, m):
+            row = [_fmt(s.get('%s/auc' % o)) for o in ops] + \
                 [_fmt(s.get('hadamard/ap')), _fmt(s.get('own/ap'))]
             for key in ('main', 'unverified'):
                 if key in pub:
                     v = pub[key]['values'].get(m)
                     row.append('%.4f' % v if v is not None else '')
-            row.append(_fmt_time(result, m))
-            lines.append('| ' + ' | '.join(row) + ' |')
+            return row
+        lines += _table(result, head, cells)
         lines += ['', 'own = the method\'s own pair score (Author2Vec: its edge probability; '
                   'heuristics: their value; other embeddings: inner product), no classifier. '
                   'Operators: node2vec edge features + logistic regression trained on the '
                   'training edges and as many sampled non-edges.']
     elif task == 'node-classification':
         ratios = sorted({k.split('/')[0] for s in summ.values() for k in s}, key=float)
-        head = ['method'] + ['Micro-F1 %s%%' % _pct(r) for r in ratios] + \
+        head = ['Micro-F1 %s%%' % _pct(r) for r in ratios] + \
             ['Macro-F1 %s%%' % _pct(r) for r in ratios]
         if 'main' in pub:
             head.append('published Micro/Macro at 50% (OpenNE)')
         if 'deepwalk-readme' in pub:
             head.append('published Micro at these ratios (DeepWalk README)')
-        head.append('fit s')
-        lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-        for m in methods:
-            s = summ[m]
-            row = [m] + [_fmt(s.get('%s/micro' % r), pct=True) for r in ratios] + \
+
+        def cells(s, m):
+            row = [_fmt(s.get('%s/micro' % r), pct=True) for r in ratios] + \
                 [_fmt(s.get('%s/macro' % r), pct=True) for r in ratios]
             if 'main' in pub:
                 v = pub['main']['values'].get(m)
@@ -140,18 +135,14 @@ def markdown_table(result):
                 v = pub['deepwalk-readme']['values'].get(m)
                 row.append(', '.join('%.2f' % (100 * v[float(r)]) for r in ratios
                                      if float(r) in v) if v else '')
-            row.append(_fmt_time(result, m))
-            lines.append('| ' + ' | '.join(row) + ' |')
+            return row
+        lines += _table(result, head, cells)
         lines += ['', 'F1 in %%; one-vs-rest logistic regression, %s shuffle(s) per ratio per '
                   'seed; each test node gets its k top-scoring labels, k = its true label '
                   'count.' % result['settings']['shuffles']]
     else:
         keys = sorted({k for s in summ.values() for k in s if not k.endswith('/k')})
-        head = ['method'] + keys + ['fit s']
-        lines += ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
-        for m in methods:
-            lines.append('| ' + ' | '.join([m] + [_fmt(summ[m].get(k)) for k in keys] +
-                                           [_fmt_time(result, m)]) + ' |')
+        lines += _table(result, keys, lambda s, m: [_fmt(s.get(k)) for k in keys])
         if task == 'clustering':
             ks = {k: v[0] for s in summ.values() for k, v in s.items() if k.endswith('/k')}
             lines += ['', 'k-means with k = %s.' % ', '.join(
@@ -166,6 +157,16 @@ def markdown_table(result):
     for key, p in sorted(pub.items()):
         lines += ['', 'Published (%s): %s.' % (p['metric'], p['source'])]
     return '\n'.join(lines) + '\n'
+
+
+def _table(result, head, cells):
+    """Markdown lines of a table: a row per method of the summary, its name, `cells(summary of
+    the method, method)` under `head`, then its fit seconds."""
+    summ = result['summary']
+    rows = [['method'] + head + ['fit s']] + [[m] + cells(summ[m], m) + [_fmt_time(result, m)]
+                                              for m in result['methods'] if m in summ]
+    return ['| ' + ' | '.join(rows[0]) + ' |', '|' + '---|' * len(rows[0])] + \
+        ['| ' + ' | '.join(row) + ' |' for row in rows[1:]]
 
 
 def _pct(r):
