@@ -11,10 +11,11 @@
   (`distributed.RayExecutor`: Ray workers, several at a time).
 
 An executor has `workers` (how many buckets may run at once), `submit(worker, job)`, `close()`
-and `wait()`: the `(worker, result)` of buckets that finished, their partitions and the dense weights
-written as the job's generation. A job is `{'bucket', 'epoch', 'generation', 'generations',
-'running'}` (`running`: the buckets the lock server had out when it handed this one out); a
-result has at least `bucket`, `generation`, `loss` (summed over the pairs) and `pairs`.
+and `wait()`: the `(worker, result)` of buckets that finished, their partitions and the dense
+weights written as the job's generation. A job is `{'bucket', 'epoch', 'generation',
+'generations', 'running'}` (`running`: the buckets the lock server had out when it handed this
+one out); a result has at least `bucket`, `generation`, `loss` (summed over the pairs) and
+`pairs`.
 """
 import contextlib
 import sys
