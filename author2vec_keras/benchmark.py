@@ -27,6 +27,7 @@ import numpy as np
 from tqdm import tqdm
 
 from . import baselines, pipeline
+from .checks import positive_int
 from .estimator import Author2Vec
 from .fileio import atomic_open
 from .pipeline import TASKS
@@ -238,8 +239,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     if seeds < 1:
         raise ValueError('seeds must be >= 1')
     for flag, value in (('dim', dim), ('epochs', epochs), ('shuffles', shuffles)):
-        if value is not None and (int(value) != value or value < 1):
-            raise ValueError('%s must be a positive integer, got %r' % (flag, value))
+        if value is not None:
+            positive_int(flag, value)
     for flag, value in (('p', p), ('q', q)):
         if not 0 < value < float('inf'):
             raise ValueError('%s must be a positive number, got %r' % (flag, value))

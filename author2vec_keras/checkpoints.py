@@ -38,16 +38,17 @@ class TrainingInterrupted(KeyboardInterrupt):
     # Arguments
         directory: the checkpoint directory.
         epoch, batch: the position saved (epoch 1-based; the batch to train next).
+        unit: what `batch` counts ('batch'; 'bucket' for partitioned training: buckets done).
     """
 
-    def __init__(self, directory, epoch, batch):
+    def __init__(self, directory, epoch, batch, unit='batch'):
         super(TrainingInterrupted, self).__init__(directory, epoch, batch)
-        self.directory, self.epoch, self.batch = directory, epoch, batch
+        self.directory, self.epoch, self.batch, self.unit = directory, epoch, batch, unit
 
     def resume_hint(self, resume='fit(..., resume=True)'):
         """'saved epoch E, batch B in DIR; RESUME continues' (the command line: '--resume')."""
-        return 'saved epoch %d, batch %d in %s; %s continues' % (self.epoch, self.batch,
-                                                                 self.directory, resume)
+        return 'saved epoch %d, %s %d in %s; %s continues' % (
+            self.epoch, self.unit, self.batch, self.directory, resume)
 
     def __str__(self):
         return self.resume_hint()

@@ -4,7 +4,9 @@ Three roles, as in PBG (Lerer et al. 2019, section 3.3):
 
 - the driver is the *lock server*: it hands buckets to idle workers so that no two running
   buckets share a partition (`partitions.BucketScheduler`), preferring a bucket that shares a
-  partition with the worker's previous one; after each bucket it commits the checkpoint;
+  partition with the worker's previous one; after each bucket it commits the checkpoint (the
+  loop of `bucket_training.train_buckets`, the same as for training in one process, with
+  `RayExecutor` running the buckets);
 - a `ParameterServer` actor holds the dense weights (`W_p`, `W_m`, `b`, the softmax) and the
   global step; each worker pulls them before a bucket and pushes its change (new - pulled)
   after it, which the server adds (so concurrent buckets' updates add up, as in PBG);
@@ -18,12 +20,11 @@ PBG's trainers keep theirs. Ray is optional (`pip install 'author2vec_keras[dist
 nothing else in the package imports it.
 """
 import os
-import sys
 import time
 
 import numpy as np
 
-__all__ = ['train_on_ray', 'ParameterServer', 'BucketWorker', 'connect']
+__all__ = ['RayExecutor', 'ParameterServer', 'BucketWorker', 'connect']
 
 
 def _ray():
@@ -83,12 +84,12 @@ class BucketWorker(object):
     """
 
     def __init__(self, spec, workdir):
-        from .partitioned_training import BucketTrainer
+        from .bucket_training import BucketTrainer
         from .partitions import PartitionStore
         started = time.time()
         self.sizes = np.asarray(spec['sizes'])
         self.pair_options = spec['pairs']
-        self.trainer = BucketTrainer(self.sizes[0], min(len(self.sizes), 2), **spec['model'])
+        self.trainer = BucketTrainer(**spec['model'])
         self.store = PartitionStore(workdir)
         self.compile_seconds = time.time() - started
         self.iterations = self.trainer.optimizer.iterations
@@ -97,105 +98,94 @@ class BucketWorker(object):
         return {'pid': os.getpid(), 'compile_seconds': self.compile_seconds}
 
     def train(self, job, server):
-        """Train bucket `job['bucket']`; returns its loss, pairs and timings."""
+        """Train bucket `job['bucket']` from the server's dense weights and push their change;
+        returns `BucketTrainer.train_bucket`'s result, with timings."""
         from .backend import K
-        from .partitions import bucket_pairs
         ray = _ray()
         started = time.time()
-        i, j = job['bucket']
         params, step = ray.get(server.pull.remote())
         self.trainer.set_dense(params)
         K.set_value(self.iterations, step)
-        base = self.trainer.hold((i, j), self.store, job['generations'], self.sizes)
-        pairs = bucket_pairs(self.store, i, j, base, self.sizes, **self.pair_options)
-        loaded = time.time()
-        loss, count = self.trainer.train(pairs.epoch(job['epoch']),
-                                         'epoch %d, bucket (%d, %d)' % (job['epoch'] + 1, i, j))
-        trained = time.time()
-        self.trainer.save(base, self.store, self.sizes, job['generation'])
+        result = self.trainer.train_bucket(job, self.store, self.sizes, self.pair_options)
         new_params, _ = self.trainer.get_dense()
         steps = int(K.get_value(self.iterations)) - step
         ray.get(server.push.remote([n - p for n, p in zip(new_params, params)], steps))
         finished = time.time()
-        return {'bucket': (i, j), 'generation': job['generation'], 'loss': loss,
-                'pairs': count, 'pid': os.getpid(), 'started': started, 'finished': finished,
-                'io_seconds': loaded - started + finished - trained,
-                'train_seconds': trained - loaded}
+        result.update(pid=os.getpid(), started=started, finished=finished,
+                      io_seconds=finished - started - result['train_seconds'])
+        return result
 
 
-def train_on_ray(estimator, store, state):
-    """Run the remaining buckets of `estimator`'s epochs on Ray; returns the final state.
+class RayExecutor(object):
+    """Runs the buckets on Ray workers, several at a time (`bucket_training.train_buckets`).
+
+    A `ParameterServer` actor holds the dense weights; after each bucket they are written as
+    the bucket's generation (the checkpoint names them).
 
     # Arguments
-        estimator: a `PartitionedAuthor2Vec` with `ray_address` set, `graph_` and `layout_`.
-        store: its `PartitionStore` (on a filesystem every worker sees).
-        state: the checkpoint to continue from.
+        address: `connect`'s address; workers: `BucketWorker` actors (one CPU each).
+        store: the `PartitionStore` (on a filesystem every worker sees); state: the checkpoint
+            to continue from.
+        sizes: the partitions' sizes; pair_options: `partitions.bucket_pairs`' options;
+        trainer_options: `BucketTrainer`'s arguments.
+        timings: dict to add the seconds of 'compile' and 'train' (from the first bucket
+            handed out to `close`) to.
+
+    # Attributes
+        workers_info: each worker's process id and compile seconds.
+        stats: one record per bucket trained: the result (bucket, generation, loss, pairs,
+            pid, timings) with its `epoch`, `worker` and `running` (the buckets the lock server
+            had out, this one included, when it handed this one out).
     """
-    from tqdm import tqdm
-    from .partitioned_training import _after_bucket, load_dense, save_dense
-    from .partitions import BucketScheduler
-    ray = _ray()
-    layout = estimator.layout_
-    most = max(1, layout.num_partitions // 2)
-    workers = int(estimator.workers or most)
-    started_here = connect(estimator.ray_address,
-                           num_cpus=workers if estimator.ray_address == 'local' else None)
-    try:
-        params, dense_state = load_dense(store.path('dense', generation=state['dense']))
-        step = int(dense_state[0]) if dense_state else 0  # `iterations` is the first state
-        server = ray.remote(ParameterServer).options(num_cpus=0).remote(params, step)
-        spec = {'sizes': layout.sizes.tolist(), 'pairs': estimator._pair_options(),
-                'model': estimator._model_options()}
-        actor = ray.remote(num_cpus=1)(BucketWorker)
-        pool = [actor.remote(spec, os.path.abspath(store.directory)) for _ in range(workers)]
-        started = time.time()
-        info = ray.get([w.ready.remote() for w in pool])
-        estimator.timings_['compile'] += time.time() - started
-        estimator.ray_workers_ = info
-        stats = estimator.ray_stats_ = []
-        started = time.time()
-        generation = state['generation']
-        for epoch in range(state['epoch'], estimator.epochs):
-            order = estimator._order(state, epoch)
-            done = {tuple(b) for b in state['done']}
-            scheduler = BucketScheduler([b for b in order if b not in done])
-            bar = tqdm(total=len(order), initial=len(done), unit='bucket', file=sys.stderr,
-                       desc='epoch %d/%d' % (epoch + 1, estimator.epochs),
-                       disable=not estimator.verbose)
-            idle, last, running = list(range(workers)), {}, {}
-            while not scheduler.done:
-                for w in list(idle):
-                    bucket = scheduler.acquire(last.get(w))
-                    if bucket is None:
-                        break
-                    generation += 1
-                    job = {'bucket': bucket, 'epoch': epoch, 'generation': generation,
-                           'generations': list(state['generations'])}
-                    running[pool[w].train.remote(job, server)] = (w, bucket)
-                    idle.remove(w)
-                ready, _ = ray.wait(list(running), num_returns=1)
-                for ref in ready:
-                    w, bucket = running.pop(ref)
-                    result = ray.get(ref)
-                    scheduler.release(bucket)
-                    idle.append(w)
-                    last[w] = bucket
-                    params, step = ray.get(server.pull.remote())
-                    gen = result['generation']
-                    save_dense(store.path('dense', generation=gen), params,
-                               [np.array(step, dtype='int64')])
-                    state = _after_bucket(state, bucket, gen, result['loss'], result['pairs'],
-                                          len(order))
-                    state['generation'] = max(state['generation'], generation)
-                    store.commit(state)
-                    stats.append(dict(result, epoch=epoch, worker=w))
-                    estimator.pairs_trained_ += result['pairs']
-                    bar.set_postfix(loss='%.4f' % (result['loss'] / max(result['pairs'], 1)),
-                                    refresh=False)
-                    bar.update(1)
-            bar.close()
-        estimator.timings_['train'] += time.time() - started
-        return state
-    finally:
-        if started_here:
-            ray.shutdown()
+
+    def __init__(self, address, workers, store, state, sizes, pair_options, trainer_options,
+                 timings):
+        from .partitions import load_dense
+        self._ray = ray = _ray()
+        self.workers, self.store, self.timings = int(workers), store, timings
+        self._started_here = connect(address, num_cpus=self.workers if address == 'local'
+                                     else None)
+        try:
+            params, dense_state = load_dense(store.path('dense', generation=state['dense']))
+            step = int(dense_state[0]) if dense_state else 0  # `iterations` is the first state
+            self.server = ray.remote(ParameterServer).options(num_cpus=0).remote(params, step)
+            spec = {'sizes': np.asarray(sizes).tolist(), 'pairs': pair_options,
+                    'model': trainer_options}
+            actor = ray.remote(num_cpus=1)(BucketWorker)
+            self.pool = [actor.remote(spec, os.path.abspath(store.directory))
+                         for _ in range(self.workers)]
+            started = time.time()
+            self.workers_info = ray.get([w.ready.remote() for w in self.pool])
+            timings['compile'] += time.time() - started
+        except BaseException:
+            self.close()
+            raise
+        self.stats, self._running, self._first = [], {}, None
+
+    def submit(self, worker, job):
+        self._first = self._first or time.time()
+        ref = self.pool[worker].train.remote(job, self.server)
+        self._running[ref] = (worker, job)
+
+    def wait(self):
+        from .partitions import save_dense
+        ray = self._ray
+        ready, _ = ray.wait(list(self._running), num_returns=1)
+        finished = []
+        for ref in ready:
+            worker, job = self._running.pop(ref)
+            result = ray.get(ref)
+            params, step = ray.get(self.server.pull.remote())
+            save_dense(self.store.path('dense', generation=result['generation']), params,
+                       [np.array(step, dtype='int64')])
+            self.stats.append(dict(result, epoch=job['epoch'], worker=worker,
+                                   running=job['running']))
+            finished.append((worker, result))
+        return finished
+
+    def close(self):
+        """Shut Ray down if this executor connected it."""
+        if getattr(self, '_first', None):
+            self.timings['train'] += time.time() - self._first
+        if self._started_here:
+            self._ray.shutdown()

@@ -11,6 +11,7 @@ the optimizer resolution, the epoch loop with its NaN guard, and the outputs (em
 probabilities, word2vec files). Importing this module is cheap: Theano and Keras are
 configured and loaded (`backend`) when a model is first built or scored.
 """
+import sys
 import time
 
 import numpy as np
@@ -20,9 +21,12 @@ from sklearn.utils.validation import check_is_fitted
 from .checkpoints import (Checkpoints, TrainingInterrupted, digest, fingerprint,
                           interrupt_between_steps)
 from .fileio import save_word2vec
+from .checks import AUTHOR_TABLES, CONTEXTS, finite_loss, positive_int
 from .graph import GraphError
 from .memory import available_memory, check_table_fits
 from .negatives import SAMPLING, check_negatives
+from .presets import (A2V_LUA, A2V_LUA_AS_RUN, PAPER, PRESET_ESTIMATORS, PRESETS, WALKS,
+                      presets_of)
 from .readers import as_graph
 
 __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
@@ -33,19 +37,10 @@ __all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PA
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
 PAIRS = ('edges', 'walks')
-#: where the second node of a pair is read from (`models.CONTEXTS`)
-CONTEXTS = ('shared', 'separate')
-#: one author table for both models, or one per model (`models.AUTHOR_TABLES`)
-AUTHOR_TABLES = ('shared', 'per-model')
 #: the largest seed: numpy's global `np.random.seed` (Keras' initialisers) takes 0 .. 2**32 - 1
 MAX_SEED = 2 ** 32 - 1
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
 MODELS = ('paper', 'blog')
-
-
-def presets_of(estimator):
-    """The names of the presets of an estimator class name ('Author2Vec', ...)."""
-    return [name for name, est in PRESET_ESTIMATORS.items() if est == estimator]
 
 
 class PairEmbedding(BaseEstimator):
@@ -68,7 +63,7 @@ class PairEmbedding(BaseEstimator):
             the training pairs' default (`Author2Vec`: uniform for edges, as the paper; degree
             for walk pairs, as word2vec and DeepWalk).
         random_state: seed of initialisation, sampling and dropout.
-        verbose: 0 silent, 1 a progress bar per epoch.
+        verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr).
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
 
@@ -94,11 +89,15 @@ class PairEmbedding(BaseEstimator):
                                 ', '.join(sorted(presets_of(cls.__name__)))))
         return cls(**dict(PRESETS[name], **params))
 
+    def _keep_params(self, arguments):
+        """Keep `__init__`'s `arguments` (its `locals()`) as they are, one attribute per
+        parameter (scikit-learn's rule: the constructor only stores its parameters)."""
+        for name in self._get_param_names():
+            setattr(self, name, arguments[name])
+
     def _check_params(self):
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
-            value = getattr(self, name)
-            if int(value) != value or value < 1:
-                raise ValueError('%s must be a positive integer, got %r' % (name, value))
+            positive_int(name, getattr(self, name))
         if self.sampling is not None and self.sampling not in SAMPLING:
             raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (self.sampling,))
         if self.lr is not None and not self.lr > 0:
@@ -160,11 +159,12 @@ class PairEmbedding(BaseEstimator):
         Returns the mean loss (an array: total then per output for multi-output models).
         Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
         """
-        from .backend import keras
+        from tqdm import tqdm
         from .models import train_step
         train = train_step(model)
         steps = len(batches)
-        progbar = keras.utils.generic_utils.Progbar(steps) if self.verbose else None
+        bar = tqdm(total=steps, initial=first, unit='batch', file=sys.stderr,
+                   desc='epoch %d/%d' % (epoch + 1, self.epochs), disable=not self.verbose)
         total, count = 0.0, 0
         step = first
         try:
@@ -175,21 +175,19 @@ class PairEmbedding(BaseEstimator):
                         break
                     x, y = batches[step]
                     out = np.atleast_1d(train(x, y)).astype(np.float64)
-                    if not np.isfinite(out[0]):
-                        raise FloatingPointError(
-                            'training loss became %s at epoch %d, batch %d; the last good '
-                            'checkpoint is kept; lower the learning rate'
-                            % (out[0], epoch + 1, step + 1))
+                    finite_loss(out[0], 'epoch %d, batch %d' % (epoch + 1, step + 1))
                     rows = len(y[0] if isinstance(y, list) else y)
                     total = total + out * rows
                     count += rows
-                    if progbar is not None:
-                        progbar.update(step + 1, [('loss', out[0])])
+                    bar.set_postfix(loss='%.4f' % out[0], refresh=False)
+                    bar.update(1)
         except KeyboardInterrupt:
             saved = self._interrupted(epoch, step)
             if saved is None:
                 raise
             raise saved from None
+        finally:
+            bar.close()
         return total / max(count, 1)
 
     def _interrupted(self, epoch, step):
@@ -293,27 +291,7 @@ class Author2Vec(PairEmbedding):
                  p=1.0, q=1.0, positives_per_epoch=None, context='shared', optimizer='adam',
                  lr=None, dense_updates=False, sampling=None, random_state=0, verbose=1,
                  checkpoint_dir=None):
-        self.dim = dim
-        self.hidden_dim = hidden_dim
-        self.negatives = negatives
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.model = model
-        self.pairs = pairs
-        self.window = window
-        self.walks_per_node = walks_per_node
-        self.walk_length = walk_length
-        self.p = p
-        self.q = q
-        self.positives_per_epoch = positives_per_epoch
-        self.context = context
-        self.optimizer = optimizer
-        self.lr = lr
-        self.dense_updates = dense_updates
-        self.sampling = sampling
-        self.random_state = random_state
-        self.verbose = verbose
-        self.checkpoint_dir = checkpoint_dir
+        self._keep_params(locals())
 
     def _check_params(self):
         if self.model not in MODELS:
@@ -324,10 +302,8 @@ class Author2Vec(PairEmbedding):
             raise ValueError("context must be 'shared' or 'separate', got %r" % (self.context,))
         super(Author2Vec, self)._check_params()
         for name, value in (self._walk_sizes() or {}).items():  # before the memory guard
-            least = 2 if name == 'walk_length' else 1
-            if value is not None and (isinstance(value, bool) or int(value) != value or
-                                      value < least):
-                raise ValueError('%s must be an integer >= %d, got %r' % (name, least, value))
+            if value is not None:
+                positive_int(name, value, minimum=2 if name == 'walk_length' else 1)
 
     def _walk_sizes(self):
         if self.pairs != 'walks':
@@ -419,66 +395,6 @@ class Author2Vec(PairEmbedding):
             return TrainingInterrupted(self.checkpoint_dir, epoch + 1, step)
 
 
-#: The authors' configuration, line by line against their code: ganeshjawahar/author2vec,
-#: a2v.lua (commit cdcfbad; an earlier commit, ebbed5c, differs only in max_epochs = 25).
-A2V_LUA = {
-    # hidden_size = 100: the author and paper LookupTables have 100 columns
-    'dim': 100,
-    # hid2 = 50: w_1, w_2 = nn.Linear(hidden_size, hid2), and the Linear(hid2, hid2) of h_x, h_+
-    'hidden_dim': 50,
-    # paper_context_model / author_model = LookupTable -> w_1 -> Tanh (w_1 shared by both sides;
-    # model2: w_2 likewise): tanh(W e + b) on each side before h_x = u * v and h_+ = |u - v|
-    'projection': True,
-    # for each epoch: every paper through model1 (content), then every author through model2
-    # (link), each model with its own parameters' optim state
-    'schedule': 'alternating',
-    # optim.sgd(feval, params, {learningRate = 0.1, alpha = decay}): plain SGD, lr 0.1; optim.sgd
-    # reads no `alpha` (its decay is `learningRateDecay`), so the 0.001 decay is never applied
-    'optimizer': 'sgd', 'lr': 0.1,
-    # max_epochs = 100
-    'epochs': 100,
-    # one optim.sgd step per txn:get('paper_' .. j) and per txn:get('author_' .. j): a paper's
-    # (author, paper) pairs, an author's (author, co-author) pairs, gradient divided by their
-    # count (a mean); batch_size = 512 is set but the code that used it is commented out
-    'batching': 'grouped',
-    # nn.LookupTable's default initialisation: N(0, 1) (author table; paper rows without a
-    # doc2vec vector)
-    'embedding_init': 'normal',
-    # paper_context_lookup is one of model1's modules, so getParameters() trains it
-    'train_papers': True,
-    # not in a2v.lua: its pairs and labels come from an LMDB ('fullDB') whose builder is not
-    # public; 5 is word2vec's and this package's default
-    'negatives': 5,
-    # the negatives are uniform (the LMDB's are unknown)
-    'sampling': 'uniform',
-}
-
-#: a2v.lua as it ran, point 1 fixed the obvious way (line 94 clones the whole `author_model`,
-#: LookupTable -> w_1 -> Tanh, 50 outputs, under `w_2`, Linear(100, 50): a size mismatch; the
-#: name, `author_model2_lookup`, says the LookupTable was meant). Then the table the two models
-#: share through `clone('weight', ...)` is split: `model1:cuda()` and `model2:cuda()` (lines
-#: 137-138) convert each model with its own tensor cache (`nn.utils.recursiveType`), and
-#: `getParameters()` on each model (lines 143-144) re-points only that model's tensors into its
-#: own flat storage (`Module.flatten`). Each model trains its own copy from the same initial
-#: values; `save` (line 210) writes `author_lookup.weight`, model1's (content) table.
-A2V_LUA_AS_RUN = dict(A2V_LUA, author_tables='per-model')
-
-#: The setting to reach for first (issue 23): the paper model on walk-context pairs of DeepWalk's
-#: walks with a separate context table, as `author2vec-walks-separate` in the benchmark tables,
-#: the best Author2Vec row of every one of them (results/README.md, "Beyond one hop"). The
-#: learning rate (0.003 with Adam) and the negatives (degree**0.75) are the walk pairs' defaults.
-WALKS = {'pairs': 'walks', 'context': 'separate', 'window': 10, 'walks_per_node': 10,
-         'walk_length': 80, 'p': 1.0, 'q': 1.0, 'epochs': 10}
-#: The paper's Link-Info model on the graph's edges: `Author2Vec`'s defaults, by name.
-PAPER = {'model': 'paper', 'pairs': 'edges', 'context': 'shared'}
-
-#: Named configurations (`from_preset`, `author2vec train --preset`), each of one estimator:
-#: `PRESET_ESTIMATORS` says which.
-PRESETS = {'a2v-lua': A2V_LUA, 'a2v-lua-as-run': A2V_LUA_AS_RUN, 'walks': WALKS,
-           'paper': PAPER}
-PRESET_ESTIMATORS = {'a2v-lua': 'ContentLinkAuthor2Vec',
-                     'a2v-lua-as-run': 'ContentLinkAuthor2Vec',
-                     'walks': 'Author2Vec', 'paper': 'Author2Vec'}
 BATCHING = ('pairs', 'grouped')
 
 
@@ -544,26 +460,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                  dense_updates=False, sampling=None, batching='pairs',
                  embedding_init='uniform', author_tables='shared', random_state=0, verbose=1,
                  checkpoint_dir=None):
-        self.dim = dim
-        self.hidden_dim = hidden_dim
-        self.negatives = negatives
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.schedule = schedule
-        self.projection = projection
-        self.content_weight = content_weight
-        self.doc2vec_epochs = doc2vec_epochs
-        self.train_papers = train_papers
-        self.optimizer = optimizer
-        self.lr = lr
-        self.dense_updates = dense_updates
-        self.sampling = sampling
-        self.batching = batching
-        self.embedding_init = embedding_init
-        self.author_tables = author_tables
-        self.random_state = random_state
-        self.verbose = verbose
-        self.checkpoint_dir = checkpoint_dir
+        self._keep_params(locals())
 
     def _check_params(self):
         if self.schedule not in SCHEDULES:

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys']
+__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys', 'isin_sorted']
 
 def pair_keys(pairs, n, directed=True):
     """One int64 key `u * n + v` per index pair `(k, 2)`: equal keys, equal pairs.
@@ -26,6 +26,15 @@ def pair_keys(pairs, n, directed=True):
     if not directed:
         u, v = np.minimum(u, v), np.maximum(u, v)
     return u * max(int(n), 1) + v
+
+
+def isin_sorted(keys, table):
+    """Which of `keys` are in `table`, a sorted 1-d array (pair keys): a bool array shaped as
+    `keys`. The one membership test of sorted keys (edges, walks, negatives, buckets)."""
+    keys = np.asarray(keys)
+    if len(table) == 0:
+        return np.zeros(keys.shape, dtype=bool)
+    return table[np.minimum(np.searchsorted(table, keys), len(table) - 1)] == keys
 
 
 class DataWarning(UserWarning):
@@ -246,12 +255,7 @@ class Graph(object):
         u, v = pairs[:, 0], pairs[:, 1]
         ok = (u >= 0) & (u < self._n) & (v >= 0) & (v < self._n)
         keys = np.where(ok, pair_keys(pairs, self._n), -1)
-        table = self._edge_keys()
-        if len(table) == 0:
-            return np.zeros(len(pairs), dtype=bool)
-        pos = np.searchsorted(table, keys)
-        pos = np.minimum(pos, len(table) - 1)
-        return ok & (table[pos] == keys)
+        return ok & isin_sorted(keys, self._edge_keys())
 
     def has_edge(self, u, v):
         """Whether node ids `u`, `v` are joined (by id, not index)."""

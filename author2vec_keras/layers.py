@@ -2,6 +2,7 @@
 `NodeContextEmbedding` (a node table and a context table for the two sides of a pair) and
 `PairColumn`."""
 from .backend import keras, K
+from .checks import positive_int
 
 from keras import initializers, regularizers, constraints
 from keras.engine.topology import Layer, InputSpec
@@ -57,11 +58,9 @@ class NodeEmbeddingLayer(Layer):
                  kernel_constraint=None,
                  bias_constraint=None,
                  **kwargs):
-        if int(hidden_dim) != hidden_dim or hidden_dim < 1:
-            raise ValueError('NodeEmbeddingLayer: hidden_dim must be a positive integer, got %r'
-                             % (hidden_dim,))
+        hidden_dim = positive_int('NodeEmbeddingLayer: hidden_dim', hidden_dim)
         super(NodeEmbeddingLayer, self).__init__(**kwargs)
-        self.hidden_dim = int(hidden_dim)
+        self.hidden_dim = hidden_dim
         self.activation = keras.activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -172,9 +171,7 @@ class NodeContextEmbedding(Layer):
                  embeddings_constraint=None,
                  **kwargs):
         for name, value in (('input_dim', input_dim), ('output_dim', output_dim)):
-            if int(value) != value or value < 1:
-                raise ValueError('NodeContextEmbedding: %s must be a positive integer, got %r'
-                                 % (name, value))
+            positive_int('NodeContextEmbedding: ' + name, value)
         if 'input_shape' not in kwargs and 'batch_input_shape' not in kwargs:
             kwargs['input_shape'] = (2,)
         super(NodeContextEmbedding, self).__init__(**kwargs)

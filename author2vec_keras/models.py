@@ -20,6 +20,7 @@ longer symmetric (`edge_probability(..., symmetric=True)` averages both orders).
 import numpy as np
 
 from .backend import keras, K
+from .checks import AUTHOR_TABLES, CONTEXTS
 from .layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
 from . import ops  # noqa: F401  registers the CPU graph rewrites (TakeRows, fast_tanh)
 
@@ -30,10 +31,6 @@ EMBEDDING_LAYER = 'node_embedding'
 PAPER_EMBEDDING = 'paper_embedding'
 #: the link model's own author table with `author_tables='per-model'`
 LINK_AUTHOR_EMBEDDING = 'link_author_embedding'
-#: one author table for both models (the paper), or one per model (a2v.lua as it ran)
-AUTHOR_TABLES = ('shared', 'per-model')
-#: where the second node of a pair is read from
-CONTEXTS = ('shared', 'separate')
 
 
 def _pair_encoder(num_nodes, embed_dim, hidden_dim, name, context='shared',

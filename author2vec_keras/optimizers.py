@@ -80,7 +80,7 @@ from .ops import RowUpdate, SetRows, SumRowsByIndex, on_cpu
 from keras.optimizers import Optimizer
 from keras.legacy import interfaces
 
-__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'row_wise', 'resolve', 'table_copies',
+__all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'ROW_WISE', 'row_wise', 'resolve', 'table_copies',
            'find_row_params', 'CUSTOM_OBJECTS', 'SumRowsByIndex', 'SetRows']
 
 _SHAPE_OPS = (Shape, Shape_i)  # uses of a table that read only its shape
@@ -329,7 +329,8 @@ class RowSGD(_RowOptimizer):
             weights / weight names to update row-wise.
         clipnorm, clipvalue: as for every Keras optimizer.
     """
-    slots = SLOTS['row']['sgd']  # 0 (memory.SLOTS: the one table of optimizer slots)
+    rule = 'sgd'
+    slots = SLOTS['row'][rule]  # 0 (memory.SLOTS: the one table of optimizer slots)
 
     def __init__(self, lr=0.01, decay=0., embeddings=None, **kwargs):
         super(RowSGD, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
@@ -341,7 +342,7 @@ class RowSGD(_RowOptimizer):
         self.updates.append(K.update(r.table, _set_rows(r.table, r.index, r.values - lr * g)))
 
     def _fused_update(self, r, lr, state):
-        self._apply('sgd', r, [], [lr])
+        self._apply(self.rule, r, [], [lr])
 
 
 class RowAdagrad(_RowOptimizer):
@@ -357,7 +358,8 @@ class RowAdagrad(_RowOptimizer):
         - [Adaptive Subgradient Methods for Online Learning and Stochastic
           Optimization](http://www.jmlr.org/papers/volume12/duchi11a/duchi11a.pdf)
     """
-    slots = SLOTS['row']['adagrad']  # 1: the sum of squared gradients
+    rule = 'adagrad'
+    slots = SLOTS['row'][rule]  # 1: the sum of squared gradients
 
     def __init__(self, lr=0.01, epsilon=1e-8, decay=0., embeddings=None, **kwargs):
         super(RowAdagrad, self).__init__(lr=lr, decay=decay, embeddings=embeddings, **kwargs)
@@ -377,7 +379,7 @@ class RowAdagrad(_RowOptimizer):
         self.updates.append(K.update(r.table, _set_rows(r.table, r.index, new_p)))
 
     def _fused_update(self, r, lr, state):
-        self._apply('adagrad', r, [self._table_slot(r.table)], [lr, self.epsilon])
+        self._apply(self.rule, r, [self._table_slot(r.table)], [lr, self.epsilon])
 
     def get_config(self):
         config = super(RowAdagrad, self).get_config()
@@ -403,7 +405,8 @@ class RowAdam(_RowOptimizer):
         - [Adam - A Method for Stochastic Optimization](http://arxiv.org/abs/1412.6980v8)
         - PyTorch `torch.optim.SparseAdam`
     """
-    slots = SLOTS['row']['adam']  # 2: the moments m and v, stored as one (rows, 2, d) array
+    rule = 'adam'
+    slots = SLOTS['row'][rule]  # 2: the moments m and v, stored as one (rows, 2, d) array
 
     def __init__(self, lr=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8, decay=0.,
                  embeddings=None, **kwargs):
@@ -435,7 +438,7 @@ class RowAdam(_RowOptimizer):
         return self._table_slot(table, (rows, 2, d))
 
     def _fused_update(self, r, lr, state):
-        self._apply('adam', r, [self._moments_slot(r.table)],
+        self._apply(self.rule, r, [self._moments_slot(r.table)],
                     [state['lr_t'], self.beta_1, self.beta_2, self.epsilon])
 
     def _row_update(self, r, g, lr, state):
@@ -457,7 +460,8 @@ class RowAdam(_RowOptimizer):
 CUSTOM_OBJECTS = {'RowSGD': RowSGD, 'RowAdagrad': RowAdagrad, 'RowAdam': RowAdam}
 """Pass to `keras.models.load_model(..., custom_objects=...)` for models compiled with these."""
 
-_ROW_WISE = {'sgd': RowSGD, 'adagrad': RowAdagrad, 'adam': RowAdam}
+#: the optimizers with a row-wise version, by name (`memory.SLOTS['row']` counts their slots)
+ROW_WISE = {cls.rule: cls for cls in (RowSGD, RowAdagrad, RowAdam)}
 
 def table_copies(optimizer):
     """Arrays the size of an embedding table that training with `optimizer` holds.
@@ -493,12 +497,12 @@ def row_wise(optimizer='adam', embeddings=None):
     if isinstance(optimizer, _RowOptimizer):
         return optimizer
     if isinstance(optimizer, str):
-        cls = _ROW_WISE.get(optimizer.lower())
+        cls = ROW_WISE.get(optimizer.lower())
         if cls is not None:
             return cls(embeddings=embeddings)
     elif isinstance(optimizer, dict):
         name = optimizer.get('class_name', '')
-        cls = _ROW_WISE.get(name.lower(), CUSTOM_OBJECTS.get(name))
+        cls = ROW_WISE.get(name.lower(), CUSTOM_OBJECTS.get(name))
         if cls is not None:
             config = dict(optimizer.get('config', {}))
             config.setdefault('embeddings', embeddings)
@@ -507,13 +511,13 @@ def row_wise(optimizer='adam', embeddings=None):
         return CUSTOM_OBJECTS[optimizer](embeddings=embeddings)
     instance = keras.optimizers.get(optimizer)
     name = type(instance).__name__.lower()
-    if name in _ROW_WISE and type(instance) is getattr(keras.optimizers, type(instance).__name__):
+    if name in ROW_WISE and type(instance) is getattr(keras.optimizers, type(instance).__name__):
         config = instance.get_config()
         if name == 'sgd':
             if config.pop('momentum', 0.) == 0. and not config.pop('nesterov', False):
                 return RowSGD(embeddings=embeddings, **config)
         else:
-            return _ROW_WISE[name](embeddings=embeddings, **config)
+            return ROW_WISE[name](embeddings=embeddings, **config)
     warnings.warn('%s has no row-wise version (RowSGD without momentum, RowAdagrad, RowAdam): '
                   'the embedding table gets dense updates, whose cost grows with the number of '
                   'nodes.' % type(instance).__name__, UserWarning, stacklevel=2)

@@ -17,7 +17,10 @@ holds everything about that scheme that is not Keras:
   share a partition;
 - `PartitionStore`: the working directory: partition and slot files by generation, the
   checkpoint written atomically after every bucket, and the final `(n, d)` embeddings as a
-  memory-mapped `.npy`.
+  memory-mapped `.npy`;
+- what every executor of the buckets shares (`bucket_training.train_buckets`, here or on
+  Ray): `pass_order` (a pass's buckets), `after_bucket` (the checkpoint after a bucket),
+  `save_dense` / `load_dense` (the dense weights' file).
 
 Batches of bucket `(i, j)` in epoch `e` are a pure function of `(seed, e, i, j)`, so a run
 killed after any bucket resumes from the checkpoint to the same result.
@@ -31,12 +34,13 @@ import re
 
 import numpy as np
 
-from .graph import pair_keys
+from .graph import isin_sorted, pair_keys
 from .fileio import atomic_open, atomic_path, temporary_target
 from .negatives import labelled_pairs
 
 __all__ = ['PartitionLayout', 'write_buckets', 'read_bucket', 'BucketPairs', 'bucket_pairs',
-           'bucket_order', 'BucketScheduler', 'PartitionStore', 'read_rows_into']
+           'bucket_order', 'pass_order', 'BucketScheduler', 'PartitionStore', 'read_rows_into',
+           'referenced_files', 'after_bucket', 'save_dense', 'load_dense']
 
 
 class PartitionLayout(object):
@@ -233,12 +237,8 @@ class BucketPairs(object):
         return self._cand_base[part] + (k - self._cand_start[part])
 
     def _rejected(self, src, tgt):
-        bad = src == tgt
-        if len(self._known):
-            keys = pair_keys(np.stack([src, tgt], axis=1), self._rows, directed=self.directed)
-            pos = np.minimum(np.searchsorted(self._known, keys), len(self._known) - 1)
-            bad |= self._known[pos] == keys
-        return bad
+        keys = pair_keys(np.stack([src, tgt], axis=1), self._rows, directed=self.directed)
+        return (src == tgt) | isin_sorted(keys, self._known)
 
     def epoch(self, epoch):
         """Yield the `(X int32 (B, 2), y float32 (B, 1))` batches of one epoch."""
@@ -309,6 +309,13 @@ def bucket_order(num_partitions, epoch, seed=0, buckets=None):
             k = next((n for n, b in enumerate(todo) if held & set(b)), 0)
         order.append(todo.pop(k))
     return order
+
+
+def pass_order(state, epoch, seed=0):
+    """`bucket_order` of the buckets with edges (`state['bucket_edges']`, a checkpoint's)."""
+    counts = np.asarray(state['bucket_edges'])
+    buckets = [(i, j) for i, j in zip(*np.nonzero(counts))]
+    return bucket_order(len(counts), epoch, seed, buckets)
 
 
 class BucketScheduler(object):
@@ -486,3 +493,45 @@ def referenced_files(store, state):
         paths += [store.path('slots', p, g) for p, g in enumerate(gens)]
     paths.append(store.path('dense', generation=state['dense']))
     return paths
+
+
+def after_bucket(state, bucket, generation, loss, count, buckets_per_epoch):
+    """The checkpoint state after `bucket` finished as `generation` (a new dict).
+
+    # Arguments
+        state: the checkpoint before (unchanged).
+        bucket: `(i, j)`; generation: the generation its partitions and the dense weights
+            were written as.
+        loss, count: the bucket's loss summed over its pairs, and the pairs.
+        buckets_per_epoch: buckets in the pass; the last one closes the epoch (its mean loss
+            goes to `history`).
+    """
+    state = json.loads(json.dumps(state))
+    i, j = bucket
+    state['generation'] = max(state['generation'], generation)
+    state['generations'][i] = state['generations'][j] = generation
+    state['dense'] = generation
+    state['done'].append([i, j])
+    state['epoch_loss'] = [state['epoch_loss'][0] + loss, state['epoch_loss'][1] + count]
+    if len(state['done']) == buckets_per_epoch:
+        state['history'].append(state['epoch_loss'][0] / max(state['epoch_loss'][1], 1))
+        state.update(epoch=state['epoch'] + 1, done=[], epoch_loss=[0.0, 0])
+    return state
+
+
+def save_dense(path, params, state=()):
+    """Write the dense weights `params` and their optimizer `state` (lists of arrays) as one
+    `.npz`, atomically."""
+    arrays = {'param_%d' % k: v for k, v in enumerate(params)}
+    arrays.update({'state_%d' % k: v for k, v in enumerate(state)})
+    with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as f:
+            np.savez(f, **arrays)
+
+
+def load_dense(path):
+    """`(params, state)` as `save_dense` wrote them."""
+    with np.load(path) as f:
+        params = [f['param_%d' % k] for k in range(sum(1 for n in f.files if n[0] == 'p'))]
+        state = [f['state_%d' % k] for k in range(sum(1 for n in f.files if n[0] == 's'))]
+    return params, state

@@ -26,7 +26,8 @@ import threading
 import numpy as np
 
 from author2vec_keras.backend import keras
-from author2vec_keras.graph import pair_keys
+from author2vec_keras.checks import positive_int
+from author2vec_keras.graph import isin_sorted, pair_keys
 from author2vec_keras.negatives import NegativeSampler, labelled_pairs
 
 __all__ = ['PairSequence', 'WalkPairSequence', 'AuthorshipSequence']
@@ -225,11 +226,7 @@ class WalkPairSequence(PairSequence):
                                         walk_length=walk_length, p=p, q=q, seed=seed)
         if positives_per_epoch is None:
             positives_per_epoch = self.CONTEXTS_PER_WALK * self.walks.walks_per_epoch
-        if isinstance(positives_per_epoch, bool) or \
-                int(positives_per_epoch) != positives_per_epoch or positives_per_epoch < 1:
-            raise ValueError('positives_per_epoch must be a positive integer, got %r'
-                             % (positives_per_epoch,))
-        self.positives_per_epoch = int(positives_per_epoch)
+        self.positives_per_epoch = positive_int('positives_per_epoch', positives_per_epoch)
         self.walks.chunk_size = min(self.walks.chunk_size, self.positives_per_epoch)
         self._chunks = {}
 
@@ -283,8 +280,7 @@ class WalkPairSequence(PairSequence):
             for _ in range(100):  # the rare clash: redraw it (a source joined to nearly all stays)
                 cand = pair_keys(np.stack([np.repeat(src, negs.shape[1]), negs.ravel()], axis=1),
                                  n).reshape(negs.shape)
-                pos = np.minimum(np.searchsorted(keys, cand), len(keys) - 1)
-                rows, cols = np.nonzero(keys[pos] == cand)
+                rows, cols = np.nonzero(isin_sorted(cand, keys))
                 if not len(rows):
                     break
                 negs[rows, cols] = self.sampler.sample(src[rows], 1, rng=rng)[:, 0]
@@ -339,9 +335,8 @@ class AuthorshipSequence(keras.utils.Sequence):
         self.epoch = int(epoch)
 
     def _wrote(self, authors, papers):
-        keys = pair_keys(np.stack([authors, papers], axis=1), self.num_papers)
-        pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-        return self._keys[pos] == keys
+        return isin_sorted(pair_keys(np.stack([authors, papers], axis=1), self.num_papers),
+                           self._keys)
 
     def batch(self, epoch, i):
         if epoch not in self._order:

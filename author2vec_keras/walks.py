@@ -14,7 +14,8 @@
 import numpy as np
 import scipy.sparse as sp
 
-from .graph import pair_keys
+from .checks import positive_int
+from .graph import isin_sorted, pair_keys
 from .readers import as_graph
 
 __all__ = ['WalkTables', 'random_walks', 'walk', 'WalkContextSampler']
@@ -57,11 +58,7 @@ class WalkTables(object):
 
     def has_edges(self, u, v):
         """Whether each (u[i], v[i]) is an edge (an out-edge of u[i] when directed)."""
-        keys = pair_keys(np.stack([u, v], axis=1), self.n)
-        if len(self.keys) == 0:
-            return np.zeros(len(u), dtype=bool)
-        pos = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return self.keys[pos] == keys
+        return isin_sorted(pair_keys(np.stack([u, v], axis=1), self.n), self.keys)
 
     def step(self, cur, prev, rng, p=1.0, q=1.0):
         """The next node of walkers at `cur` (every one with out-degree > 0).
@@ -124,12 +121,6 @@ def random_walks(graph, num_walks=10, walk_length=80, p=1.0, q=1.0, seed=0):
     return walk(t, starts, walk_length, p, q, rng)
 
 
-def _positive_int(name, value, minimum=1):
-    if isinstance(value, bool) or int(value) != value or value < minimum:
-        raise ValueError('%s must be an integer >= %d, got %r' % (name, minimum, value))
-    return int(value)
-
-
 class WalkContextSampler(object):
     """Walk-context pairs: node pairs that co-occur within `window` steps on random walks.
 
@@ -167,9 +158,9 @@ class WalkContextSampler(object):
     def __init__(self, graph, window=10, walks_per_node=10, walk_length=80, p=1.0, q=1.0,
                  seed=0, chunk_size=16384):
         self.graph = as_graph(graph)
-        self.window = _positive_int('window', window)
-        self.walks_per_node = _positive_int('walks_per_node', walks_per_node)
-        self.walk_length = _positive_int('walk_length', walk_length, 2)
+        self.window = positive_int('window', window)
+        self.walks_per_node = positive_int('walks_per_node', walks_per_node)
+        self.walk_length = positive_int('walk_length', walk_length, 2)
         for name, value in (('p', p), ('q', q)):
             if not (np.isfinite(value) and value > 0):
                 raise ValueError('%s must be a positive number, got %r' % (name, value))
@@ -186,7 +177,7 @@ class WalkContextSampler(object):
         self._gaps = np.arange(1, min(self.window, length - 1) + 1)
         weight = (length - self._gaps) * (self.window - self._gaps + 1.0)
         self._gap_cdf = np.cumsum(weight) / weight.sum()
-        self.chunk_size = _positive_int('chunk_size', chunk_size)
+        self.chunk_size = positive_int('chunk_size', chunk_size)
         self._cache = {}
         self._chunks = {}
 

@@ -38,16 +38,16 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from author2vec_keras import reporting  # noqa: E402
+from author2vec_keras import paper_comparison  # noqa: E402
 from author2vec_keras.estimator import presets_of  # noqa: E402
 from author2vec_keras.fileio import atomic_open, save_figure  # noqa: E402
-from author2vec_keras.reporting import (A2V_KEY as KEY, A2V_METHODS as METHODS,  # noqa: E402
-                                        A2V_USES_CONTENT as USES_CONTENT, a2v_run_key as run_key,
-                                        a2v_run_name as key_name)
+from author2vec_keras.paper_comparison import (  # noqa: E402
+    A2V_KEY as KEY, A2V_METHODS as METHODS, A2V_USES_CONTENT as USES_CONTENT,
+    a2v_run_key as run_key, a2v_run_name as key_name)
 
 KERAS = {'link', 'content', 'alternating', 'joint', 'walks'}
 SPLIT_YEAR = 2008
-DATASETS = tuple(reporting.A2V_DATASETS)
+DATASETS = tuple(paper_comparison.A2V_DATASETS)
 OUT = os.path.join(os.path.dirname(HERE), 'results', 'author2vec_vs_paper')
 
 
@@ -56,7 +56,7 @@ def config_of(args):
     if args.preset:  # with its overrides, if any: 'a2v-lua[embedding_init=uniform]'
         return args.preset + ('[%s]' % ','.join('%s=%s' % kv for kv in sorted(
             args.set.items())) if args.set else '')
-    return reporting.a2v_config(vars(args))
+    return paper_comparison.a2v_config(vars(args))
 
 
 def make_estimator(method, seed, args, checkpoint_dir):
@@ -225,7 +225,7 @@ class Store(object):
         elif os.path.exists(path):
             raise SystemExit('%s exists: pass --resume to add runs to it, or another --out'
                              % path)
-        self.data['runs'] = reporting.a2v_runs(self.data)
+        self.data['runs'] = paper_comparison.a2v_runs(self.data)
         self.data.setdefault('in_progress', {})
         self.done = {run_key(r) for r in self.data['runs']}
 
@@ -277,13 +277,13 @@ def run(args, store):
 # -- the report ---------------------------------------------------------------------------------
 
 def report(path_json, out):
-    """OUT.md (`reporting.a2v_markdown` and the notes), OUT.png, OUT_curve.png from the JSON."""
+    """OUT.md (`paper_comparison.a2v_markdown`, the notes), OUT.png, OUT_curve.png from the JSON."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     with open(path_json) as f:
         data = json.load(f)
-    runs = reporting.a2v_runs(data)
+    runs = paper_comparison.a2v_runs(data)
     seeds = sorted({r['seed'] for r in runs})
     versions = data.get('versions', {})
     lines = ['# Author2Vec (content + link) vs DeepWalk on AAN and CANE-Cora, and the paper', '',
@@ -295,13 +295,13 @@ def report(path_json, out):
     lines += ['', 'Seeds: %s (mean +/- sample std over the seeds that finished; n per cell in '
                   'brackets). Versions: %s.' % (seeds, ', '.join(
                       '%s %s' % kv for kv in sorted(versions.items()) if kv[1])), '',
-              reporting.a2v_markdown(data), data.get('notes', '')]
+              paper_comparison.a2v_markdown(data), data.get('notes', '')]
     with atomic_open(out + '.md', 'w') as f:
         f.write('\n'.join(lines) + '\n')
-    fig = reporting.a2v_figure(data)
+    fig = paper_comparison.a2v_figure(data)
     save_figure(fig, out + '.png', dpi=110)
     plt.close(fig)
-    fig = reporting.a2v_curve_figure(data)
+    fig = paper_comparison.a2v_curve_figure(data)
     if fig is not None:
         save_figure(fig, out + '_curve.png', dpi=110)
         plt.close(fig)
@@ -405,12 +405,12 @@ def main(argv=None):
         if args.notes:
             with open(args.notes) as f:
                 data['notes'] = f.read()
-        data['runs'] = reporting.a2v_runs(data)
+        data['runs'] = paper_comparison.a2v_runs(data)
         seen = {run_key(r) for r in data['runs']}
         for path in args.merge:
             with open(path) as f:
                 other = json.load(f)
-            new = reporting.a2v_runs(other)
+            new = paper_comparison.a2v_runs(other)
             data['runs'] += [r for r in new if run_key(r) not in seen]
             seen |= {run_key(r) for r in new}
             finished = {key_name(run_key(r)) for r in data['runs']}

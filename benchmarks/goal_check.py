@@ -6,12 +6,12 @@
 
 Reads every `link-prediction_*.json` and `node-classification_*.json` in the results directory
 (as `author2vec benchmark` writes them; quick runs are skipped) and writes, between the markers
-`reporting.GOAL_CHECK_MARKERS` of the README, for every link-prediction set the best walk
+`goal_check.GOAL_CHECK_MARKERS` of the README, for every link-prediction set the best walk
 variant against the best of DeepWalk, node2vec, LINE, spectral and the heuristics under any
 operator (reached / level / missed, and by how much), for every node-classification set the
 best walk variant against DeepWalk's Micro-F1 at 50% labelled (the 2-point goal), and beside
 each row the fit time of the walk methods over DeepWalk's with the load average recorded in the
-JSONs (`reporting.goal_check`). Exit status 2 when the README has no markers.
+JSONs (`goal_check.goal_check`). Exit status 2 when the README has no markers.
 """
 import argparse
 import glob
@@ -21,8 +21,8 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 
-from author2vec_keras.reporting import (goal_check, goal_check_markdown,  # noqa: E402
-                                        replace_between_markers)
+from author2vec_keras.goal_check import (goal_check, goal_check_markdown,  # noqa: E402
+                                         replace_between_markers)
 
 
 def load_results(results_dir):

@@ -15,8 +15,9 @@ from author2vec_keras.fileio import load_word2vec, save_word2vec
 #: modules that must load without Theano or Keras (a DeepWalk-only benchmark never configures
 #: the 2017 stack); the estimators load it when they build a model.
 NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
-               'datasets', 'datasets.aan', 'pipeline', 'reporting', 'benchmark', 'estimator',
-               'checkpoints', 'text', 'fileio', 'cli', 'generators', 'partitions', 'memory']
+               'datasets', 'datasets.aan', 'pipeline', 'reporting', 'paper_comparison',
+               'goal_check', 'benchmark', 'estimator', 'checkpoints', 'text', 'fileio', 'cli',
+               'generators', 'partitions', 'memory', 'checks', 'presets']
 
 
 def _floor_modules():
@@ -103,3 +104,43 @@ def test_word2vec_file_by_gensim_keeps_node_order(tmp_path):
     with pytest.raises(ValueError, match='same word2vec token'):
         save_word2vec(str(tmp_path / 'y.emb'), ['a b', 'a_b'], vectors[:2])
     assert not (tmp_path / 'y.emb').exists()
+
+
+def _imports_between_modules():
+    """The package's modules and what each imports of the package (at the top or inside a
+    function: an import in a function closes a cycle as surely, only later)."""
+    import ast
+    import pathlib
+    import networkx as nx
+    import author2vec_keras
+    root = pathlib.Path(author2vec_keras.__file__).parent
+    names = {}
+    for path in root.rglob('*.py'):
+        parts = path.relative_to(root.parent).with_suffix('').parts
+        names['.'.join(parts[:-1] if parts[-1] == '__init__' else parts)] = path
+    graph = nx.DiGraph()
+    for name, path in names.items():
+        package = name if path.name == '__init__.py' else name.rpartition('.')[0]
+        graph.add_node(name)
+        for node in ast.walk(ast.parse(path.read_text(encoding='utf8'))):
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ''
+                if node.level:
+                    up = package.split('.')[:len(package.split('.')) - node.level + 1]
+                    base = '.'.join(up + ([node.module] if node.module else []))
+                targets = [base + '.' + a.name if base + '.' + a.name in names else base
+                           for a in node.names]
+            elif isinstance(node, ast.Import):
+                targets = [a.name for a in node.names]
+            else:
+                continue
+            graph.add_edges_from((name, t) for t in targets if t in names and t != name)
+    return graph
+
+
+def test_no_import_cycle_in_the_package():
+    import networkx as nx
+    graph = _imports_between_modules()
+    assert ('author2vec_keras.partitioned_training', 'author2vec_keras.distributed') in graph.edges
+    assert ('author2vec_keras.distributed', 'author2vec_keras.bucket_training') in graph.edges
+    assert list(nx.simple_cycles(graph)) == []

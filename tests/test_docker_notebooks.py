@@ -302,8 +302,9 @@ def _json(name):
 
 def numbers_02():
     """Mean AUC (Hadamard) over seeds per dataset, configuration, method and protocol."""
-    from author2vec_keras import reporting
-    table, _ = reporting.a2v_summary(reporting.a2v_runs(_json('author2vec_vs_paper.json')))
+    from author2vec_keras import paper_comparison
+    runs = paper_comparison.a2v_runs(_json('author2vec_vs_paper.json'))
+    table, _ = paper_comparison.a2v_summary(runs)
     values = {(dataset,) + row + (protocol,): '%.4f' % stats[0]
               for (dataset, row), cells in table.items()
               for (protocol, metric), stats in cells.items() if metric == 'auc_hadamard'}
@@ -442,8 +443,8 @@ def test_notebooks_show_the_committed_results_in_the_container(name, run, tmp_pa
     assert not missing, 'notebook 03 does not show the committed results for %s' % missing
     # 02: the benchmark's bar chart, its training curves when a run was scored against epoch,
     # then the live run's figure; 03: link prediction, node classification, throughput
-    from author2vec_keras import reporting
-    curves = bool(reporting.a2v_curves(_json('author2vec_vs_paper.json')))
+    from author2vec_keras import paper_comparison
+    curves = bool(paper_comparison.a2v_curves(_json('author2vec_vs_paper.json')))
     assert len(_images(nb02)) == 2 + curves and len(_images(nb03)) == 3
 
 

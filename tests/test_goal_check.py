@@ -1,4 +1,4 @@
-"""The goal check of results/README.md, regenerated from benchmark JSONs (`reporting.goal_check`,
+"""The goal check of results/README.md, regenerated from benchmark JSONs (`goal_check.goal_check`,
 `benchmarks/goal_check.py`), on the small committed fixtures of tests/data/goal_check."""
 import json
 import os
@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from author2vec_keras import reporting
+from author2vec_keras import goal_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, 'data', 'goal_check')
@@ -20,13 +20,13 @@ def _results():
 
 @pytest.fixture(scope='module')
 def rows():
-    return {(r['task'], r['dataset']): r for r in reporting.goal_check(_results())}
+    return {(r['task'], r['dataset']): r for r in goal_check.goal_check(_results())}
 
 
 def test_quick_runs_are_skipped_and_link_prediction_comes_first(rows):
     assert sorted(rows) == [('link-prediction', 'level'), ('link-prediction', 'tiny'),
                             ('node-classification', 'tiny')]
-    order = [(r['task'], r['dataset']) for r in reporting.goal_check(_results())]
+    order = [(r['task'], r['dataset']) for r in goal_check.goal_check(_results())]
     assert order == sorted(rows)
 
 
@@ -75,7 +75,7 @@ def test_node_classification_missed_by_the_points_beyond_the_margin(rows):
 
 
 def test_markdown_rows(rows):
-    md = reporting.goal_check_markdown(reporting.goal_check(_results()))
+    md = goal_check.goal_check_markdown(goal_check.goal_check(_results()))
     assert ('| [tiny](link-prediction_tiny.md) | 2 | 0.9000 +/- 0.0100 (author2vec, own) | '
             '0.9700 +/- 0.0020 (author2vec-walks-separate, Hadamard) | 0.9650 +/- 0.0010 '
             '(adamic-adar, own) | +0.0050 | reached | 40 / 20 s = 2.00x | load 1.7 |') in md
@@ -90,18 +90,18 @@ def test_markdown_rows(rows):
 
 
 def test_replace_between_markers_is_idempotent_and_needs_both():
-    start, end = reporting.GOAL_CHECK_MARKERS
+    start, end = goal_check.GOAL_CHECK_MARKERS
     text = 'before\n%s\nold\n%s\nafter\n' % (start, end)
-    once = reporting.replace_between_markers(text, 'new\n')
+    once = goal_check.replace_between_markers(text, 'new\n')
     assert once == 'before\n%s\nnew\n%s\nafter\n' % (start, end)
-    assert reporting.replace_between_markers(once, 'new') == once
+    assert goal_check.replace_between_markers(once, 'new') == once
     with pytest.raises(ValueError):
-        reporting.replace_between_markers('before\n%s\n' % start, 'new')
+        goal_check.replace_between_markers('before\n%s\n' % start, 'new')
 
 
 def test_script_rewrites_the_section_in_place(tmp_path):
     readme = tmp_path / 'README.md'
-    start, end = reporting.GOAL_CHECK_MARKERS
+    start, end = goal_check.GOAL_CHECK_MARKERS
     readme.write_text('# Results\n\n%s\nstale\n%s\n\nprose kept\n' % (start, end))
     cmd = [sys.executable, SCRIPT, '--results-dir', FIXTURES, '--readme', str(readme)]
     out = subprocess.run(cmd, capture_output=True, text=True)

@@ -7,7 +7,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras.graph import DataWarning, Graph
+from author2vec_keras.graph import DataWarning, Graph, isin_sorted
 from author2vec_keras.readers import GraphFormatError
 
 
@@ -110,3 +110,12 @@ def test_graph_module_does_not_import_theano_or_keras():
             'print(any(m.split(".")[0] in ("theano", "keras") for m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == 'False'
+
+
+def test_isin_sorted_is_numpys_isin_for_a_sorted_table():
+    rng = np.random.default_rng(3)
+    table = np.unique(rng.integers(0, 50, 20))
+    keys = rng.integers(-5, 60, (7, 9))  # any shape, keys past both ends
+    np.testing.assert_array_equal(isin_sorted(keys, table), np.isin(keys, table))
+    assert isin_sorted(keys, np.zeros(0, np.int64)).shape == (7, 9)
+    assert not isin_sorted(keys, np.zeros(0, np.int64)).any()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from author2vec_keras import reporting
+from author2vec_keras import paper_comparison
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'benchmarks'))
@@ -24,7 +24,7 @@ def small():
 
 
 def test_the_verdict_pairs_each_seed_with_deepwalk_on_its_split(small):
-    rows = {(row[1], row[3]): cells for _, row, _, cells in reporting.a2v_verdict(small)}
+    rows = {(row[1], row[3]): cells for _, row, _, cells in paper_comparison.a2v_verdict(small)}
     assert set(rows) == {('a2v-lua', 'leak-free'), ('a2v-lua-as-run', 'leak-free'),
                          ('adam0.01-b4096-noproj-d100-h50-n5', 'leaky'),
                          ('adam0.01-b4096-noproj-d100-h50-n5', 'leak-free')}
@@ -94,8 +94,8 @@ def test_the_script_runs_end_to_end_and_resumes(tmp_path, capsys):
     assert as_run['settings']['author_tables'] == 'per-model'
     assert as_run['settings']['lr'] == 0.1 and as_run['epochs'] == 1
     assert len(data['runs']) == 11 and len(data['commands']) == 2
-    assert not os.path.exists(out + '.checkpoints/' + reporting.a2v_run_name(
-        reporting.a2v_run_key(as_run)))  # a finished run's checkpoint is removed
+    assert not os.path.exists(out + '.checkpoints/' + paper_comparison.a2v_run_name(
+        paper_comparison.a2v_run_key(as_run)))  # a finished run's checkpoint is removed
     with open(out + '.md') as f:
         assert 'a2v.lua as run (a table per model), 1 ep' in f.read()
 

@@ -127,7 +127,8 @@ def test_cli_writes_embeddings_and_resumes_from_the_workdir(tmp_path, reference,
 def test_checkpoint_from_another_run_is_refused_and_more_epochs_continue(reference, cora):
     workdir = reference.workdir
     other = PartitionedAuthor2Vec(epochs=EPOCHS, workdir=workdir, **dict(PARAMS, hidden_dim=5))
-    with pytest.raises(CheckpointMismatch, match='another configuration'):
+    with pytest.raises(CheckpointMismatch, match=r'other parameters \(hidden_dim: 4 in the '
+                                                 r'checkpoint, 5 now\); use another --workdir'):
         other.fit(cora, resume=True)
     with pytest.raises(CheckpointMismatch, match='another graph'):
         PartitionedAuthor2Vec(epochs=EPOCHS, workdir=workdir, **PARAMS).fit(
@@ -169,3 +170,13 @@ def test_estimator_checks_its_parameters(cora):
                             (dict(workdir='w', sampling='zipf'), "sampling must be")]:
         with pytest.raises(ValueError, match=message):
             PartitionedAuthor2Vec(**params).fit(cora)
+
+
+def test_nan_loss_stops_naming_the_bucket_and_keeps_the_last_checkpoint(cora, tmp_path):
+    est = PartitionedAuthor2Vec(epochs=1, workdir=str(tmp_path), optimizer='sgd', lr=1e38,
+                                **PARAMS)
+    with pytest.raises(FloatingPointError, match=r'at epoch 1, bucket \(\d, \d\), batch \d+; '
+                                                 r'the last good checkpoint is kept'):
+        est.fit(cora)
+    with open(os.path.join(str(tmp_path), 'checkpoint.json')) as f:
+        assert json.load(f)['done'] == []  # the start, not the bucket that diverged

@@ -119,9 +119,9 @@ def test_dead_ends_of_a_directed_graph():
 
 
 @pytest.mark.parametrize('kwargs, message', [
-    (dict(window=0), 'window must be an integer >= 1'),
+    (dict(window=0), 'window must be a positive integer'),
     (dict(walk_length=1), 'walk_length must be an integer >= 2'),
-    (dict(walks_per_node=0), 'walks_per_node must be an integer >= 1'),
+    (dict(walks_per_node=0), 'walks_per_node must be a positive integer'),
     (dict(p=0), 'p must be a positive number'),
     (dict(q=float('nan')), 'q must be a positive number'),
 ])
