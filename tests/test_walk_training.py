@@ -142,7 +142,9 @@ def test_save_load_and_resume_with_a_context_table(compiled, sparse_split, tmp_p
     model = train(fresh(compiled, 'separate'), seq, epochs=1)
     path = str(tmp_path / 'separate.h5')
     save_model(model, path)
-    loaded = load_model(path)
+    # predicts with the package's ops, as the model; its train function, which keras' load_model
+    # makes to restore the optimizer state, has Theano's own (tanh: float32 rounding apart)
+    loaded = models.with_rewrites(load_model(path))
     assert isinstance(loaded.get_layer(models.EMBEDDING_LAYER), NodeContextEmbedding)
     assert type(loaded.optimizer).__name__ == 'RowAdam'
     for a, b in zip(loaded.get_weights(), model.get_weights()):
@@ -155,4 +157,4 @@ def test_save_load_and_resume_with_a_context_table(compiled, sparse_split, tmp_p
         model.train_on_batch(x, y)
         loaded.train_on_batch(x, y)
     for a, b in zip(loaded.get_weights(), model.get_weights()):
-        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
