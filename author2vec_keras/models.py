@@ -21,7 +21,7 @@ import numpy as np
 
 from .backend import keras, K
 from .layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
-from . import ops
+from . import rewrites
 
 from keras.models import Model, Sequential
 from keras.layers import Concatenate, Dense, Dropout, Embedding, Input, Permute, TimeDistributed
@@ -38,8 +38,8 @@ CONTEXTS = ('shared', 'separate')
 
 def with_rewrites(model):
     """`model`, the Theano functions keras makes of it from now on (train, test, predict) to be
-    compiled with the package's graph rewrites (`ops.compile_mode()`: `TakeRows`, `FastTanh`,
-    ...). Returns `model`.
+    compiled with the package's graph rewrites (`rewrites.compile_mode()`: `TakeRows`,
+    `FastTanh`, ...). Returns `model`.
 
     keras 2.0.9 passes a model's compile keyword arguments to each `theano.function` it makes
     of the model; this sets them. The package's own models get them (`compile_model`,
@@ -53,7 +53,7 @@ def with_rewrites(model):
             model.build()
         inner = model.model
     inner._function_kwargs = dict(getattr(inner, '_function_kwargs', {}),
-                                  mode=ops.compile_mode())
+                                  mode=rewrites.compile_mode())
     return model
 
 

@@ -9,25 +9,16 @@ products (profile in results/throughput.md). These ops remove that time:
   `SumRowsByIndex`, a gather of the slots, the elementwise update and two `SetRows`.
 - `TakeRows`: `x[indices]` for a C-contiguous `x`, one `memcpy` per row after checking every
   index. Theano's `AdvancedSubtensor1` calls numpy's `take` with `mode='raise'`, which
-  copies the output twice more; a graph rewrite (`author2vec_take_rows`) swaps it in.
+  copies the output twice more.
 - `StackColumns`: the gradient of `x[:, :, 0]`, `x[:, :, 1]` (the pair layer after `Permute`)
   is built by Theano as increments into a zero array, transposed back, then reshaped (a copy);
-  a graph rewrite (`author2vec_stack_slices`) writes the slice gradients straight into the
-  layout the embedding rows need (one copy instead of a fill, two strided increments and a
-  copy: 150 us -> 26 us at batch 512).
-- `author2vec_blas_dots`: with no BLAS library linked (the default: Theano's products are
-  numpy's), Theano's blas rewrites hurt. `Dot22Scalar` (`a * dot(x, y)`) is built for the scaled
-  use of a product that is also used unscaled (Adam's `(1 - beta_1) g` next to its `g**2`), so
-  the product is computed twice: 3 of the 9 large products of the link model's step. And `Gemm`
-  runs numpy's product plus an unvectorised loop. They become the product once plus
-  elementwise ops that fusion folds into its neighbours.
+  this op writes the slice gradients straight into the layout the embedding rows need (one
+  copy instead of a fill, two strided increments and a copy: 150 us -> 26 us at batch 512).
 - `OneHot`: Keras' sparse categorical cross-entropy makes its one-hot targets with
-  `set_subtensor(zeros[arange(n), y], 1)`: two Python ops per step; `author2vec_one_hot` swaps
-  in one C op.
+  `set_subtensor(zeros[arange(n), y], 1)`: two Python ops per step; this is one C op.
 - `FastTanh`: float32 tanh as a rational function (Eigen's, as TensorFlow uses on the CPU;
   relative error below 4e-7) in a loop the compiler vectorises; glibc's `tanhf` costs about
-  18 ns per value, more than the matrix products of the pair layer. A graph rewrite
-  (`author2vec_fast_tanh`) swaps it in for float32 `tanh`.
+  18 ns per value, more than the matrix products of the pair layer.
 
 The C code is in `c/*.c` beside this module (package data), one file per op, cut into sections
 at Theano's `#section name` lines, `$name`s filled in by `string.Template` (`CFileOp`); each
@@ -35,13 +26,12 @@ op's cache version is a digest of its file, so an edit recompiles. The C loops o
 values are separate `noinline` functions with `restrict` arguments: GCC vectorises them there,
 and not when they are inlined into an op's (large) function.
 
-The rewrites are registered under the optimizer tag `REWRITES`, not in Theano's `fast_run`:
-only a mode including it applies them (`compile_mode()`, which `models.compile_model` gives the
-package's own models), so a user's own graphs compile to Theano's own ops. They act on the CPU
-only (on a GPU Theano's own ops move to the device). The in-place passes of `RowUpdate` and
-`SetRows` run in every `fast_run` graph: they touch these ops only. `SumRowsByIndex` and
-`SetRows` remain for the row-wise updates that `RowUpdate` does not cover (gradient clipping)
-and for graphs without C code.
+`rewrites.py` swaps `TakeRows`, `StackColumns`, `OneHot` and `FastTanh` into the package's own
+graphs (and computes each matrix product once); the row-wise optimizers build `RowUpdate`
+themselves. The in-place passes of `RowUpdate` and `SetRows` (below) run in every `fast_run`
+graph: they touch only these ops, which a graph has only when it was built with them.
+`SumRowsByIndex` and `SetRows` remain for the row-wise updates that `RowUpdate` does not cover
+(gradient clipping) and for graphs without C code.
 
 Like optimizers.py, this module uses Theano directly: it is imported after
 `author2vec_keras.backend` has configured Theano.
@@ -58,13 +48,7 @@ from . import backend  # noqa: F401  configures and imports Theano first
 
 import theano
 import theano.tensor as T
-from theano import scalar
 from theano.compile import optdb
-from theano.tensor.basic import get_scalar_constant_value, NotScalarConstantError
-from theano.tensor.blas import Dot22, Dot22Scalar, Gemm, _dot22
-from theano.tensor.elemwise import DimShuffle, Elemwise
-from theano.tensor.basic import ARange
-from theano.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor1, IncSubtensor
 try:  # theano-pymc 1.1
     from theano.graph.basic import Apply
     from theano.graph.op import Op, COp as _COp
@@ -76,8 +60,8 @@ except ImportError:  # Theano 1.0.5
     from theano.gof.opt import local_optimizer, TopoOptimizer
 
 __all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'StackColumns', 'OneHot', 'SumRowsByIndex',
-           'SetRows', 'CFileOp', 'fast_tanh', 'sum_rows', 'on_cpu', 'REWRITES', 'compile_mode',
-           'c_source', 'c_sections', 'c_code_version']
+           'SetRows', 'CFileOp', 'fast_tanh', 'sum_rows', 'on_cpu', 'c_source', 'c_sections',
+           'c_code_version']
 
 
 _SECTION = re.compile(r'^#section (\w+)\n', re.MULTILINE)  # Theano's marker in its C files
@@ -399,24 +383,7 @@ class TakeRows(CFileOp):
         return self.c_section('code', x=x, idx=idx, z=z, fail=sub['fail'])
 
 
-@local_optimizer([AdvancedSubtensor1])
-def _take_rows(*args):
-    node = args[-1]
-    if type(node.op) is AdvancedSubtensor1 and on_cpu():
-        x = node.inputs[0]
-        if isinstance(x.type, T.TensorType) and x.dtype in ('float32', 'float64'):
-            return [TakeRows()(*node.inputs)]
-    return False
-
-
 # ----- the gradient of slices along the last axis, stacked -------------------------------------
-
-def _constant(var):
-    try:
-        return get_scalar_constant_value(var)
-    except NotScalarConstantError:
-        return None
-
 
 class StackColumns(CFileOp):
     """`(b, d, w, x_0, ..., x_n-1) -> out (b, w, d)`, C-contiguous, with `out[:, c_k, :] = x_k`
@@ -471,39 +438,6 @@ class StackColumns(CFileOp):
                               columns=columns, fail=fail)
 
 
-@local_optimizer([DimShuffle])
-def _stack_slices(*args):
-    """`DimShuffle{0,2,1}(inc(... inc(zeros(b, d, w), x_0, [:, :, c_0]) ..., x_k, [:, :, c_k]))`
-    -> `StackColumns(c_0..c_k)(b, d, w, x_0, ..., x_k)` (distinct constant columns)."""
-    node = args[-1]
-    if not isinstance(node.op, DimShuffle) or not on_cpu():
-        return False
-    y = node.inputs[0]
-    if y.ndim != 3 or tuple(node.op.new_order) != (0, 2, 1):
-        return False
-    parts = []
-    while y.owner is not None and isinstance(y.owner.op, IncSubtensor):
-        op, (base, x, *index) = y.owner.op, y.owner.inputs
-        idx = op.idx_list
-        if (op.set_instead_of_inc or len(idx) != 3 or len(index) != 1
-                or any(i != slice(None) for i in idx[:-1]) or isinstance(idx[-1], slice)):
-            return False
-        c = _constant(index[0])
-        if c is None or x.ndim != 2 or any(x.broadcastable) or x.dtype != y.dtype:
-            return False
-        parts.append((int(c), x))
-        y = base
-    if not parts or y.owner is None or not isinstance(y.owner.op, T.Alloc):
-        return False
-    value, dims = y.owner.inputs[0], y.owner.inputs[1:]
-    columns = [c for c, _ in parts]
-    if (_constant(value) != 0 or len(dims) != 3 or len(set(columns)) != len(columns)
-            or any(c < 0 for c in columns)):
-        return False
-    parts = parts[::-1]  # in the order they were added
-    return [StackColumns([c for c, _ in parts])(*(list(dims) + [x for _, x in parts]))]
-
-
 # ----- one-hot targets ------------------------------------------------------------------------
 
 class OneHot(CFileOp):
@@ -541,66 +475,6 @@ class OneHot(CFileOp):
         labels, n, k = inputs
         return self.c_section('code', labels=labels, n=n, k=k, z=outputs[0],
                               typenum='NPY_' + self.dtype.upper(), fail=sub['fail'])
-
-
-@local_optimizer([AdvancedIncSubtensor])
-def _one_hot(*args):
-    """`set_subtensor(zeros((n, k))[arange(0, n, 1), labels], 1)` -> `OneHot(labels, n, k)`."""
-    node = args[-1]
-    if type(node.op) is not AdvancedIncSubtensor or not on_cpu():
-        return False
-    if not node.op.set_instead_of_inc or len(node.inputs) != 4:
-        return False
-    x, value, rows, labels = node.inputs
-    if (x.ndim != 2 or x.owner is None or not isinstance(x.owner.op, T.Alloc)
-            or _constant(x.owner.inputs[0]) != 0 or _constant(value) != 1
-            or rows.owner is None or not isinstance(rows.owner.op, ARange)
-            or labels.ndim != 1 or labels.dtype not in T.integer_dtypes):
-        return False
-    n, k = x.owner.inputs[1:]
-    start, stop, step = rows.owner.inputs
-    if _constant(start) != 0 or _constant(step) != 1:
-        return False
-    if stop is not n and (_constant(stop) is None or _constant(stop) != _constant(n)):
-        return False
-    return [OneHot(x.dtype)(labels, n, k)]
-
-
-# ----- products: each computed once, Gemm as a product when Theano has no BLAS ----------------
-
-def _blas_linked():
-    flags = getattr(theano.config, 'blas__ldflags', None)
-    if flags is None:  # Theano 1.0.5
-        flags = theano.config.blas.ldflags
-    return bool(flags)
-
-
-def _clients(args, var):
-    """The nodes using `var` (`args`: the local optimizer's `(fgraph, node)` or `(node,)`)."""
-    fgraph = args[0] if len(args) == 2 else None
-    clients = fgraph.clients[var] if fgraph is not None and hasattr(fgraph, 'clients') \
-        else getattr(var, 'clients', [])
-    return [c for c, _ in clients if not isinstance(c, str)]
-
-
-@local_optimizer([Dot22Scalar, Gemm])
-def _blas_dots(*args):
-    node = args[-1]
-    if not on_cpu() or _blas_linked():
-        return False
-    out = node.outputs[0]
-    if type(node.op) is Dot22Scalar:
-        x, y, a = node.inputs
-        for client in _clients(args, x):
-            if type(client.op) is Dot22 and list(client.inputs) == [x, y]:
-                return [T.cast(a * client.outputs[0], out.dtype)]
-        return False
-    if type(node.op) is Gemm:
-        z, a, x, y, b = node.inputs
-        scaled = [_dot22(x, y) if _constant(a) == 1 else a * _dot22(x, y),
-                  z if _constant(b) == 1 else b * z]
-        return [T.cast(scaled[1] + scaled[0], out.dtype)]
-    return False
 
 
 # ----- fast float32 tanh ---------------------------------------------------------------------
@@ -646,35 +520,7 @@ class FastTanh(CFileOp):
 fast_tanh = FastTanh()
 
 
-@local_optimizer([Elemwise])
-def _fast_tanh(*args):
-    node = args[-1]
-    if (isinstance(node.op, Elemwise) and node.op.scalar_op == scalar.tanh and on_cpu()
-            and node.inputs[0].dtype == 'float32' and not node.op.inplace_pattern):
-        return [fast_tanh(node.inputs[0])]
-    return False
-
-
-#: The optimizer tag of the rewrites that swap this module's ops in: a Theano mode including it
-#: applies them (`compile_mode`, which the package compiles its own models with); Theano's own
-#: modes do not, so importing the package changes no one else's graphs.
-REWRITES = 'author2vec'
-
-
-def compile_mode():
-    """The Theano mode of the package's own models: the default mode (`theano.config.mode`)
-    including this module's rewrites (`REWRITES`). `models.with_rewrites` gives it to a model."""
-    return theano.compile.mode.get_default_mode().including(REWRITES)
-
-
-# After Theano's own specialisation and before elemwise fusion (49); the inplace passes run
-# with Theano's own (60) in every FAST_RUN graph: they only touch this module's ops, which no
-# graph has unless it was built with them (the row-wise optimizers).
-optdb.register('author2vec_take_rows', TopoOptimizer(_take_rows), 48.5, REWRITES)
-optdb.register('author2vec_fast_tanh', TopoOptimizer(_fast_tanh), 48.5, REWRITES)
-optdb.register('author2vec_stack_slices', TopoOptimizer(_stack_slices), 48.5, REWRITES)
-optdb.register('author2vec_blas_dots', TopoOptimizer(_blas_dots), 48.5, REWRITES)
-optdb.register('author2vec_one_hot', TopoOptimizer(_one_hot), 48.5, REWRITES)
+# With Theano's own inplace passes (60), in every FAST_RUN graph.
 optdb.register('author2vec_set_rows_inplace',
                TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
                60, 'fast_run', 'inplace')

@@ -145,7 +145,7 @@ def test_train_step_is_train_on_batch(trained, grqc_split):
         step([x, x], y)
 
 
-#: the ops the package's rewrites swap in (ops.compile_mode)
+#: the ops the package's rewrites swap in (rewrites.compile_mode)
 PACKAGE_OPS = {'TakeRows', 'FastTanh', 'StackColumns', 'OneHot'}
 
 

@@ -4,7 +4,7 @@ Core tests: the C code must compile on both Theanos (theano-pymc 1.1.2 and 1.0.5
 import numpy as np
 import pytest
 
-from author2vec_keras import ops
+from author2vec_keras import ops, rewrites
 from author2vec_keras.backend import K  # noqa: F401  configures Theano
 
 import theano
@@ -14,7 +14,7 @@ from theano import scalar
 pytestmark = pytest.mark.core
 
 #: the package's rewrites (TakeRows, FastTanh, ...) apply in this mode only, not in Theano's own
-MODE = ops.compile_mode()
+MODE = rewrites.compile_mode()
 
 ROWS, D = 50, 7  # 7 columns: the vectorised loops' remainders are exercised too
 # Duplicates (3 three times, 0 and 49 twice each through -50 and -1), negatives counting from
