@@ -311,14 +311,17 @@ class RowUpdate(CFileOp):
     def c_code(self, node, name, inputs, outputs, sub):
         n = self.n_slots
         names = {'table': inputs[0], 'idx': inputs[1 + n], 'grads': inputs[2 + n],
-                 'out': outputs[0], 'fail': sub['fail'], 'name': name,
-                 'inplace': int(self.inplace), 'rule': self.rule,
-                 'width': _SLOT_WIDTH[self.rule], 'slot_check': '', 'slot_output': ''}
+                 'fail': sub['fail'], 'name': name, 'inplace': int(self.inplace),
+                 'rule': self.rule, 'width': _SLOT_WIDTH[self.rule], 'slot_check': '',
+                 'slot_output': ''}
         names.update(zip(_RULES[self.rule]['scalars'], inputs[3 + n:]))
+        names['table_output'] = self.c_section('output', dst=outputs[0], src=inputs[0],
+                                               data='P', **names)
         if n:
-            names.update(slot=inputs[1], slot_out=outputs[1])
+            names['slot'] = inputs[1]
             names.update(slot_check=self.c_section('slot_check', **names),
-                         slot_output=self.c_section('slot_output', **names))
+                         slot_output=self.c_section('output', dst=outputs[1], src=inputs[1],
+                                                    data='S', **names))
         names['update'] = self.c_section('update_' + self.rule, **names)
         return self.c_section('code', **names)
 

@@ -1,10 +1,11 @@
 /* ops.RowUpdate: the row-wise optimizer step of one embedding table (sgd, adagrad, adam).
    Sections as Theano's own C files mark them; ops.py fills in the $names (string.Template):
-   $table, $idx, $grads: the inputs; $out: the new table; $slot, $slot_out: the optimizer slot
-   and its output (adagrad, adam); $lr, $epsilon, $beta_1, $beta_2: the scalar inputs; $rule,
-   $width (slot rows per table row), $inplace (0 or 1); $name, $fail: Theano's. The row loops are
-   separate noinline functions with restrict arguments: GCC vectorises them there, not when they
-   are inlined into the op's (large) function. */
+   $table, $idx, $grads: the inputs; $slot: the optimizer slot (adagrad, adam); $lr, $epsilon,
+   $beta_1, $beta_2: the scalar inputs; $rule, $width (slot rows per table row), $inplace (0 or
+   1); the sections slot_check, output and update_<rule>, filled in, where the code names them;
+   $name, $fail: Theano's. The row loops are separate noinline functions with restrict
+   arguments: GCC vectorises them there, not when they are inlined into the op's (large)
+   function. */
 
 #section support_code
 #include <string.h>
@@ -155,16 +156,9 @@ npy_intp U = 0;
 }
 
 /* 2. outputs: the inputs themselves (inplace) or C-contiguous copies */
-Py_XDECREF($out);
-if ($inplace && PyArray_IS_C_CONTIGUOUS($table)) {
-    $out = $table;
-    Py_INCREF($out);
-} else {
-    $out = (PyArrayObject*)PyArray_NewCopy($table, NPY_CORDER);
-    if (!$out) { $fail }
-}
-real* P = (real*)PyArray_DATA($out);
+real* P = NULL;
 real* S = NULL;
+$table_output
 $slot_output
 /* 3. the update of each touched row, in place */
 const npy_intp ahead = 4;  /* rows prefetched ahead: random rows of a large table */
@@ -200,16 +194,17 @@ for (npy_intp u = 0; u < U; u++) {
     }
 }
 
-#section slot_output
-Py_XDECREF($slot_out);
-if ($inplace && PyArray_IS_C_CONTIGUOUS($slot)) {
-    $slot_out = $slot;
-    Py_INCREF($slot_out);
+#section output
+/* the output $dst of the input $src (the table or the slot), and $data its data */
+Py_XDECREF($dst);
+if ($inplace && PyArray_IS_C_CONTIGUOUS($src)) {
+    $dst = $src;
+    Py_INCREF($dst);
 } else {
-    $slot_out = (PyArrayObject*)PyArray_NewCopy($slot, NPY_CORDER);
-    if (!$slot_out) { $fail }
+    $dst = (PyArrayObject*)PyArray_NewCopy($src, NPY_CORDER);
+    if (!$dst) { $fail }
 }
-S = (real*)PyArray_DATA($slot_out);
+$data = (real*)PyArray_DATA($dst);
 
 #section update_sgd
 a2v_sgd<real>(p, g, D, ((real*)PyArray_DATA($lr))[0]);
