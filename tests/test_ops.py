@@ -405,6 +405,21 @@ def test_each_c_file_is_one_ops_code_and_ships_in_the_package():
         assert '%(' not in sections['code'] and '$' in sections['code']  # Template names
 
 
+def test_the_c_files_are_in_what_setup_py_installs(tmp_path):
+    """setup.py's build_py (the files a wheel holds: `pip install .`, the Docker images) copies
+    every C file."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, 'setup.py', '-q', 'build_py', '--build-lib', str(tmp_path)],
+                   cwd=root, check=True, capture_output=True)
+    installed = tmp_path / 'author2vec_keras' / 'c'
+    assert sorted(p.name for p in installed.iterdir()) == sorted(op.c_file for op in C_OPS)
+    for op in C_OPS:
+        assert (installed / op.c_file).read_text(encoding='utf8') == ops.c_source(op.c_file)
+
+
 def test_c_code_version_is_a_digest_of_the_c_text():
     """An edit of a C file changes its ops' cache version, so a warm Theano cache compiles
     the op again instead of running the old module. Edits of the text as read from the
