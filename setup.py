@@ -37,9 +37,10 @@ setup(
     long_description=read('README.md'),
     long_description_content_type='text/markdown',
     license='MIT',
-    python_requires='>=3.8',
+    python_requires='>=3.9',  # importlib.resources.files
     packages=find_packages(exclude=['tests', 'tests.*', 'benchmarks']),
-    package_data={'author2vec_keras.datasets': ['PROVENANCE.md', 'data/MANIFEST.tsv',
+    package_data={'author2vec_keras': ['c/*.c'],  # the C code of ops.py's Theano ops
+                  'author2vec_keras.datasets': ['PROVENANCE.md', 'data/MANIFEST.tsv',
                                                 'data/*/*.txt', 'data/*/*.gz', 'data/*/*.mat']},
     install_requires=INSTALL_REQUIRES,
     extras_require={

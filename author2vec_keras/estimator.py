@@ -538,18 +538,19 @@ class ContentLinkAuthor2Vec(PairEmbedding):
 
     def _compile(self):
         """Compile the models the schedule trains: dict name -> model, in training order."""
+        from . import models
         loss = 'sparse_categorical_crossentropy'
         if self.schedule == 'joint':
-            self.joint_model_.compile(self._make_optimizer(), loss=[loss, loss],
-                                      loss_weights=[1.0, float(self.content_weight)])
+            models.compile_model(self.joint_model_, self._make_optimizer(), [loss, loss],
+                                 loss_weights=[1.0, float(self.content_weight)])
             return {'joint': self.joint_model_}
         compiled = {}
         if self.uses_content:  # a2v.lua: the content model first, then the link model
-            self.content_model_.compile(self._make_optimizer(), loss=loss)
-            compiled['content'] = self.content_model_
+            compiled['content'] = models.compile_model(self.content_model_,
+                                                       self._make_optimizer(), loss)
         if self.uses_link:
-            self.link_model_.compile(self._make_optimizer(), loss=loss)
-            compiled['link'] = self.link_model_
+            compiled['link'] = models.compile_model(self.link_model_, self._make_optimizer(),
+                                                    loss)
         return compiled
 
     def fit(self, graph, authorship=None, paper_texts=None, paper_vectors=None, resume=False,

@@ -22,7 +22,7 @@ import numpy as np
 from .backend import keras, K
 from .checks import AUTHOR_TABLES, CONTEXTS
 from .layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
-from . import ops  # noqa: F401  registers the CPU graph rewrites (TakeRows, fast_tanh)
+from . import rewrites
 
 from keras.models import Model, Sequential
 from keras.layers import Concatenate, Dense, Dropout, Embedding, Input, Permute, TimeDistributed
@@ -31,6 +31,35 @@ EMBEDDING_LAYER = 'node_embedding'
 PAPER_EMBEDDING = 'paper_embedding'
 #: the link model's own author table with `author_tables='per-model'`
 LINK_AUTHOR_EMBEDDING = 'link_author_embedding'
+
+
+def with_rewrites(model):
+    """`model`, the Theano functions keras makes of it from now on (train, test, predict) to be
+    compiled with the package's graph rewrites (`rewrites.compile_mode()`: `TakeRows`,
+    `FastTanh`, ...). Returns `model`.
+
+    keras 2.0.9 passes a model's compile keyword arguments to each `theano.function` it makes
+    of the model; this sets them. The package's own models get them (`compile_model`,
+    `author2vec_models`); a model compiled with plain `model.compile` computes with Theano's
+    own ops, as stock Keras. A model loaded by keras (`load_model`) gets them from here, except
+    for the train function keras makes while loading to restore an optimizer's state.
+    """
+    inner = model
+    if isinstance(model, Sequential):  # keras compiles and calls its inner Model
+        if not model.built:
+            model.build()
+        inner = model.model
+    inner._function_kwargs = dict(getattr(inner, '_function_kwargs', {}),
+                                  mode=rewrites.compile_mode())
+    return model
+
+
+def compile_model(model, optimizer, loss, **kwargs):
+    """`model.compile(optimizer, loss, **kwargs)` for the package's own models: then
+    `with_rewrites(model)`. Returns `model`."""
+    model.compile(optimizer, loss=loss, **kwargs)
+    with_rewrites(model)
+    return model
 
 
 def _pair_encoder(num_nodes, embed_dim, hidden_dim, name, context='shared',
@@ -75,7 +104,7 @@ def blog_model(num_nodes, embed_dim=10, hidden_dim=32, optimizer='adam', context
     model.add(Dense(10))
     model.add(Dropout(0.5))
     model.add(Dense(1, activation='sigmoid', name='edge_probability'))
-    model.compile(optimizer=optimizer, loss='binary_crossentropy')
+    compile_model(model, optimizer, 'binary_crossentropy')
     return model
 
 
@@ -107,7 +136,7 @@ def paper_model(num_nodes, embed_dim=128, hidden_dim=32, optimizer='adam', conte
     model = _pair_encoder(num_nodes, embed_dim, hidden_dim, 'paper_model', context,
                           embeddings_initializer)
     model.add(Dense(2, activation='softmax', name='edge_softmax'))
-    model.compile(optimizer=optimizer, loss='sparse_categorical_crossentropy')
+    compile_model(model, optimizer, 'sparse_categorical_crossentropy')
     return model
 
 
@@ -311,4 +340,5 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
     link_model = Model(link_in, link_out, name='link_info')
     content_model = Model(content_in, content_out, name='content_info')
     joint_model = Model([link_in, content_in], [link_out, content_out], name='author2vec_joint')
-    return link_model, content_model, joint_model
+    # an uncompiled model predicts too (the link model of the joint schedule)
+    return tuple(with_rewrites(m) for m in (link_model, content_model, joint_model))

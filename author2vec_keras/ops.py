@@ -9,49 +9,46 @@ products (profile in results/throughput.md). These ops remove that time:
   `SumRowsByIndex`, a gather of the slots, the elementwise update and two `SetRows`.
 - `TakeRows`: `x[indices]` for a C-contiguous `x`, one `memcpy` per row after checking every
   index. Theano's `AdvancedSubtensor1` calls numpy's `take` with `mode='raise'`, which
-  copies the output twice more; a graph rewrite (`author2vec_take_rows`) swaps it in.
+  copies the output twice more.
 - `StackColumns`: the gradient of `x[:, :, 0]`, `x[:, :, 1]` (the pair layer after `Permute`)
   is built by Theano as increments into a zero array, transposed back, then reshaped (a copy);
-  a graph rewrite (`author2vec_stack_slices`) writes the slice gradients straight into the
-  layout the embedding rows need (one copy instead of a fill, two strided increments and a
-  copy: 150 us -> 26 us at batch 512).
-- `author2vec_blas_dots`: with no BLAS library linked (the default: Theano's products are
-  numpy's), Theano's blas rewrites hurt. `Dot22Scalar` (`a * dot(x, y)`) is built for the scaled
-  use of a product that is also used unscaled (Adam's `(1 - beta_1) g` next to its `g**2`), so
-  the product is computed twice: 3 of the 9 large products of the link model's step. And `Gemm`
-  runs numpy's product plus an unvectorised loop. They become the product once plus
-  elementwise ops that fusion folds into its neighbours.
+  this op writes the slice gradients straight into the layout the embedding rows need (one
+  copy instead of a fill, two strided increments and a copy: 150 us -> 26 us at batch 512).
 - `OneHot`: Keras' sparse categorical cross-entropy makes its one-hot targets with
-  `set_subtensor(zeros[arange(n), y], 1)`: two Python ops per step; `author2vec_one_hot` swaps
-  in one C op.
+  `set_subtensor(zeros[arange(n), y], 1)`: two Python ops per step; this is one C op.
 - `FastTanh`: float32 tanh as a rational function (Eigen's, as TensorFlow uses on the CPU;
   relative error below 4e-7) in a loop the compiler vectorises; glibc's `tanhf` costs about
-  18 ns per value, more than the matrix products of the pair layer. A graph rewrite
-  (`author2vec_fast_tanh`) swaps it in for float32 `tanh`.
+  18 ns per value, more than the matrix products of the pair layer.
 
-The C loops over rows and values are separate `noinline` functions with `restrict` arguments:
-GCC vectorises them there, and not when they are inlined into an op's (large) function.
+The C code is in `c/*.c` beside this module (package data), one file per op, cut into sections
+at Theano's `#section name` lines, `$name`s filled in by `string.Template` (`CFileOp`); each
+op's cache version is a digest of its file, so an edit recompiles. The C loops over rows and
+values are separate `noinline` functions with `restrict` arguments: GCC vectorises them there,
+and not when they are inlined into an op's (large) function.
 
-The rewrites run in Theano's `fast_run` optimizer, on the CPU only (on a GPU Theano's own ops
-move to the device). `SumRowsByIndex` and `SetRows` remain for the row-wise updates that
-`RowUpdate` does not cover (gradient clipping) and for graphs without C code.
+`rewrites.py` swaps `TakeRows`, `StackColumns`, `OneHot` and `FastTanh` into the package's own
+graphs (and computes each matrix product once); the row-wise optimizers build `RowUpdate`
+themselves. The in-place passes of `RowUpdate` and `SetRows` (below) run in every `fast_run`
+graph: they touch only these ops, which a graph has only when it was built with them.
+`SumRowsByIndex` and `SetRows` remain for the row-wise updates that `RowUpdate` does not cover
+(gradient clipping) and for graphs without C code.
 
 Like optimizers.py, this module uses Theano directly: it is imported after
 `author2vec_keras.backend` has configured Theano.
 """
+import functools
+import hashlib
+import re
+from importlib import resources
+from string import Template
+
 import numpy as np
 
 from . import backend  # noqa: F401  configures and imports Theano first
 
 import theano
 import theano.tensor as T
-from theano import scalar
 from theano.compile import optdb
-from theano.tensor.basic import get_scalar_constant_value, NotScalarConstantError
-from theano.tensor.blas import Dot22, Dot22Scalar, Gemm, _dot22
-from theano.tensor.elemwise import DimShuffle, Elemwise
-from theano.tensor.basic import ARange
-from theano.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor1, IncSubtensor
 try:  # theano-pymc 1.1
     from theano.graph.basic import Apply
     from theano.graph.op import Op, COp as _COp
@@ -62,8 +59,12 @@ except ImportError:  # Theano 1.0.5
     from theano.gof import Op as _COp  # Theano 1.0.5's Op takes C code
     from theano.gof.opt import local_optimizer, TopoOptimizer
 
-__all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'StackColumns', 'OneHot', 'SumRowsByIndex', 'SetRows', 'fast_tanh', 'sum_rows',
-           'on_cpu']
+__all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'StackColumns', 'OneHot', 'SumRowsByIndex',
+           'SetRows', 'CFileOp', 'fast_tanh', 'sum_rows', 'on_cpu', 'c_source', 'c_sections',
+           'c_code_version']
+
+
+_SECTION = re.compile(r'^#section (\w+)\n', re.MULTILINE)  # Theano's marker in its C files
 
 
 def on_cpu():
@@ -97,9 +98,42 @@ def sum_rows(values, idx):
     return ordered[starts], sums, order[starts].astype('int64')
 
 
-def _version(*parts):
-    """c_code_cache_version: ours, plus numpy's (the C code uses its API)."""
-    return parts + tuple(int(v) for v in np.__version__.split('.')[:2])
+@functools.lru_cache(maxsize=None)
+def c_source(filename):
+    """The text of the C file `c/<filename>` beside this module (package data)."""
+    return (resources.files(__package__) / 'c' / filename).read_text(encoding='utf8')
+
+
+def c_sections(text):
+    """`{name: code}` of C text cut at Theano's `#section name` lines (what comes before the
+    first is the file's comment)."""
+    parts = _SECTION.split(text)
+    return dict(zip(parts[1::2], parts[2::2]))
+
+
+@functools.lru_cache(maxsize=None)
+def c_code_version(text):
+    """The `c_code_cache_version` of an op compiled from C `text`: a sha256 digest of the text
+    (48 bits; an edit changes it, so Theano compiles the op again rather than reuse a cached
+    module), plus numpy's version (the C code uses its API)."""
+    digest = int(hashlib.sha256(text.encode('utf8')).hexdigest()[:12], 16)
+    return (digest,) + tuple(int(v) for v in np.__version__.split('.')[:2])
+
+
+class CFileOp(_COp):
+    """An op whose C code is the file `c/<c_file>`: its sections filled in by `c_section`, its
+    `support_code` section the support code, its cache version `c_code_version` of the file."""
+    c_file = None
+
+    def c_section(self, section, **names):
+        """The section `section` of the op's C file, `$name`s replaced (`string.Template`)."""
+        return Template(c_sections(c_source(self.c_file))[section]).substitute(names)
+
+    def c_support_code(self, *args, **kwargs):
+        return self.c_section('support_code')
+
+    def c_code_cache_version(self):
+        return c_code_version(c_source(self.c_file))
 
 
 class SumRowsByIndex(Op):
@@ -164,7 +198,7 @@ _RULES = {
 _SLOT_WIDTH = {'sgd': 0, 'adagrad': 1, 'adam': 2}
 
 
-class RowUpdate(_COp):
+class RowUpdate(CFileOp):
     """The row-wise update of an embedding table by one batch, as one op.
 
     `RowUpdate(rule)(table, *slots, idx, grads, *scalars) -> (new_table, *new_slots)` with
@@ -262,251 +296,34 @@ class RowUpdate(_COp):
         for out, s in zip(outputs[1:], slots):
             out[0] = s
 
-    # --- C implementation ---
-
-    def c_support_code(self, *args, **kwargs):
-        # The row loops as separate functions with restrict arguments: GCC vectorises these,
-        # not the same loops inlined into the op's (large) function.
-        return """
-        #include <string.h>
-        #include <math.h>
-        #ifndef AUTHOR2VEC_ROW_LOOPS
-        #define AUTHOR2VEC_ROW_LOOPS
-        template <typename T>
-        __attribute__((noinline)) static void a2v_add(T* __restrict__ a, const T* __restrict__ g, npy_intp n) {
-            for (npy_intp j = 0; j < n; j++) a[j] += g[j];
-        }
-        template <typename T>
-        __attribute__((noinline)) static void a2v_sgd(T* __restrict__ p, const T* __restrict__ g, npy_intp n, T lr) {
-            for (npy_intp j = 0; j < n; j++) p[j] = p[j] - lr * g[j];
-        }
-        template <typename T>
-        __attribute__((noinline)) static void a2v_adagrad(T* __restrict__ p, T* __restrict__ a, const T* __restrict__ g,
-                                npy_intp n, T lr, T eps) {
-            for (npy_intp j = 0; j < n; j++) {
-                const T aj = a[j] + g[j] * g[j];
-                a[j] = aj;
-                p[j] = p[j] - lr * g[j] / (sqrt(aj) + eps);
-            }
-        }
-        template <typename T>
-        __attribute__((noinline)) static void a2v_adam(T* __restrict__ p, T* __restrict__ m, T* __restrict__ v,
-                             const T* __restrict__ g, npy_intp n, T lr, T b1, T b2, T eps) {
-            const T c1 = (T)1 - b1, c2 = (T)1 - b2;
-            for (npy_intp j = 0; j < n; j++) {
-                const T mj = b1 * m[j] + c1 * g[j];
-                const T vj = b2 * v[j] + c2 * (g[j] * g[j]);
-                m[j] = mj;
-                v[j] = vj;
-                p[j] = p[j] - lr * mj / (sqrt(vj) + eps);
-            }
-        }
-        #endif
-        """
+    # --- C implementation (c/row_update.c) ---
+    c_file = 'row_update.c'
 
     def c_support_code_struct(self, node, name):
-        # Work buffers kept between calls (no allocation per batch): an open-addressing
-        # hash table row -> position, the unique rows, and their summed gradients.
-        return """
-        npy_intp a2v_hcap_%(name)s;
-        npy_int64* a2v_keys_%(name)s;
-        npy_intp* a2v_slot_%(name)s;
-        npy_intp a2v_kcap_%(name)s;
-        npy_int64* a2v_rows_%(name)s;
-        npy_intp a2v_acap_%(name)s;
-        void* a2v_acc_%(name)s;
-        """ % {'name': name}
+        return self.c_section('support_code_struct', name=name)
 
     def c_init_code_struct(self, node, name, sub):
-        return """
-        a2v_hcap_%(name)s = 0; a2v_keys_%(name)s = NULL; a2v_slot_%(name)s = NULL;
-        a2v_kcap_%(name)s = 0; a2v_rows_%(name)s = NULL;
-        a2v_acap_%(name)s = 0; a2v_acc_%(name)s = NULL;
-        """ % {'name': name}
+        return self.c_section('init_code_struct', name=name)
 
     def c_cleanup_code_struct(self, node, name):
-        return """
-        free(a2v_keys_%(name)s); free(a2v_slot_%(name)s); free(a2v_rows_%(name)s);
-        free(a2v_acc_%(name)s);
-        """ % {'name': name}
-
-    def c_code_cache_version(self):
-        return _version(5)
+        return self.c_section('cleanup_code_struct', name=name)
 
     def c_code(self, node, name, inputs, outputs, sub):
         n = self.n_slots
         names = {'table': inputs[0], 'idx': inputs[1 + n], 'grads': inputs[2 + n],
-                 'out': outputs[0], 'fail': sub['fail'], 'name': name,
-                 'inplace': int(self.inplace), 'rule': self.rule,
-                 'slot': inputs[1] if n else '', 'slot_out': outputs[1] if n else '',
-                 'width': _SLOT_WIDTH[self.rule]}
-        for s, var in zip(_RULES[self.rule]['scalars'], inputs[3 + n:]):
-            names[s] = var
-        names['dtype'] = 'dtype_%s' % inputs[0]
-        names['itype'] = 'dtype_%s' % inputs[1 + n]
-        names['typenum'] = 'PyArray_TYPE(%s)' % inputs[0]
-        code = """
-        {
-        typedef %(dtype)s real;
-        const npy_intp N = PyArray_DIMS(%(table)s)[0];
-        const npy_intp D = PyArray_DIMS(%(table)s)[1];
-        const npy_intp K = PyArray_DIMS(%(idx)s)[0];
-        const int width = %(width)s;
-        if (PyArray_DIMS(%(grads)s)[0] != K || PyArray_DIMS(%(grads)s)[1] != D) {
-            PyErr_Format(PyExc_ValueError, "RowUpdate: gradients of shape (%%lld, %%lld) for "
-                         "%%lld indices into a table of width %%lld",
-                         (long long)PyArray_DIMS(%(grads)s)[0],
-                         (long long)PyArray_DIMS(%(grads)s)[1], (long long)K, (long long)D);
-            %(fail)s
-        }
-        %(slot_check)s
-        /* work buffers */
-        npy_intp H = 16;
-        int shift = 60;
-        while (H < 2 * K) { H <<= 1; shift -= 1; }
-        if (H > a2v_hcap_%(name)s) {
-            free(a2v_keys_%(name)s); free(a2v_slot_%(name)s);
-            a2v_keys_%(name)s = (npy_int64*)malloc(H * sizeof(npy_int64));
-            a2v_slot_%(name)s = (npy_intp*)malloc(H * sizeof(npy_intp));
-            a2v_hcap_%(name)s = (a2v_keys_%(name)s && a2v_slot_%(name)s) ? H : 0;
-        }
-        if (K > a2v_kcap_%(name)s) {
-            free(a2v_rows_%(name)s);
-            a2v_rows_%(name)s = (npy_int64*)malloc(K * sizeof(npy_int64));
-            a2v_kcap_%(name)s = a2v_rows_%(name)s ? K : 0;
-        }
-        if (K * D > a2v_acap_%(name)s) {
-            free(a2v_acc_%(name)s);
-            a2v_acc_%(name)s = malloc(K * D * sizeof(real));
-            a2v_acap_%(name)s = a2v_acc_%(name)s ? K * D : 0;
-        }
-        if ((K && (!a2v_hcap_%(name)s || !a2v_kcap_%(name)s)) || (K * D && !a2v_acap_%(name)s)) {
-            PyErr_NoMemory();
-            %(fail)s
-        }
-        npy_int64* keys = a2v_keys_%(name)s;
-        npy_intp* slot_of = a2v_slot_%(name)s;
-        npy_int64* rows = a2v_rows_%(name)s;
-        real* acc = (real*)a2v_acc_%(name)s;
-        for (npy_intp h = 0; h < H && K; h++) keys[h] = -1;
-
-        /* 1. unique rows in order of first occurrence; gradients summed in batch order */
-        npy_intp U = 0;
-        {
-            const char* ip = PyArray_BYTES(%(idx)s);
-            const npy_intp is = PyArray_STRIDES(%(idx)s)[0];
-            const char* gp = PyArray_BYTES(%(grads)s);
-            const npy_intp gs0 = PyArray_STRIDES(%(grads)s)[0];
-            const npy_intp gs1 = PyArray_STRIDES(%(grads)s)[1];
-            const npy_uint64 mask = (npy_uint64)(H - 1);
-            for (npy_intp i = 0; i < K; i++) {
-                npy_int64 r0 = (npy_int64)*(const %(itype)s*)(ip + i * is);
-                npy_int64 r = r0 < 0 ? r0 + N : r0;
-                if (r < 0 || r >= N) {
-                    PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 0 "
-                                 "with size %%lld", (long long)r0, (long long)N);
-                    %(fail)s
-                }
-                npy_uint64 h = (((npy_uint64)r * 0x9E3779B97F4A7C15ULL) >> shift) & mask;
-                while (keys[h] != -1 && keys[h] != r) h = (h + 1) & mask;
-                const char* g = gp + i * gs0;
-                real* __restrict__ a;
-                const int first = keys[h] == -1;
-                if (first) {
-                    keys[h] = r;
-                    slot_of[h] = U;
-                    rows[U] = r;
-                    a = acc + U * D;
-                    U++;
-                } else {
-                    a = acc + slot_of[h] * D;
-                }
-                if (gs1 == (npy_intp)sizeof(real)) {  /* a contiguous row: vectorised */
-                    const real* __restrict__ gr = (const real*)g;
-                    if (first) memcpy(a, gr, D * sizeof(real));
-                    else a2v_add<real>(a, gr, D);
-                } else if (first) {
-                    for (npy_intp j = 0; j < D; j++) a[j] = *(const real*)(g + j * gs1);
-                } else {
-                    for (npy_intp j = 0; j < D; j++) a[j] += *(const real*)(g + j * gs1);
-                }
-            }
-        }
-
-        /* 2. outputs: the inputs themselves (inplace) or C-contiguous copies */
-        Py_XDECREF(%(out)s);
-        if (%(inplace)s && PyArray_IS_C_CONTIGUOUS(%(table)s)) {
-            %(out)s = %(table)s;
-            Py_INCREF(%(out)s);
-        } else {
-            %(out)s = (PyArrayObject*)PyArray_NewCopy(%(table)s, NPY_CORDER);
-            if (!%(out)s) { %(fail)s }
-        }
-        real* P = (real*)PyArray_DATA(%(out)s);
-        real* S = NULL;
-        %(slot_output)s
-        /* 3. the update of each touched row, in place */
-        const npy_intp ahead = 4;  /* rows prefetched ahead: random rows of a large table */
-        for (npy_intp u = 0; u < U; u++) {
-            if (u + ahead < U) {
-                const char* q = (const char*)(P + rows[u + ahead] * D);
-                for (npy_intp b = 0; b < D * (npy_intp)sizeof(real); b += 64)
-                    __builtin_prefetch(q + b, 1);
-                if (width) {
-                    q = (const char*)(S + rows[u + ahead] * width * D);
-                    for (npy_intp b = 0; b < width * D * (npy_intp)sizeof(real); b += 64)
-                        __builtin_prefetch(q + b, 1);
-                }
-            }
-            real* p = P + rows[u] * D;
-            const real* g = acc + u * D;
-            %(update)s
-        }
-        }
-        """
-        if self.rule == 'sgd':
-            update = """
-            a2v_sgd<real>(p, g, D, ((real*)PyArray_DATA(%(lr)s))[0]);
-            """
-        elif self.rule == 'adagrad':
-            update = """
-            a2v_adagrad<real>(p, S + rows[u] * D, g, D, ((real*)PyArray_DATA(%(lr)s))[0],
-                              ((real*)PyArray_DATA(%(epsilon)s))[0]);
-            """
-        else:
-            update = """
-            a2v_adam<real>(p, S + rows[u] * 2 * D, S + rows[u] * 2 * D + D, g, D,
-                           ((real*)PyArray_DATA(%(lr)s))[0], ((real*)PyArray_DATA(%(beta_1)s))[0],
-                           ((real*)PyArray_DATA(%(beta_2)s))[0],
-                           ((real*)PyArray_DATA(%(epsilon)s))[0]);
-            """
-        names['update'] = update % names
-        names['slot_check'] = names['slot_output'] = ''
+                 'fail': sub['fail'], 'name': name, 'inplace': int(self.inplace),
+                 'rule': self.rule, 'width': _SLOT_WIDTH[self.rule], 'slot_check': '',
+                 'slot_output': ''}
+        names.update(zip(_RULES[self.rule]['scalars'], inputs[3 + n:]))
+        names['table_output'] = self.c_section('output', dst=outputs[0], src=inputs[0],
+                                               data='P', **names)
         if n:
-            names['slot_check'] = '''
-        {
-            PyArrayObject* s = %(slot)s;
-            int ok = PyArray_DIMS(s)[0] == N;
-            if (width == 1) ok = ok && PyArray_NDIM(s) == 2 && PyArray_DIMS(s)[1] == D;
-            else ok = ok && PyArray_NDIM(s) == 3 && PyArray_DIMS(s)[1] == width
-                         && PyArray_DIMS(s)[2] == D;
-            if (!ok) {
-                PyErr_Format(PyExc_ValueError, "RowUpdate(%(rule)s): the optimizer slot does "
-                             "not match the table (%%lld, %%lld)", (long long)N, (long long)D);
-                %(fail)s
-            }
-        }''' % names
-            names['slot_output'] = '''
-        Py_XDECREF(%(slot_out)s);
-        if (%(inplace)s && PyArray_IS_C_CONTIGUOUS(%(slot)s)) {
-            %(slot_out)s = %(slot)s;
-            Py_INCREF(%(slot_out)s);
-        } else {
-            %(slot_out)s = (PyArrayObject*)PyArray_NewCopy(%(slot)s, NPY_CORDER);
-            if (!%(slot_out)s) { %(fail)s }
-        }
-        S = (real*)PyArray_DATA(%(slot_out)s);''' % names
-        return code % names
+            names['slot'] = inputs[1]
+            names.update(slot_check=self.c_section('slot_check', **names),
+                         slot_output=self.c_section('output', dst=outputs[1], src=inputs[1],
+                                                    data='S', **names))
+        names['update'] = self.c_section('update_' + self.rule, **names)
+        return self.c_section('code', **names)
 
 
 @local_optimizer([RowUpdate], inplace=True)
@@ -527,7 +344,7 @@ def _set_rows_inplace(*args):
 
 # ----- TakeRows: x[indices] along axis 0 -----------------------------------------------------
 
-class TakeRows(_COp):
+class TakeRows(CFileOp):
     """`x[indices]` along the first axis (what `K.gather` builds), one `memcpy` per row.
 
     Every index is checked first (negative ones count from the end); an out-of-range index
@@ -562,92 +379,16 @@ class TakeRows(_COp):
     def connection_pattern(self, node):
         return [[True], [False]]
 
-    def c_support_code(self, *args, **kwargs):
-        return '#include <string.h>\n'
-
-    def c_code_cache_version(self):
-        return _version(1)
+    c_file = 'take_rows.c'
 
     def c_code(self, node, name, inputs, outputs, sub):
-        x, idx = inputs
-        (z,) = outputs
-        itype = 'dtype_%s' % idx
-        fail = sub['fail']
-        return """
-        {
-        const npy_intp N = PyArray_DIMS(%(x)s)[0];
-        const npy_intp K = PyArray_DIMS(%(idx)s)[0];
-        const int nd = PyArray_NDIM(%(x)s);
-        const char* ip = PyArray_BYTES(%(idx)s);
-        const npy_intp is = PyArray_STRIDES(%(idx)s)[0];
-        for (npy_intp i = 0; i < K; i++) {
-            npy_int64 r = (npy_int64)*(const %(itype)s*)(ip + i * is);
-            if (r < -N || r >= N) {
-                PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 0 with "
-                             "size %%lld", (long long)r, (long long)N);
-                %(fail)s
-            }
-        }
-        npy_intp dims[NPY_MAXDIMS];
-        dims[0] = K;
-        for (int d = 1; d < nd; d++) dims[d] = PyArray_DIMS(%(x)s)[d];
-        int reuse = %(z)s != NULL && PyArray_NDIM(%(z)s) == nd
-                    && PyArray_TYPE(%(z)s) == PyArray_TYPE(%(x)s)
-                    && PyArray_IS_C_CONTIGUOUS(%(z)s);
-        for (int d = 0; reuse && d < nd; d++) reuse = PyArray_DIMS(%(z)s)[d] == dims[d];
-        if (!reuse) {
-            Py_XDECREF(%(z)s);
-            %(z)s = (PyArrayObject*)PyArray_EMPTY(nd, dims, PyArray_TYPE(%(x)s), 0);
-            if (!%(z)s) { %(fail)s }
-        }
-        if (PyArray_IS_C_CONTIGUOUS(%(x)s)) {
-            const npy_intp row = N ? PyArray_NBYTES(%(x)s) / N : 0;
-            const char* src = PyArray_BYTES(%(x)s);
-            char* dst = PyArray_BYTES(%(z)s);
-            for (npy_intp i = 0; i < K; i++) {
-                if (i + 4 < K) {
-                    npy_int64 q = (npy_int64)*(const %(itype)s*)(ip + (i + 4) * is);
-                    q = q < 0 ? q + N : q;
-                    for (npy_intp b = 0; b < row; b += 64) __builtin_prefetch(src + q * row + b);
-                }
-                npy_int64 r = (npy_int64)*(const %(itype)s*)(ip + i * is);
-                r = r < 0 ? r + N : r;
-                memcpy(dst + i * row, src + r * row, row);
-            }
-        } else {
-            PyArrayObject* ind = (PyArrayObject*)PyArray_Cast(%(idx)s, NPY_INTP);
-            if (!ind) { %(fail)s }
-            PyObject* taken = PyArray_TakeFrom(%(x)s, (PyObject*)ind, 0, NULL, NPY_RAISE);
-            Py_DECREF(ind);
-            if (!taken) { %(fail)s }
-            int err = PyArray_CopyInto(%(z)s, (PyArrayObject*)taken);
-            Py_DECREF(taken);
-            if (err) { %(fail)s }
-        }
-        }
-        """ % locals()
-
-
-@local_optimizer([AdvancedSubtensor1])
-def _take_rows(*args):
-    node = args[-1]
-    if type(node.op) is AdvancedSubtensor1 and on_cpu():
-        x = node.inputs[0]
-        if isinstance(x.type, T.TensorType) and x.dtype in ('float32', 'float64'):
-            return [TakeRows()(*node.inputs)]
-    return False
+        (x, idx), (z,) = inputs, outputs
+        return self.c_section('code', x=x, idx=idx, z=z, fail=sub['fail'])
 
 
 # ----- the gradient of slices along the last axis, stacked -------------------------------------
 
-def _constant(var):
-    try:
-        return get_scalar_constant_value(var)
-    except NotScalarConstantError:
-        return None
-
-
-class StackColumns(_COp):
+class StackColumns(CFileOp):
     """`(b, d, w, x_0, ..., x_n-1) -> out (b, w, d)`, C-contiguous, with `out[:, c_k, :] = x_k`
     for `c_k = columns[k]` and zeros in the other columns: the transposed gradient of the
     slices `y[:, :, c_k]` of a `(b, d, w)` tensor, which Theano builds as increments into
@@ -688,105 +429,21 @@ class StackColumns(_COp):
         b, d, w = args[-2].inputs[:3]
         return [(b, w, d)]
 
-    def c_support_code(self, *args, **kwargs):
-        return '#include <string.h>\n'
-
-    def c_code_cache_version(self):
-        return _version(1)
+    c_file = 'stack_columns.c'
 
     def c_code(self, node, name, inputs, outputs, sub):
         (z,), fail = outputs, sub['fail']
-        b, d, w = ['(npy_intp)((dtype_%s*)PyArray_DATA(%s))[0]' % (v, v) for v in inputs[:3]]
+        b, d, w = inputs[:3]
         parts = inputs[3:]
-        copies = []
-        for k, (c, x) in enumerate(zip(self.columns, parts)):
-            copies.append("""
-            {
-            const npy_intp c = %(c)d < 0 ? %(c)d + W : %(c)d;
-            if (c < 0 || c >= W) {
-                PyErr_Format(PyExc_IndexError, "index %%d is out of bounds for axis 2 with size "
-                             "%%lld", %(c)d, (long long)W);
-                %(fail)s
-            }
-            if (PyArray_NDIM(%(x)s) != 2 || PyArray_DIMS(%(x)s)[0] != B
-                    || PyArray_DIMS(%(x)s)[1] != D) {
-                PyErr_Format(PyExc_ValueError, "StackColumns: a slice gradient of shape "
-                             "(%%lld, %%lld) for slices of shape (%%lld, %%lld)",
-                             (long long)PyArray_DIMS(%(x)s)[0],
-                             (long long)PyArray_DIMS(%(x)s)[1], (long long)B, (long long)D);
-                %(fail)s
-            }
-            const npy_intp s0 = PyArray_STRIDES(%(x)s)[0], s1 = PyArray_STRIDES(%(x)s)[1];
-            const char* src = PyArray_BYTES(%(x)s);
-            for (npy_intp i = 0; i < B; i++) {
-                char* dst = out + ((i * W + c) * D) * item;
-                if (s1 == item) {
-                    memcpy(dst, src + i * s0, D * item);
-                } else {
-                    for (npy_intp j = 0; j < D; j++)
-                        memcpy(dst + j * item, src + i * s0 + j * s1, item);
-                }
-            }
-            }
-            """ % {'c': c, 'x': x, 'fail': fail})
-        return """
-        {
-        const npy_intp B = %(b)s, D = %(d)s, W = %(w)s;
-        const int typenum = PyArray_TYPE(%(first)s);
-        npy_intp dims[3] = {B, W, D};
-        int reuse = %(z)s != NULL && PyArray_IS_C_CONTIGUOUS(%(z)s)
-                    && PyArray_TYPE(%(z)s) == typenum && PyArray_DIMS(%(z)s)[0] == B
-                    && PyArray_DIMS(%(z)s)[1] == W && PyArray_DIMS(%(z)s)[2] == D;
-        if (!reuse) {
-            Py_XDECREF(%(z)s);
-            %(z)s = (PyArrayObject*)PyArray_EMPTY(3, dims, typenum, 0);
-            if (!%(z)s) { %(fail)s }
-        }
-        char* out = PyArray_BYTES(%(z)s);
-        const npy_intp item = PyArray_ITEMSIZE(%(z)s);
-        if (W != %(n)d) memset(out, 0, PyArray_NBYTES(%(z)s));  /* columns not sliced: 0 */
-        %(copies)s
-        }
-        """ % {'b': b, 'd': d, 'w': w, 'z': z, 'fail': fail, 'first': parts[0],
-               'n': len(parts), 'copies': ''.join(copies)}
-
-
-@local_optimizer([DimShuffle])
-def _stack_slices(*args):
-    """`DimShuffle{0,2,1}(inc(... inc(zeros(b, d, w), x_0, [:, :, c_0]) ..., x_k, [:, :, c_k]))`
-    -> `StackColumns(c_0..c_k)(b, d, w, x_0, ..., x_k)` (distinct constant columns)."""
-    node = args[-1]
-    if not isinstance(node.op, DimShuffle) or not on_cpu():
-        return False
-    y = node.inputs[0]
-    if y.ndim != 3 or tuple(node.op.new_order) != (0, 2, 1):
-        return False
-    parts = []
-    while y.owner is not None and isinstance(y.owner.op, IncSubtensor):
-        op, (base, x, *index) = y.owner.op, y.owner.inputs
-        idx = op.idx_list
-        if (op.set_instead_of_inc or len(idx) != 3 or len(index) != 1
-                or any(i != slice(None) for i in idx[:-1]) or isinstance(idx[-1], slice)):
-            return False
-        c = _constant(index[0])
-        if c is None or x.ndim != 2 or any(x.broadcastable) or x.dtype != y.dtype:
-            return False
-        parts.append((int(c), x))
-        y = base
-    if not parts or y.owner is None or not isinstance(y.owner.op, T.Alloc):
-        return False
-    value, dims = y.owner.inputs[0], y.owner.inputs[1:]
-    columns = [c for c, _ in parts]
-    if (_constant(value) != 0 or len(dims) != 3 or len(set(columns)) != len(columns)
-            or any(c < 0 for c in columns)):
-        return False
-    parts = parts[::-1]  # in the order they were added
-    return [StackColumns([c for c, _ in parts])(*(list(dims) + [x for _, x in parts]))]
+        columns = ''.join(self.c_section('column', c=c, x=x, fail=fail)
+                          for c, x in zip(self.columns, parts))
+        return self.c_section('code', b=b, d=d, w=w, first=parts[0], z=z, n=len(parts),
+                              columns=columns, fail=fail)
 
 
 # ----- one-hot targets ------------------------------------------------------------------------
 
-class OneHot(_COp):
+class OneHot(CFileOp):
     """`(labels (n,), n, k) -> (n, k)` zeros with a 1 at `[i, labels[i]]` (`dtype`): what
     `set_subtensor(zeros((n, k))[arange(n), labels], 1)` computes.
 
@@ -815,113 +472,17 @@ class OneHot(_COp):
         _, n, k = args[-2].inputs
         return [(n, k)]
 
-    def c_support_code(self, *args, **kwargs):
-        return '#include <string.h>\n'
-
-    def c_code_cache_version(self):
-        return _version(1)
+    c_file = 'one_hot.c'
 
     def c_code(self, node, name, inputs, outputs, sub):
         labels, n, k = inputs
-        (z,), fail = outputs, sub['fail']
-        ltype, ntype, ktype = ('dtype_%s' % v for v in inputs)
-        otype, typenum = 'dtype_%s' % z, 'NPY_' + self.dtype.upper()
-        return """
-        {
-        const npy_intp N = (npy_intp)((%(ntype)s*)PyArray_DATA(%(n)s))[0];
-        const npy_intp K = (npy_intp)((%(ktype)s*)PyArray_DATA(%(k)s))[0];
-        if (PyArray_DIMS(%(labels)s)[0] != N) {
-            PyErr_Format(PyExc_ValueError, "shape mismatch: %%lld labels for %%lld rows",
-                         (long long)PyArray_DIMS(%(labels)s)[0], (long long)N);
-            %(fail)s
-        }
-        npy_intp dims[2] = {N, K};
-        if (%(z)s == NULL || !PyArray_IS_C_CONTIGUOUS(%(z)s) || PyArray_DIMS(%(z)s)[0] != N
-                || PyArray_DIMS(%(z)s)[1] != K) {
-            Py_XDECREF(%(z)s);
-            %(z)s = (PyArrayObject*)PyArray_EMPTY(2, dims, %(typenum)s, 0);
-            if (!%(z)s) { %(fail)s }
-        }
-        %(otype)s* out = (%(otype)s*)PyArray_DATA(%(z)s);
-        memset(out, 0, PyArray_NBYTES(%(z)s));
-        const char* lp = PyArray_BYTES(%(labels)s);
-        const npy_intp ls = PyArray_STRIDES(%(labels)s)[0];
-        for (npy_intp i = 0; i < N; i++) {
-            npy_int64 c = (npy_int64)*(const %(ltype)s*)(lp + i * ls);
-            if (c < -K || c >= K) {
-                PyErr_Format(PyExc_IndexError, "index %%lld is out of bounds for axis 1 with "
-                             "size %%lld", (long long)c, (long long)K);
-                %(fail)s
-            }
-            out[i * K + (c < 0 ? c + K : c)] = 1;
-        }
-        }
-        """ % locals()
-
-
-@local_optimizer([AdvancedIncSubtensor])
-def _one_hot(*args):
-    """`set_subtensor(zeros((n, k))[arange(0, n, 1), labels], 1)` -> `OneHot(labels, n, k)`."""
-    node = args[-1]
-    if type(node.op) is not AdvancedIncSubtensor or not on_cpu():
-        return False
-    if not node.op.set_instead_of_inc or len(node.inputs) != 4:
-        return False
-    x, value, rows, labels = node.inputs
-    if (x.ndim != 2 or x.owner is None or not isinstance(x.owner.op, T.Alloc)
-            or _constant(x.owner.inputs[0]) != 0 or _constant(value) != 1
-            or rows.owner is None or not isinstance(rows.owner.op, ARange)
-            or labels.ndim != 1 or labels.dtype not in T.integer_dtypes):
-        return False
-    n, k = x.owner.inputs[1:]
-    start, stop, step = rows.owner.inputs
-    if _constant(start) != 0 or _constant(step) != 1:
-        return False
-    if stop is not n and (_constant(stop) is None or _constant(stop) != _constant(n)):
-        return False
-    return [OneHot(x.dtype)(labels, n, k)]
-
-
-# ----- products: each computed once, Gemm as a product when Theano has no BLAS ----------------
-
-def _blas_linked():
-    flags = getattr(theano.config, 'blas__ldflags', None)
-    if flags is None:  # Theano 1.0.5
-        flags = theano.config.blas.ldflags
-    return bool(flags)
-
-
-def _clients(args, var):
-    """The nodes using `var` (`args`: the local optimizer's `(fgraph, node)` or `(node,)`)."""
-    fgraph = args[0] if len(args) == 2 else None
-    clients = fgraph.clients[var] if fgraph is not None and hasattr(fgraph, 'clients') \
-        else getattr(var, 'clients', [])
-    return [c for c, _ in clients if not isinstance(c, str)]
-
-
-@local_optimizer([Dot22Scalar, Gemm])
-def _blas_dots(*args):
-    node = args[-1]
-    if not on_cpu() or _blas_linked():
-        return False
-    out = node.outputs[0]
-    if type(node.op) is Dot22Scalar:
-        x, y, a = node.inputs
-        for client in _clients(args, x):
-            if type(client.op) is Dot22 and list(client.inputs) == [x, y]:
-                return [T.cast(a * client.outputs[0], out.dtype)]
-        return False
-    if type(node.op) is Gemm:
-        z, a, x, y, b = node.inputs
-        scaled = [_dot22(x, y) if _constant(a) == 1 else a * _dot22(x, y),
-                  z if _constant(b) == 1 else b * z]
-        return [T.cast(scaled[1] + scaled[0], out.dtype)]
-    return False
+        return self.c_section('code', labels=labels, n=n, k=k, z=outputs[0],
+                              typenum='NPY_' + self.dtype.upper(), fail=sub['fail'])
 
 
 # ----- fast float32 tanh ---------------------------------------------------------------------
 
-class FastTanh(_COp):
+class FastTanh(CFileOp):
     """float32 `tanh(x)` of a whole array as Eigen's rational approximation (relative error
     below 4e-7), in a loop the compiler vectorises.
 
@@ -953,85 +514,16 @@ class FastTanh(_COp):
     def grad(self, inputs, grads):
         return self.L_op(inputs, [self(*inputs)], grads)
 
-    def c_support_code(self, *args, **kwargs):
-        return """
-        #include <math.h>
-        #ifndef AUTHOR2VEC_FAST_TANH
-        #define AUTHOR2VEC_FAST_TANH
-        /* Eigen's generic_fast_tanh_float: odd / even polynomials on [-7.9053, 7.9053]. A
-           separate function without trapping math, so that GCC vectorises the loop (the
-           comparisons become selects; NaN still gives NaN) */
-        __attribute__((noinline, optimize("no-trapping-math")))
-        static void a2v_tanh(float* __restrict__ out, const float* __restrict__ in, npy_intp n) {
-            for (npy_intp i = 0; i < n; i++) {
-                const float x = in[i];
-                const float c = 7.90531110763549805f;
-                float y = x < -c ? -c : x;  /* one comparison each (vectorisable); NaN stays */
-                y = y > c ? c : y;
-                const float y2 = y * y;
-                float p = -2.76076847742355e-16f;
-                p = p * y2 + 2.00018790482477e-13f;
-                p = p * y2 + -8.60467152213735e-11f;
-                p = p * y2 + 5.12229709037114e-08f;
-                p = p * y2 + 1.48572235717979e-05f;
-                p = p * y2 + 6.37261928875436e-04f;
-                p = p * y2 + 4.89352455891786e-03f;
-                p = p * y;
-                float q = 1.19825839466702e-06f;
-                q = q * y2 + 1.18534705686654e-04f;
-                q = q * y2 + 2.26843463243900e-03f;
-                q = q * y2 + 4.89352518554385e-03f;
-                const float r = p / q;  /* computed for every value: a select, not a branch */
-                out[i] = fabsf(x) < 0.0004f ? x : r;
-            }
-        }
-        #endif
-        """
-
-    def c_code_cache_version(self):
-        return _version(2)
+    c_file = 'fast_tanh.c'
 
     def c_code(self, node, name, inputs, outputs, sub):
-        (x,), (z,), fail = inputs, outputs, sub['fail']
-        return """
-        {
-        PyArrayObject* in = PyArray_GETCONTIGUOUS(%(x)s);
-        if (!in) { %(fail)s }
-        int reuse = %(z)s != NULL && PyArray_NDIM(%(z)s) == PyArray_NDIM(in)
-                    && PyArray_IS_C_CONTIGUOUS(%(z)s) && %(z)s != in;
-        for (int d = 0; reuse && d < PyArray_NDIM(in); d++)
-            reuse = PyArray_DIMS(%(z)s)[d] == PyArray_DIMS(in)[d];
-        if (!reuse) {
-            Py_XDECREF(%(z)s);
-            %(z)s = (PyArrayObject*)PyArray_EMPTY(PyArray_NDIM(in), PyArray_DIMS(in),
-                                                  NPY_FLOAT32, 0);
-            if (!%(z)s) { Py_DECREF(in); %(fail)s }
-        }
-        a2v_tanh((float*)PyArray_DATA(%(z)s), (const float*)PyArray_DATA(in), PyArray_SIZE(in));
-        Py_DECREF(in);
-        }
-        """ % locals()
+        return self.c_section('code', x=inputs[0], z=outputs[0], fail=sub['fail'])
 
 
 fast_tanh = FastTanh()
 
 
-@local_optimizer([Elemwise])
-def _fast_tanh(*args):
-    node = args[-1]
-    if (isinstance(node.op, Elemwise) and node.op.scalar_op == scalar.tanh and on_cpu()
-            and node.inputs[0].dtype == 'float32' and not node.op.inplace_pattern):
-        return [fast_tanh(node.inputs[0])]
-    return False
-
-
-# After Theano's own specialisation and before elemwise fusion (49); the inplace passes run
-# with Theano's own (60).
-optdb.register('author2vec_take_rows', TopoOptimizer(_take_rows), 48.5, 'fast_run')
-optdb.register('author2vec_fast_tanh', TopoOptimizer(_fast_tanh), 48.5, 'fast_run')
-optdb.register('author2vec_stack_slices', TopoOptimizer(_stack_slices), 48.5, 'fast_run')
-optdb.register('author2vec_blas_dots', TopoOptimizer(_blas_dots), 48.5, 'fast_run')
-optdb.register('author2vec_one_hot', TopoOptimizer(_one_hot), 48.5, 'fast_run')
+# With Theano's own inplace passes (60), in every FAST_RUN graph.
 optdb.register('author2vec_set_rows_inplace',
                TopoOptimizer(_set_rows_inplace, failure_callback=TopoOptimizer.warn_inplace),
                60, 'fast_run', 'inplace')

@@ -54,9 +54,10 @@ no constraint; pass `embeddings=[...]` (variables or their names) to choose expl
 An explicitly named weight that is used otherwise (say, an `embeddings_regularizer` on the
 whole table) raises a `ValueError`; an auto-detected one just falls back to the dense update.
 
-This module and `ops.py` are the exceptions to "only backend.py imports theano": finding
-gathers needs the Theano graph, so it imports theano *after* `author2vec_keras.backend` has
-configured and imported it; the Theano ops themselves live in `ops.py`.
+This module, `ops.py` and `rewrites.py` are the exceptions to "only backend.py imports
+theano": finding gathers needs the Theano graph, so it imports theano *after*
+`author2vec_keras.backend` has configured and imported it; the Theano ops themselves live in
+`ops.py`.
 """
 import warnings
 

@@ -10,7 +10,7 @@ from author2vec_keras.checkpoints import TrainingInterrupted
 from author2vec_keras.graph import Graph
 from author2vec_keras.datasets.aan import aan_authorship, aan_venue_labels
 from author2vec_keras.estimator import ContentLinkAuthor2Vec
-from author2vec_keras.models import author2vec_models
+from author2vec_keras.models import author2vec_models, with_rewrites
 from author2vec_keras.sampling import AuthorshipSequence
 from author2vec_keras.text import doc2vec_vectors
 
@@ -197,7 +197,8 @@ def test_saved_content_model_loads_with_io_load_model(alternating, tmp_path):
     from author2vec_keras.fileio import load_model, save_model
     path = str(tmp_path / 'content.h5')
     save_model(alternating.content_model_, path)
-    loaded = load_model(path)  # PairColumn and the row-wise optimizer registered once
+    # PairColumn and the row-wise optimizer registered once; the package's ops, as the model's
+    loaded = load_model(path)
     x = np.array([[0, 0], [1, 3], [5, 7]], dtype='int32')
     np.testing.assert_array_equal(loaded.predict(x), alternating.content_model_.predict(x))
     assert type(loaded.optimizer) is type(alternating.content_model_.optimizer)

@@ -98,9 +98,10 @@ def test_save_then_keras_load_model_gives_identical_predictions(trained, grqc_sp
     model.save(path)
     loaded = load_model(path)  # every custom layer and optimizer registered once
     pairs = grqc_split.pairs[:1000]
-    np.testing.assert_array_equal(loaded.predict(pairs), model.predict(pairs))
+    # compiled by keras: Theano's own ops (its tanh, not FastTanh: within float32 rounding)
+    np.testing.assert_allclose(loaded.predict(pairs), model.predict(pairs), rtol=2e-6, atol=1e-7)
     np.testing.assert_array_equal(models.node_embeddings(loaded), models.node_embeddings(model))
-    # The package's own atomic save/load gives the same.
+    # The package's own atomic save/load, compiled with the package's ops: bit for bit.
     save_model(model, str(tmp_path / 'again.h5'))
     again = load_model(str(tmp_path / 'again.h5'))
     np.testing.assert_array_equal(again.predict(pairs), model.predict(pairs))
@@ -142,3 +143,34 @@ def test_train_step_is_train_on_batch(trained, grqc_split):
         step(x[:0], y[:0])
     with pytest.raises(ValueError, match='takes 1 input'):
         step([x, x], y)
+
+
+#: the ops the package's rewrites swap in (rewrites.compile_mode)
+PACKAGE_OPS = {'TakeRows', 'FastTanh', 'StackColumns', 'OneHot'}
+
+
+def _op_names(keras_function):
+    return {type(n.op).__name__ for n in keras_function.function.maker.fgraph.toposort()}
+
+
+def test_the_package_models_get_the_fast_ops_and_a_users_model_theanos_own():
+    """The package's rewrites apply to the models it builds (train and predict functions, an
+    uncompiled model's predict too), not to a user's model compiled with `model.compile`."""
+    from keras.layers import Dense, Embedding, Flatten
+    pairs = np.array([[0, 1], [2, 3]], dtype='int32')
+    model = models.paper_model(20, 4, 3)
+    model.model._make_train_function()
+    model.predict(pairs)
+    assert PACKAGE_OPS <= _op_names(model.model.train_function)
+    assert {'TakeRows', 'FastTanh'} <= _op_names(model.model.predict_function)
+    link, _, _ = models.author2vec_models(20, 5, 4, 3)  # uncompiled (the joint schedule's)
+    link.predict(pairs)
+    assert {'TakeRows', 'FastTanh'} <= _op_names(link.predict_function)
+    user = keras.models.Sequential([Embedding(20, 4, input_length=2), Flatten(),
+                                    Dense(3, activation='tanh'), Dense(2, activation='softmax')])
+    user.compile('adam', 'sparse_categorical_crossentropy')
+    user.model._make_train_function()
+    user.predict(pairs)
+    for function in (user.model.train_function, user.model.predict_function):
+        assert not PACKAGE_OPS & _op_names(function)
+        assert 'AdvancedSubtensor1' in _op_names(function)  # Theano's own gather

@@ -4,7 +4,7 @@ Core tests: the C code must compile on both Theanos (theano-pymc 1.1.2 and 1.0.5
 import numpy as np
 import pytest
 
-from author2vec_keras import ops
+from author2vec_keras import ops, rewrites
 from author2vec_keras.backend import K  # noqa: F401  configures Theano
 
 import theano
@@ -12,6 +12,9 @@ import theano.tensor as T
 from theano import scalar
 
 pytestmark = pytest.mark.core
+
+#: the package's rewrites (TakeRows, FastTanh, ...) apply in this mode only, not in Theano's own
+MODE = rewrites.compile_mode()
 
 ROWS, D = 50, 7  # 7 columns: the vectorised loops' remainders are exercised too
 # Duplicates (3 three times, 0 and 49 twice each through -50 and -1), negatives counting from
@@ -185,7 +188,7 @@ def test_take_rows_replaces_advanced_subtensor1_and_matches_numpy(index_dtype):
     table, _, slots = _data()
     idx = T.vector(dtype=index_dtype)
     x2, x3 = theano.shared(table), theano.shared(slots['adam'])
-    f = theano.function([idx], [x2[idx], x3[idx]])
+    f = theano.function([idx], [x2[idx], x3[idx]], mode=MODE)
     assert _gather_ops(f) == ['TakeRows', 'TakeRows']
     got2, got3 = f(IDX.astype(index_dtype))
     np.testing.assert_array_equal(got2, table[IDX])
@@ -203,7 +206,7 @@ def test_take_rows_replaces_advanced_subtensor1_and_matches_numpy(index_dtype):
 def test_take_rows_of_a_non_contiguous_array():
     table, _, _ = _data()
     x, idx = T.matrix(), T.ivector()
-    f = theano.function([x, idx], x[idx])
+    f = theano.function([x, idx], x[idx], mode=MODE)
     assert _gather_ops(f) == ['TakeRows']
     fortran = np.asfortranarray(table)
     np.testing.assert_array_equal(f(fortran, IDX), table[IDX])
@@ -225,7 +228,7 @@ def test_take_rows_python_and_gradient():
 def test_take_rows_not_used_for_integer_tables():
     labels = theano.shared(np.arange(10, dtype='int64'))
     idx = T.ivector()
-    f = theano.function([idx], labels[idx])
+    f = theano.function([idx], labels[idx], mode=MODE)
     assert _gather_ops(f) == ['AdvancedSubtensor1']
 
 
@@ -247,11 +250,11 @@ def _tanh_ops(f):
 
 def test_fast_tanh_replaces_float32_tanh_and_is_accurate():
     x = T.vector(dtype='float32')
-    f = theano.function([x], T.tanh(x + 1) - 1)  # would be fused into one Composite
+    f = theano.function([x], T.tanh(x + 1) - 1, mode=MODE)  # would be fused into one Composite
     assert _tanh_ops(f) == ['FastTanh']
     np.testing.assert_allclose(f(np.array([0, 1], dtype='float32')), np.tanh([1, 2]) - 1,
                                rtol=1e-6)
-    g = theano.function([x], T.tanh(x))
+    g = theano.function([x], T.tanh(x), mode=MODE)
     values = np.concatenate([np.linspace(-12, 12, 200001), np.logspace(-9, 1.3, 20001),
                              -np.logspace(-9, 1.3, 20001), [0., -0., 4e-4, -4e-4, 7.9, 8.]])
     values = values.astype('float32')
@@ -266,12 +269,12 @@ def test_fast_tanh_replaces_float32_tanh_and_is_accurate():
 
 def test_fast_tanh_gradient_and_float64():
     x = T.vector(dtype='float32')
-    grad = theano.function([x], theano.grad(T.sum(T.tanh(x)), x))
+    grad = theano.function([x], theano.grad(T.sum(T.tanh(x)), x), mode=MODE)
     values = np.linspace(-4, 4, 101).astype('float32')
     np.testing.assert_allclose(grad(values), 1 - np.tanh(values.astype('float64')) ** 2,
                                rtol=2e-6, atol=5e-7)  # float32's 1 - y**2 near 1
     x64 = T.vector(dtype='float64')
-    f64 = theano.function([x64], T.tanh(x64))
+    f64 = theano.function([x64], T.tanh(x64), mode=MODE)
     assert _tanh_ops(f64) == ['Tanh']
     np.testing.assert_allclose(f64(values.astype('float64')), np.tanh(values.astype('float64')),
                                rtol=1e-15)  # the C library's tanh
@@ -304,7 +307,7 @@ def _slice_gradient(width, used):
     side = x.dimshuffle(0, 2, 1)  # (b, d, width)
     loss = sum(T.sum(T.tanh(side[:, :, c]) * w * (c + 1)) for c in used)
     g = T.reshape(theano.grad(loss, x), (-1, x.shape[2]))
-    return theano.function([x, w], g), theano.function([x, w], g, mode='FAST_COMPILE')
+    return theano.function([x, w], g, mode=MODE), theano.function([x, w], g, mode='FAST_COMPILE')
 
 
 def test_slice_gradients_are_stacked_not_incremented_into_zeros():
@@ -348,7 +351,8 @@ def test_each_product_is_computed_once_and_gemm_is_a_product():
     the product twice; a Gemm (`z + x y`) would run numpy's product plus a slow loop."""
     x, d, z, w = T.matrix(), T.matrix(), T.matrix(), T.matrix()
     g = T.dot(x.T, d)
-    f = theano.function([x, d, z, w], [np.float32(0.1) * g, T.sqr(g), z + T.dot(x, w)])
+    f = theano.function([x, d, z, w], [np.float32(0.1) * g, T.sqr(g), z + T.dot(x, w)],
+                        mode=MODE)
     names = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
     assert names.count('Dot22') == 2 and 'Dot22Scalar' not in names and 'Gemm' not in names
     rng = np.random.RandomState(0)
@@ -366,7 +370,8 @@ def test_each_product_is_computed_once_and_gemm_is_a_product():
 def test_one_hot_targets_are_one_c_op():
     """Keras' sparse categorical cross-entropy builds its targets with to_one_hot."""
     labels, k = T.ivector(), T.iscalar()
-    f = theano.function([labels, k], T.extra_ops.to_one_hot(labels, k, dtype='float32'))
+    f = theano.function([labels, k], T.extra_ops.to_one_hot(labels, k, dtype='float32'),
+                        mode=MODE)
     names = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
     assert 'OneHot' in names and 'AdvancedIncSubtensor' not in names and 'ARange' not in names
     y = np.array([1, 0, 2, -1, 1], dtype='int32')
@@ -381,3 +386,81 @@ def test_one_hot_targets_are_one_c_op():
     fast = theano.function([labels, k], ops.OneHot('float32')(labels, 4, k))
     with pytest.raises(ValueError, match='5 labels for 4 rows'):
         fast(y, 3)
+
+
+# ----- the C code in C files, versioned by its text -------------------------------------------
+
+C_OPS = [ops.RowUpdate('adam'), ops.TakeRows(), ops.StackColumns([0]), ops.OneHot('float32'),
+         ops.fast_tanh]
+
+
+def test_each_c_file_is_one_ops_code_and_ships_in_the_package():
+    from importlib import resources
+    shipped = sorted(p.name for p in (resources.files('author2vec_keras') / 'c').iterdir()
+                     if p.name.endswith('.c'))
+    assert sorted(op.c_file for op in C_OPS) == shipped
+    for op in C_OPS:
+        sections = ops.c_sections(ops.c_source(op.c_file))
+        assert {'support_code', 'code'} <= set(sections)
+        assert '%(' not in sections['code'] and '$' in sections['code']  # Template names
+
+
+def test_the_c_files_are_in_what_setup_py_installs(tmp_path):
+    """setup.py's build_py (the files a wheel holds: `pip install .`, the Docker images) copies
+    every C file."""
+    import os
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    subprocess.run([sys.executable, 'setup.py', '-q', 'build_py', '--build-lib', str(tmp_path)],
+                   cwd=root, check=True, capture_output=True)
+    installed = tmp_path / 'author2vec_keras' / 'c'
+    assert sorted(p.name for p in installed.iterdir()) == sorted(op.c_file for op in C_OPS)
+    for op in C_OPS:
+        assert (installed / op.c_file).read_text(encoding='utf8') == ops.c_source(op.c_file)
+
+
+def test_c_code_version_is_a_digest_of_the_c_text():
+    """An edit of a C file changes its ops' cache version, so a warm Theano cache compiles
+    the op again instead of running the old module. Edits of the text as read from the
+    package, through the function that versions the ops."""
+    versions = [op.c_code_cache_version() for op in C_OPS]
+    assert len({v[0] for v in versions}) == len(C_OPS)  # one per file
+    assert versions[0] == ops.RowUpdate('sgd', inplace=True).c_code_cache_version()
+    for op, version in zip(C_OPS, versions):
+        text = ops.c_source(op.c_file)
+        assert version == ops.c_code_version(text)
+        assert version[1:] == tuple(int(v) for v in np.__version__.split('.')[:2])
+        for edited in (text.replace('}', '} ', 1), text + '\n', text.replace('$fail', '$fail;')):
+            assert ops.c_code_version(edited)[0] != version[0]
+            assert ops.c_code_version(edited)[1:] == version[1:]
+
+
+def test_c_sections_are_cut_at_theanos_markers():
+    text = '/* header */\n#section support_code\n#include <a.h>\n\n#section code\nx = $y;\n'
+    assert ops.c_sections(text) == {'support_code': '#include <a.h>\n\n', 'code': 'x = $y;\n'}
+    assert ops.c_sections('/* nothing */\n') == {}
+
+
+# ----- the rewrites apply to the package's graphs only ------------------------------------------
+
+def test_a_users_own_graphs_compile_to_theanos_own_ops():
+    """After importing the package, Theano's default mode (a user's `theano.function`, a
+    model compiled with plain `model.compile`) has none of the package's rewrites."""
+    x = T.vector(dtype='float32')
+    assert _tanh_ops(theano.function([x], T.tanh(x))) == ['Tanh']
+    a, d, z, w = T.matrix(), T.matrix(), T.matrix(), T.matrix()
+    g = T.dot(a.T, d)
+    f = theano.function([a, d, z, w], [np.float32(0.1) * g, T.sqr(g), z + T.dot(a, w)])
+    names = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
+    assert 'Gemm' in names and 'Dot22Scalar' in names
+    idx = T.ivector()
+    assert _gather_ops(theano.function([a, idx], a[idx])) == ['AdvancedSubtensor1']
+    labels, k = T.ivector(), T.iscalar()
+    f = theano.function([labels, k], T.extra_ops.to_one_hot(labels, k, dtype='float32'))
+    names = [type(n.op).__name__ for n in f.maker.fgraph.toposort()]
+    assert 'AdvancedIncSubtensor' in names and 'OneHot' not in names
+    side = T.tensor3()
+    grad = theano.grad(T.sum(side.dimshuffle(0, 2, 1)[:, :, 0] * a), side)
+    names = [type(n.op).__name__ for n in theano.function([side, a], grad).maker.fgraph.toposort()]
+    assert 'StackColumns' not in names and 'IncSubtensor' in names

@@ -142,6 +142,7 @@ def test_save_load_and_resume_with_a_context_table(compiled, sparse_split, tmp_p
     model = train(fresh(compiled, 'separate'), seq, epochs=1)
     path = str(tmp_path / 'separate.h5')
     save_model(model, path)
+    # trains and predicts with the package's ops, as the saved model (fileio.load_model)
     loaded = load_model(path)
     assert isinstance(loaded.get_layer(models.EMBEDDING_LAYER), NodeContextEmbedding)
     assert type(loaded.optimizer).__name__ == 'RowAdam'
