@@ -28,7 +28,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from .graph import DataWarning, Graph
+from .graph import DataWarning, Graph, pair_keys
 
 __all__ = ['GraphFormatError', 'as_graph', 'read_edgelist', 'read_adjlist', 'read_mat',
            'read_labels', 'read_text']
@@ -564,8 +564,7 @@ def read_mat(path, network='network', group='group', directed=False):
 
 def _graph_quiet_symmetric(edges_sorted, n, w):
     """Undirected Graph from a symmetric matrix's entries: the mirrored copies are not duplicates."""
-    keys = edges_sorted[:, 0] * max(n, 1) + edges_sorted[:, 1]
-    _, first = np.unique(keys, return_index=True)
+    _, first = np.unique(pair_keys(edges_sorted, n), return_index=True)
     return Graph(edges_sorted[first], num_nodes=n, weights=w[first], directed=False)
 
 
