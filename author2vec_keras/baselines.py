@@ -190,10 +190,14 @@ class Node2Vec(_WalkEmbedding):
 # ----------------------------------------------------------------------------------------------
 # LINE
 
-def _scatter_add(table, idx, grads):
-    """table[idx] += grads, summing repeated indices (faster than np.add.at)."""
-    uniq, inv = np.unique(idx, return_inverse=True)
-    m = sp.csr_matrix((np.ones(len(idx)), (inv, np.arange(len(idx)))),
+def _scatter_mean(table, idx, grads):
+    """table[idx] += grads, a row repeated in `idx` by the mean of its gradients.
+
+    One SGD step per row and batch, as the reference's one edge at a time: summing a hub's
+    many gradients in one step made small graphs' vectors overflow to NaN (karate).
+    """
+    uniq, inv, counts = np.unique(idx, return_inverse=True, return_counts=True)
+    m = sp.csr_matrix((1.0 / counts[inv], (inv, np.arange(len(idx)))),
                       shape=(len(uniq), len(idx)))
     table[uniq] += m @ grads
 
@@ -263,13 +267,18 @@ class LINE(BaseEstimator):
             g_ = (lab - expit(score)) * lr                        # (b, 1+k)
             grad_u = np.einsum('bk,bkd->bd', g_, ct)
             grad_c = g_[:, :, None] * eu[:, None, :]
-            _scatter_add(ctx, tgt.ravel(), grad_c.reshape(-1, dim))
-            _scatter_add(emb, u, grad_u)
+            _scatter_mean(ctx, tgt.ravel(), grad_c.reshape(-1, dim))
+            _scatter_mean(emb, u, grad_u)
         return emb
 
     def fit(self, graph, y=None):
         g = as_graph(graph)
         rng = np.random.default_rng(self.random_state)
+        with np.errstate(over='ignore', invalid='ignore'):  # a divergence shows as NaN vectors
+            self._fit(g, rng)                               # (the benchmark names it)
+        return self
+
+    def _fit(self, g, rng):
         if self.order in (1, 2):
             self.embeddings_ = self._train(g, self.order, self.dim, rng)
         elif self.order == 3:
@@ -280,7 +289,6 @@ class LINE(BaseEstimator):
             self.embeddings_ = np.concatenate(parts, axis=1)
         else:
             raise ValueError('order must be 1, 2 or 3 (1st+2nd), got %r' % (self.order,))
-        return self
 
     def get_embedding(self):
         return self.embeddings_
