@@ -157,20 +157,22 @@ def parse_methods(methods, task):
     return out
 
 
-def _check_graph(name, graph, task, methods, make):
+def _check_graph(graph, task, methods, make):
     """Refuse, before any file is written, a graph the task or a method cannot run on
-    (`GraphError`, `MemoryError`)."""
+    (`GraphError`, `MemoryError`; the command line names the file)."""
     from .graph import GraphError
     from .splits import removable_edges
+    from .negatives import check_negatives
     if graph.num_edges == 0:
-        raise GraphError('%s has no edges' % name)
+        raise GraphError('the graph has no edges')
     if task == 'link-prediction' and removable_edges(graph) == 0:
-        raise GraphError('%s: no edge can be held out for link prediction without '
-                         'disconnecting the graph (a tree or forest); the other tasks can run'
-                         % name)
+        raise GraphError('no edge can be held out for link prediction without disconnecting '
+                         'the graph (a tree or forest); the other tasks can run')
+    if task == 'link-prediction':  # held-out non-edges, and negatives for the training pairs
+        check_negatives(graph)
     for m in methods:
         if m in ('author2vec', 'author2vec-blog'):
-            make(m).check_fit(graph)  # a possible negative for every edge; memory
+            make(m).check_fit(graph)  # memory
 
 
 def _flatten(res, prefix=''):
@@ -263,7 +265,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
 
     def make(m, seed=0):
         return make_method(m, seed=seed, quick=quick, dim=dim, p=p, q=q, epochs=s['a2v_epochs'])
-    _check_graph(name, graph, task, methods, make)
+    _check_graph(graph, task, methods, make)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         first_setup = pipeline.prepare(task, graph, labels, seed=0, test_fraction=0.5,

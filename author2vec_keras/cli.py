@@ -11,6 +11,7 @@ line or flag and the problem; nothing written), 1 any other failure (a benchmark
 failed, after the others' results are written). Warnings take one line each.
 """
 import argparse
+import contextlib
 import os
 import shlex
 import sys
@@ -19,6 +20,7 @@ import warnings
 from . import __version__
 from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
                         SCHEDULES, Author2Vec, ContentLinkAuthor2Vec)
+from .graph import GraphError
 from .memory import SLOTS
 from .negatives import SAMPLING
 from .pipeline import TASKS
@@ -293,6 +295,16 @@ def _check_writable(path, flag, directory=False):
         raise BadInput('%s %s: cannot write in %s' % (flag, path, parent))
 
 
+@contextlib.contextmanager
+def _naming(source):
+    """A `GraphError` (a graph that cannot be trained or held out) names `source`, the file or
+    dataset it came from."""
+    try:
+        yield
+    except GraphError as e:
+        raise GraphError('%s: %s' % (source, e)) from None
+
+
 def _load(args):
     """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
     from . import datasets
@@ -413,16 +425,18 @@ def cmd_train(args):
         _check_writable(args.checkpoint_dir, '--checkpoint-dir', directory=True)
     print('%s: %d nodes, %d edges' % (args.edgelist or 'dataset ' + name, graph.num_nodes,
                                       graph.num_edges))
-    estimator.check_fit(graph)  # no edges, no possible negative, memory: refused before work
-    test_fraction = args.test_fraction
-    no_auc = None
-    if test_fraction > 0 and removable_edges(graph) == 0:
-        no_auc = ('no edge can be held out without disconnecting the graph (a tree or forest)'
-                  ': training on all %d edges, no link prediction AUC' % graph.num_edges)
-        print(no_auc)
-        test_fraction = 0
-    setup = pipeline.prepare('link-prediction', graph, seed=args.seed,
-                             test_fraction=test_fraction, classifier=False)
+    with _naming(args.edgelist or 'dataset ' + name):
+        estimator.check_fit(graph)  # no edges, no possible negative, memory: before any work
+        test_fraction = args.test_fraction
+        no_auc = None
+        if test_fraction > 0 and removable_edges(graph) == 0:
+            no_auc = ('no edge can be held out without disconnecting the graph (a tree or '
+                      'forest): training on all %d edges, no link prediction AUC'
+                      % graph.num_edges)
+            print(no_auc)
+            test_fraction = 0
+        setup = pipeline.prepare('link-prediction', graph, seed=args.seed,
+                                 test_fraction=test_fraction, classifier=False)
     if setup.split is not None and len(setup.split.test_edges):
         print('held out %d edges and %d non-edges for link prediction'
               % (len(setup.split.test_edges), len(setup.split.test_negatives)))
@@ -474,11 +488,12 @@ def cmd_benchmark(args):
     else:
         dataset = args.dataset or 'karate'
     try:
-        path = run_benchmark(dataset, args.task, methods=args.methods, seeds=args.seeds,
-                             quick=args.quick, output_dir=args.output_dir,
-                             command=args.command_line, dim=args.dim, p=args.p, q=args.q,
-                             shuffles=args.shuffles, epochs=args.epochs, resume=args.resume,
-                             progress=not args.no_progress)
+        with _naming(args.edgelist or 'dataset ' + dataset):
+            path = run_benchmark(dataset, args.task, methods=args.methods, seeds=args.seeds,
+                                 quick=args.quick, output_dir=args.output_dir,
+                                 command=args.command_line, dim=args.dim, p=args.p, q=args.q,
+                                 shuffles=args.shuffles, epochs=args.epochs,
+                                 resume=args.resume, progress=not args.no_progress)
     except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
         raise BadInput(str(e))  # too small: refused before any file is written
     with open(path) as f:
@@ -553,7 +568,6 @@ def _main(argv):
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
     from .checkpoints import CheckpointMismatch
-    from .graph import GraphError
     from .readers import GraphFormatError
     try:
         return COMMANDS[args.command](args)

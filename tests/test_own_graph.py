@@ -108,17 +108,26 @@ def test_a_forest_and_a_three_node_path_train_in_process(tmp_path, capsys):
 # -- 2. graphs too small to train: exit 2, one line, before training ----------------------------
 
 @pytest.mark.parametrize('content, problem', [
-    ('0 1\n', 'no possible negative for the edge (0, 1)'),
+    ('0 1\n', {'train': 'no possible negative for the edge (0, 1)',
+               'benchmark': 'no edge can be held out'}),  # a tree, for link prediction
     ('a b\nb c\na c\n', 'no possible negative'),  # complete: no non-edge at all
     ('1 1\n2 2\n', 'the graph has no edges'),  # only self-loops
 ])
-def test_too_small_graphs_exit_2_in_one_line_before_training(tmp_path, content, problem):
+@pytest.mark.parametrize('command', [
+    ['train', '--output', 'tiny.emb'],
+    ['benchmark', '--task', 'link-prediction', '--quick', '--methods', 'line,jaccard',
+     '--output-dir', 'out', '--no-progress'],
+])
+def test_too_small_graphs_exit_2_in_one_line_before_training(tmp_path, content, problem,
+                                                             command):
     (tmp_path / 'tiny.txt').write_text(content)
-    code, out, err = author2vec('train', '--edgelist', 'tiny.txt', '--output', 'tiny.emb',
+    code, out, err = author2vec(command[0], '--edgelist', 'tiny.txt', *command[1:],
                                 cwd=tmp_path)
     assert code == 2
     errors = [l for l in err.splitlines() if not l.startswith('author2vec: warning: ')]
+    problem = problem[command[0]] if isinstance(problem, dict) else problem
     assert len(errors) == 1 and problem in one_error_line(errors[0])
+    assert errors[0].startswith('author2vec: error: tiny.txt: ')  # issue 26: names the file
     assert 'held out' not in out  # refused before the split and the training
     assert sorted(os.listdir(str(tmp_path))) == ['tiny.txt']
 
