@@ -20,7 +20,7 @@ import warnings
 from . import __version__
 from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
                         SCHEDULES, Author2Vec, ContentLinkAuthor2Vec)
-from .graph import GraphError
+from .graph import DataWarning, GraphError
 from .memory import SLOTS
 from .negatives import SAMPLING
 from .pipeline import TASKS
@@ -418,6 +418,9 @@ def cmd_train(args):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     graph, name, dataset = _load(args)
     _check_partition_flags(args, graph)
+    if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():
+        warnings.warn('--partitions trains on every edge alike: the edge weights are not used',
+                      DataWarning)
     estimator, fit_params = _estimator(args, dataset)
     output = args.output or name + '.emb'
     _check_writable(output, '--output')

@@ -317,6 +317,12 @@ class Author2Vec(PairEmbedding):
             return 'degree' if self.pairs == 'walks' else 'uniform'
         return self.sampling
 
+    def _weights_digest(self):
+        """The digest of the graph's edge weights where they draw the pairs (not all equal), else
+        None: a checkpoint made with other weights is refused, an unweighted one still read."""
+        w = self.graph_.weights
+        return digest(w) if len(w) and np.ptp(w) > 0 else None
+
     def _pair_sequence(self):
         """The training batches (a pure function of seed, epoch and batch)."""
         from .sampling import PairSequence, WalkPairSequence
@@ -348,7 +354,8 @@ class Author2Vec(PairEmbedding):
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
                   if k not in ('verbose', 'checkpoint_dir', 'epochs')}
-        self._checkpoints = Checkpoints(self.checkpoint_dir, fingerprint(params, self.graph_)) \
+        self._checkpoints = Checkpoints(
+            self.checkpoint_dir, fingerprint(params, self.graph_, data=self._weights_digest())) \
             if self.checkpoint_dir else None
         start, self.history_ = (0, 0), []
         found = self._checkpoints.read() if resume else None
@@ -670,8 +677,10 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             batches['joint'] = _JointBatches(link, content)
         params = {k: v for k, v in self.get_params().items()
                   if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+        weights = self._weights_digest()
         data = digest(self.authorship_, self.papers_, self.paper_init_
-                      if self.paper_init_ is not None else 'no paper vectors')
+                      if self.paper_init_ is not None else 'no paper vectors',
+                      *([weights] if weights else []))
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None

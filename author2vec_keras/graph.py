@@ -64,7 +64,7 @@ class Graph(object):
         edges: int array-like of shape (m, 2): pairs of contiguous node indices.
         num_nodes: number of nodes (default: `len(nodes)`, else `edges.max() + 1`).
         nodes: list of node ids, index -> id (default: `range(num_nodes)`).
-        weights: float array-like of shape (m,), default all ones.
+        weights: float array-like of shape (m,), positive, default all ones.
         directed: whether (u, v) and (v, u) are different edges.
         merge: how weights of duplicate edges are merged: 'max' (default), 'sum', 'first'.
 
@@ -112,8 +112,9 @@ class Graph(object):
             weights = np.asarray(weights, dtype=np.float64).reshape(-1)
             if len(weights) != len(edges):
                 raise ValueError('%d weights for %d edges' % (len(weights), len(edges)))
-            if not np.all(np.isfinite(weights)):
-                raise ValueError('weights must be finite')
+            if not np.all(np.isfinite(weights) & (weights > 0)):
+                raise ValueError('weights must be finite and positive (edge strengths), got %r'
+                                 % weights[~(np.isfinite(weights) & (weights > 0))][0])
         if merge not in ('max', 'sum', 'first'):
             raise ValueError("merge must be 'max', 'sum' or 'first', got %r" % (merge,))
 

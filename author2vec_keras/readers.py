@@ -383,7 +383,7 @@ def _fast_edgelist(data, weighted):
     vals = vals.reshape(-1, width)
     if width == 3 and weighted is not False:
         weights = vals[:, 2]
-        if not np.all(np.isfinite(weights)):
+        if not np.all(np.isfinite(weights) & (weights > 0)):
             return None
     else:
         weights = None
@@ -488,6 +488,12 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
     weights = None
     if width == 3 and weighted is not False:
         weights = _parse_floats(path, tok[:, 2], line_no)
+        bad = weights <= 0
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise GraphFormatError(path, int(line_no[k]), 'weight %s is not positive: a weight is '
+                                   "how strongly the edge's ends are joined (drop the edge, or "
+                                   'give it a small positive weight)' % tok[k, 2])
     if skipped is not None and header is None:
         _header_notice(path, skipped + 1, text.split('\n')[skipped])
     return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
