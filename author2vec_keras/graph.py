@@ -134,25 +134,19 @@ class Graph(object):
                                                      else ''), DataWarning, stacklevel=2)
             edges = edges[~loops]
             weights = weights[~loops]
-        # duplicates: exact repeats of an ordered pair are warned about; an undirected graph
-        # listed in both directions (SNAP style) is merged silently.
-        okeys = pair_keys(edges, num_nodes)
+        # duplicates, an undirected edge listed again as `v u` among them, merged with a notice
+        listed = edges
         if not self.directed:
             edges = np.sort(edges, axis=1)
-            keys = pair_keys(edges, num_nodes)
-        else:
-            keys = okeys
+        keys = pair_keys(edges, num_nodes)
         ukeys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        if len(ukeys) == len(keys):
-            self.num_duplicates_merged = 0
-        elif self.directed:
-            self.num_duplicates_merged = int(len(keys) - len(ukeys))
-        else:
-            self.num_duplicates_merged = int(len(okeys) - len(np.unique(okeys)))
-        if self.num_duplicates_merged:
-            warnings.warn('merged %d duplicate edge%s' % (self.num_duplicates_merged,
-                                                         's' if self.num_duplicates_merged > 1
-                                                         else ''), DataWarning, stacklevel=2)
+        self.num_duplicates_merged = k = int(len(keys) - len(ukeys))
+        if k:
+            rev = 0 if self.directed else \
+                k - len(listed) + len(np.unique(pair_keys(listed, num_nodes)))
+            warnings.warn('merged %d duplicate edge%s%s' % (
+                k, 's' if k > 1 else '', ' (%d of them `v u` after `u v`)' % rev if rev else ''),
+                DataWarning, stacklevel=2)
         if len(ukeys) != len(keys):
             if merge == 'sum':
                 weights = np.bincount(inv, weights=weights, minlength=len(ukeys))
@@ -271,9 +265,12 @@ class Graph(object):
                      directed=self.directed)
 
     def to_undirected(self):
+        """The undirected graph: `u -> v` and `v -> u` become one edge (the larger weight)."""
         if not self.directed:
             return self
-        return Graph(self.edges, nodes=self.nodes, weights=self.weights, directed=False)
+        with warnings.catch_warnings():  # merging the two directions is what is asked for
+            warnings.simplefilter('ignore', DataWarning)
+            return Graph(self.edges, nodes=self.nodes, weights=self.weights, directed=False)
 
     def connected_components(self):
         """(number of components, int label per node): weak components for directed graphs."""

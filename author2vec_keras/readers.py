@@ -19,6 +19,7 @@ line that is not data (a second header line too) is a `GraphFormatError` naming 
 A binary file (NUL bytes, control characters, an archive or image) is refused as not text.
 """
 import codecs
+import csv
 import gzip
 import io
 import os
@@ -176,12 +177,26 @@ _SEP = str.maketrans({',': ' ', '\t': ' ', '\r': ' ', '\x00': ' '})
 
 
 def _split_lines(text, comments=True):
-    """Token lists per physical line ('\\n'-separated; CR, TAB and commas are separators)."""
+    """Token lists per physical line ('\\n'-separated; CR, TAB and commas are separators; a
+    line with a double quote is read by Python's `csv` module, `"Medici family",Strozzi`)."""
     lines = text.split('\n')
     if comments and '#' in text:
         lines = [l.split('#', 1)[0] if '#' in l else l for l in lines]
-    tokens = [l.translate(_SEP).split() for l in lines]
-    return tokens
+    if '"' not in text:
+        return [l.translate(_SEP).split() for l in lines]
+    return [_quoted_fields(l) if '"' in l else l.translate(_SEP).split() for l in lines]
+
+
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _quoted_fields(line):
+    """The fields of a line with quotes (`csv`): the separator is a comma, else a TAB, else a
+    space, outside the quotes; empty fields are dropped, as runs of separators elsewhere."""
+    bare = _QUOTED.sub('', line)
+    sep = ',' if ',' in bare else '\t' if '\t' in bare else ' '
+    fields = next(csv.reader([line.rstrip('\r')], delimiter=sep, skipinitialspace=True))
+    return [f.strip() for f in fields if f.strip()]
 
 
 def _is_int_token(arr):
@@ -520,9 +535,11 @@ def read_adjlist(path, directed=False, encoding=None):
     heads = inv[starts]
     is_head = np.zeros(len(tok), dtype=bool)
     is_head[starts] = True
-    src = np.repeat(heads, nc - 1)
-    dst = inv[~is_head]
-    return Graph(np.stack([src, dst], axis=1), nodes=ids, directed=directed)
+    pairs = np.stack([np.repeat(heads, nc - 1), inv[~is_head]], axis=1)
+    if not directed:  # each edge is listed from both its ends: one of them is kept
+        _, first = np.unique(pair_keys(pairs, len(ids), directed=False), return_index=True)
+        pairs = pairs[np.sort(first)]
+    return Graph(pairs, nodes=ids, directed=directed)
 
 
 def read_mat(path, network='network', group='group', directed=False):

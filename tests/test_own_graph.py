@@ -445,3 +445,20 @@ def test_fuzz_own_files_exit_0_or_2_never_a_traceback(tmp_path_factory, capsys, 
         assert written == ['g.emb', 'g.emb.json', 'g.txt']
     else:
         assert len(os.listdir(str(d / 'out'))) == 3
+
+
+def test_quoted_csv_ids_with_spaces_and_a_reversed_duplicate_train(tmp_path, capsys):
+    # issue 26 (12): quoted CSV was refused; `v u` after `u v` was merged without a word
+    edges = [('%s family' % u, '%s family' % v) for u, v in nx.florentine_families_graph().edges()]
+    rows = ['"%s","%s"' % e for e in edges] + ['"%s","%s"' % edges[0][::-1]]
+    (tmp_path / 'florence.csv').write_text('\n'.join(rows) + '\n')
+    code = cli.main(['train', '--edgelist', str(tmp_path / 'florence.csv'), '--output',
+                     str(tmp_path / 'florence.emb'), '--test-fraction', '0'] + TINY)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == 'author2vec: warning: merged 1 duplicate edge (1 of them `v u` after `u v`)\n'
+    assert '15 nodes, 20 edges' in out
+    words = [l.split()[0] for l in (tmp_path / 'florence.emb').read_text().splitlines()[1:]]
+    assert 'Medici_family' in words and len(words) == 15
+    assert sorted(os.listdir(str(tmp_path))) == ['florence.csv', 'florence.emb',
+                                                 'florence.emb.json']
