@@ -294,7 +294,9 @@ def test_benchmark_own_edge_list_random_near_half_adamic_adar_well_above(tmp_pat
     assert code == 0, err
     assert err.splitlines() == ["author2vec: warning: %s:1: skipped header line "
                                 "'FromNodeId\\tToNodeId'" % files['snap'],
-                                'author2vec: warning: dropped 12 self-loops']  # as SNAP's file
+                                'author2vec: warning: dropped 12 self-loops',  # as SNAP's file
+                                'author2vec: warning: merged 14484 duplicate edges (14484 of '
+                                'them `v u` after `u v`)']  # SNAP lists both directions
     assert sorted(os.listdir(str(tmp_path / 'out'))) == [
         'link-prediction_CA-GrQc.json', 'link-prediction_CA-GrQc.md',
         'link-prediction_CA-GrQc.png']
@@ -314,7 +316,8 @@ def test_benchmark_node_classification_with_a_labels_file(tmp_path, files):
                                 '--methods', 'deepwalk,random', '--quick', '--no-progress',
                                 '--output-dir', 'out', cwd=tmp_path)
     assert code == 0, err
-    assert len(err.splitlines()) == 2 and err.count('skipped header line') == 2
+    assert len(err.splitlines()) == 3 and err.count('skipped header line') == 2
+    assert 'warning: merged 151 duplicate edges (151 of them `v u` after `u v`)' in err  # cites
     res = json.loads((tmp_path / 'out' / 'node-classification_cora_edges_quick.json')
                      .read_text())
     micro = {m: s['0.5/micro'][0] for m, s in res['summary'].items()}
