@@ -47,6 +47,13 @@ def presets_of(estimator):
     return [name for name, est in PRESET_ESTIMATORS.items() if est == estimator]
 
 
+def weights_digest(graph):
+    """The digest of a graph's edge weights where they draw the pairs (not all equal), else
+    None: a checkpoint made with other weights is refused, an unweighted one still read."""
+    w = graph.weights
+    return digest(w) if len(w) and np.ptp(w) > 0 else None
+
+
 class PairEmbedding(BaseEstimator):
     """Base of the estimators: common parameters, checks, optimizer, epoch loop, outputs.
 
@@ -317,12 +324,6 @@ class Author2Vec(PairEmbedding):
             return 'degree' if self.pairs == 'walks' else 'uniform'
         return self.sampling
 
-    def _weights_digest(self):
-        """The digest of the graph's edge weights where they draw the pairs (not all equal), else
-        None: a checkpoint made with other weights is refused, an unweighted one still read."""
-        w = self.graph_.weights
-        return digest(w) if len(w) and np.ptp(w) > 0 else None
-
     def _pair_sequence(self):
         """The training batches (a pure function of seed, epoch and batch)."""
         from .sampling import PairSequence, WalkPairSequence
@@ -354,8 +355,9 @@ class Author2Vec(PairEmbedding):
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
                   if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+        data = weights_digest(self.graph_)
         self._checkpoints = Checkpoints(
-            self.checkpoint_dir, fingerprint(params, self.graph_, data=self._weights_digest())) \
+            self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
         start, self.history_ = (0, 0), []
         found = self._checkpoints.read() if resume else None
@@ -677,7 +679,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             batches['joint'] = _JointBatches(link, content)
         params = {k: v for k, v in self.get_params().items()
                   if k not in ('verbose', 'checkpoint_dir', 'epochs')}
-        weights = self._weights_digest()
+        weights = weights_digest(self.graph_)
         data = digest(self.authorship_, self.papers_, self.paper_init_
                       if self.paper_init_ is not None else 'no paper vectors',
                       *([weights] if weights else []))
