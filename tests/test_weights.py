@@ -95,10 +95,13 @@ def test_estimator_checkpoint_of_other_weights_is_refused(tmp_path):
         Author2Vec(**params).fit(karate(np.arange(m, 0.0, -1)), resume=True)
 
 
+@pytest.mark.parametrize('lines', ['a b 2\nb c %s\nc a 1\n', '1 2 2\n2 3 %s\n3 1 1\n'],
+                         ids=['names', 'integers'])  # the careful and the fast reader
 @pytest.mark.parametrize('weight', ['0', '-1.5', '0.0'])
-def test_a_weight_that_is_not_positive_exits_2_naming_file_and_line(tmp_path, capsys, weight):
+def test_a_weight_that_is_not_positive_exits_2_naming_file_and_line(tmp_path, capsys, weight,
+                                                                      lines):
     path = tmp_path / 'w.txt'
-    path.write_text('a b 2\nb c %s\nc a 1\n' % weight)
+    path.write_text(lines % weight)
     code = cli.main(['train', '--edgelist', str(path), '--output', str(tmp_path / 'w.emb')]
                     + TINY)
     err = capsys.readouterr().err
