@@ -206,7 +206,9 @@ class LINE(BaseEstimator):
     """LINE (Tang et al. WWW 2015): first- and/or second-order proximity embeddings.
 
     Edges are sampled in proportion to their weight (both directions of an undirected edge),
-    negatives from degree^0.75, SGD with a learning rate decaying linearly from `learning_rate`.
+    negatives from degree^0.75, SGD with a learning rate decaying linearly from `learning_rate`,
+    `batch_size` edges per step, a row that a step meets several times moved by the mean of
+    its gradients (one SGD step, as the reference's one edge at a time).
 
     # Arguments
         dim: output size; with `order=3` each order gets dim // 2 and the two are concatenated
