@@ -60,10 +60,13 @@ def _settings(quick, dim):
     """Method hyper-parameters. Full: the reference implementations' defaults (Author2Vec: its
     estimator's defaults)."""
     if quick:
+        # LINE: 0.2M edge samples at a 10x rate (2 epochs of a small graph stayed at chance)
         return dict(dim=min(dim, 16), num_walks=2, walk_length=20, window=5, line_epochs=2,
-                    line_min_samples=0, a2v_epochs=1, shuffles=2, ratios=(0.5,), workers=1)
+                    line_min_samples=200000, line_lr=0.25, line_batch=256, a2v_epochs=1,
+                    shuffles=2, ratios=(0.5,), workers=1)
     return dict(dim=dim, num_walks=10, walk_length=80, window=10, line_epochs=20,
-                line_min_samples=1000000, a2v_epochs=Author2Vec().epochs,
+                line_min_samples=1000000, line_lr=0.025, line_batch=1024,
+                a2v_epochs=Author2Vec().epochs,
                 shuffles=pipeline.SHUFFLES, ratios=pipeline.RATIOS, workers=2)
 
 
@@ -89,7 +92,8 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None):
     if name in ('line', 'line-1', 'line-2'):
         order = {'line': 3, 'line-1': 1, 'line-2': 2}[name]
         return baselines.LINE(dim=d, order=order, epochs=s['line_epochs'],
-                              min_samples=s['line_min_samples'], random_state=seed)
+                              min_samples=s['line_min_samples'], learning_rate=s['line_lr'],
+                              batch_size=s['line_batch'], random_state=seed)
     if name == 'spectral':
         return baselines.SpectralEmbedding(dim=d, random_state=seed)
     if name == 'random':
@@ -154,20 +158,22 @@ def parse_methods(methods, task):
     return out
 
 
-def _check_graph(name, graph, task, methods, make):
+def _check_graph(graph, task, methods, make):
     """Refuse, before any file is written, a graph the task or a method cannot run on
-    (`GraphError`, `MemoryError`)."""
+    (`GraphError`, `MemoryError`; the command line names the file)."""
     from .graph import GraphError
     from .splits import removable_edges
+    from .negatives import check_negatives
     if graph.num_edges == 0:
-        raise GraphError('%s has no edges' % name)
+        raise GraphError('the graph has no edges')
     if task == 'link-prediction' and removable_edges(graph) == 0:
-        raise GraphError('%s: no edge can be held out for link prediction without '
-                         'disconnecting the graph (a tree or forest); the other tasks can run'
-                         % name)
+        raise GraphError('no edge can be held out for link prediction without disconnecting '
+                         'the graph (a tree or forest); the other tasks can run')
+    if task == 'link-prediction':  # held-out non-edges, and negatives for the training pairs
+        check_negatives(graph)
     for m in methods:
         if m in ('author2vec', 'author2vec-blog'):
-            make(m).check_fit(graph)  # a possible negative for every edge; memory
+            make(m).check_fit(graph)  # memory
 
 
 def _flatten(res, prefix=''):
@@ -213,7 +219,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         methods: list of method names (or a comma separated string); default all for the task.
         seeds: number of seeds (0..seeds-1): each seed gives a new split / initialisation /
             classifier shuffles.
-        quick: tiny settings (CI smoke test): d<=16, 2 short walks per node, one epoch.
+        quick: tiny settings (CI smoke test): d<=16, 2 short walks per node, one epoch, LINE
+            0.2M edge samples at 10x its rate: each method still above chance.
         output_dir: where the files go (created).
         command: the command line to record (default `sys.argv`).
         dim: embedding size of every method (default Author2Vec's, 128: the reference).
@@ -260,7 +267,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
 
     def make(m, seed=0):
         return make_method(m, seed=seed, quick=quick, dim=dim, p=p, q=q, epochs=s['a2v_epochs'])
-    _check_graph(name, graph, task, methods, make)
+    _check_graph(graph, task, methods, make)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         first_setup = pipeline.prepare(task, graph, labels, seed=0, test_fraction=0.5,
@@ -268,17 +275,10 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     if command is None:
         command = ' '.join(['author2vec'] + sys.argv[1:]) if sys.argv and \
             os.path.basename(sys.argv[0]).startswith('author2vec') else ' '.join(sys.argv)
-    runs = {m: [] for m in methods}
     stem = os.path.join(output_dir, '%s_%s%s' % (task, name, '_quick' if quick else ''))
-    done = {}
-    if resume and os.path.exists(stem + '.json'):
-        with open(stem + '.json') as f:
-            old = json.load(f)
-        for m, rs in old.get('runs', {}).items():
-            ok = sorted(r['seed'] for r in rs if 'error' not in r)
-            if m in runs and ok == list(range(seeds)):
-                runs[m] = rs
-                done[m] = old.get('settings', {})
+    runs, done = _resumed(stem + '.json', methods, seeds) if resume else \
+        ({m: [] for m in methods}, {})
+    methods = list(runs)
     started = time.time()
     bar = tqdm(total=seeds * len(methods), disable=not progress, file=sys.stderr,
                desc='%s %s' % (name, task))
@@ -325,9 +325,10 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
             except Exception as e:  # noqa: BLE001  one failing method must not lose the others
                 if os.environ.get('AUTHOR2VEC_TRACEBACK'):
                     raise
-                runs[m].append({'seed': seed, 'error': '%s: %s' % (type(e).__name__, e)})
-                print('\n%s failed on seed %d: %s: %s' % (m, seed, type(e).__name__, e),
-                      file=sys.stderr)
+                error = '%s: %s' % (type(e).__name__, (str(e).strip() or '-').splitlines()[0])
+                runs[m].append({'seed': seed, 'error': error})
+                if progress:  # the command's last line names every failure
+                    bar.write('%s failed on seed %d: %s' % (m, seed, error), file=sys.stderr)
             state.update(split=setup.split, train_pairs=setup.train_pairs)
             _write(**state)
             bar.update(1)
@@ -336,6 +337,26 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     stem = _write(**state)
     print(markdown_table(state['result']))
     return stem + '.json'
+
+
+def _resumed(path, methods, seeds):
+    """(runs, done) of a resumed run: the earlier run's methods first, in its order, every one
+    kept that is not asked for again or that finished every seed (`done`: its settings);
+    then the methods asked for that it lacks (`runs[m] == []`)."""
+    runs, done = {}, {}
+    if os.path.exists(path):
+        with open(path) as f:
+            old = json.load(f)
+        for m, rs in old.get('runs', {}).items():
+            ok = sorted(r['seed'] for r in rs if 'error' not in r)
+            if m not in methods or ok == list(range(seeds)):
+                runs[m] = rs
+                done[m] = old.get('settings', {})
+            else:
+                runs[m] = []
+    for m in methods:
+        runs.setdefault(m, [])
+    return runs, done
 
 
 def _loadavg():

@@ -11,6 +11,7 @@ line or flag and the problem; nothing written), 1 any other failure (a benchmark
 failed, after the others' results are written). Warnings take one line each.
 """
 import argparse
+import contextlib
 import os
 import shlex
 import sys
@@ -20,6 +21,7 @@ import warnings
 from . import __version__
 from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
                         SCHEDULES, Author2Vec, ContentLinkAuthor2Vec)
+from .graph import DataWarning, GraphError
 from .memory import SLOTS
 from .negatives import SAMPLING
 from .pipeline import TASKS
@@ -333,6 +335,16 @@ def _resume_notice(args):
               % directory, file=sys.stderr)
 
 
+@contextlib.contextmanager
+def _naming(source):
+    """A `GraphError` (a graph that cannot be trained or held out) names `source`, the file or
+    dataset it came from."""
+    try:
+        yield
+    except GraphError as e:
+        raise GraphError('%s: %s' % (source, e)) from None
+
+
 def _load(args):
     """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
     from . import datasets
@@ -450,21 +462,26 @@ def cmd_train(args):
     output = _check_outputs(args)
     graph, name, dataset = _load(args)
     _check_partition_flags(args, graph)
+    if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():
+        warnings.warn('--partitions trains on every edge alike: the edge weights are not used',
+                      DataWarning)
     estimator, fit_params = _estimator(args, dataset)
     print('%s: %d nodes, %d edges' % (args.edgelist or 'dataset ' + name, graph.num_nodes,
                                       graph.num_edges))
-    estimator.check_fit(graph)  # no edges, no possible negative, memory: refused before work
-    if args.resume:
-        _resume_notice(args)
-    test_fraction = args.test_fraction
-    no_auc = None
-    if test_fraction > 0 and removable_edges(graph) == 0:
-        no_auc = ('no edge can be held out without disconnecting the graph (a tree or forest)'
-                  ': training on all %d edges, no link prediction AUC' % graph.num_edges)
-        print(no_auc)
-        test_fraction = 0
-    setup = pipeline.prepare('link-prediction', graph, seed=args.seed,
-                             test_fraction=test_fraction, classifier=False)
+    with _naming(args.edgelist or 'dataset ' + name):
+        estimator.check_fit(graph)  # no edges, no possible negative, memory: before any work
+        if args.resume:
+            _resume_notice(args)
+        test_fraction = args.test_fraction
+        no_auc = None
+        if test_fraction > 0 and removable_edges(graph) == 0:
+            no_auc = ('no edge can be held out without disconnecting the graph (a tree or '
+                      'forest): training on all %d edges, no link prediction AUC'
+                      % graph.num_edges)
+            print(no_auc)
+            test_fraction = 0
+        setup = pipeline.prepare('link-prediction', graph, seed=args.seed,
+                                 test_fraction=test_fraction, classifier=False)
     if setup.split is not None and len(setup.split.test_edges):
         print('held out %d edges and %d non-edges for link prediction'
               % (len(setup.split.test_edges), len(setup.split.test_negatives)))
@@ -516,11 +533,12 @@ def cmd_benchmark(args):
     else:
         dataset = args.dataset or 'karate'
     try:
-        path = run_benchmark(dataset, args.task, methods=args.methods, seeds=args.seeds,
-                             quick=args.quick, output_dir=args.output_dir,
-                             command=args.command_line, dim=args.dim, p=args.p, q=args.q,
-                             shuffles=args.shuffles, epochs=args.epochs, resume=args.resume,
-                             progress=not args.no_progress)
+        with _naming(args.edgelist or 'dataset ' + dataset):
+            path = run_benchmark(dataset, args.task, methods=args.methods, seeds=args.seeds,
+                                 quick=args.quick, output_dir=args.output_dir,
+                                 command=args.command_line, dim=args.dim, p=args.p, q=args.q,
+                                 shuffles=args.shuffles, epochs=args.epochs,
+                                 resume=args.resume, progress=not args.no_progress)
     except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
         raise BadInput(str(e))  # too small: refused before any file is written
     with open(path) as f:
@@ -595,7 +613,6 @@ def _main(argv):
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
     from .checkpoints import CheckpointMismatch, TrainingInterrupted
-    from .graph import GraphError
     from .readers import GraphFormatError
     try:
         return COMMANDS[args.command](args)

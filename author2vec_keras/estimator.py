@@ -43,6 +43,13 @@ MAX_SEED = 2 ** 32 - 1
 MODELS = ('paper', 'blog')
 
 
+def weights_digest(graph):
+    """The digest of a graph's edge weights where they draw the pairs (not all equal), else
+    None: a checkpoint made with other weights is refused, an unweighted one still read."""
+    w = graph.weights
+    return digest(w) if len(w) and np.ptp(w) > 0 else None
+
+
 class PairEmbedding(BaseEstimator):
     """Base of the estimators: common parameters, checks, optimizer, epoch loop, outputs.
 
@@ -354,7 +361,9 @@ class Author2Vec(PairEmbedding):
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
                   if k not in ('verbose', 'checkpoint_dir', 'epochs')}
-        self._checkpoints = Checkpoints(self.checkpoint_dir, fingerprint(params, self.graph_)) \
+        data = weights_digest(self.graph_)
+        self._checkpoints = Checkpoints(
+            self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
         start, self.history_ = (0, 0), []
         found = self._read_checkpoint(resume)
@@ -598,8 +607,10 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             batches['joint'] = _JointBatches(link, content)
         params = {k: v for k, v in self.get_params().items()
                   if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+        weights = weights_digest(self.graph_)
         data = digest(self.authorship_, self.papers_, self.paper_init_
-                      if self.paper_init_ is not None else 'no paper vectors')
+                      if self.paper_init_ is not None else 'no paper vectors',
+                      *([weights] if weights else []))
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None

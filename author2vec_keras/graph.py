@@ -73,7 +73,7 @@ class Graph(object):
         edges: int array-like of shape (m, 2): pairs of contiguous node indices.
         num_nodes: number of nodes (default: `len(nodes)`, else `edges.max() + 1`).
         nodes: list of node ids, index -> id (default: `range(num_nodes)`).
-        weights: float array-like of shape (m,), default all ones.
+        weights: float array-like of shape (m,), positive, default all ones.
         directed: whether (u, v) and (v, u) are different edges.
         merge: how weights of duplicate edges are merged: 'max' (default), 'sum', 'first'.
 
@@ -121,8 +121,9 @@ class Graph(object):
             weights = np.asarray(weights, dtype=np.float64).reshape(-1)
             if len(weights) != len(edges):
                 raise ValueError('%d weights for %d edges' % (len(weights), len(edges)))
-            if not np.all(np.isfinite(weights)):
-                raise ValueError('weights must be finite')
+            if not np.all(np.isfinite(weights) & (weights > 0)):
+                raise ValueError('weights must be finite and positive (edge strengths), got %r'
+                                 % weights[~(np.isfinite(weights) & (weights > 0))][0])
         if merge not in ('max', 'sum', 'first'):
             raise ValueError("merge must be 'max', 'sum' or 'first', got %r" % (merge,))
 
@@ -142,25 +143,19 @@ class Graph(object):
                                                      else ''), DataWarning, stacklevel=2)
             edges = edges[~loops]
             weights = weights[~loops]
-        # duplicates: exact repeats of an ordered pair are warned about; an undirected graph
-        # listed in both directions (SNAP style) is merged silently.
-        okeys = pair_keys(edges, num_nodes)
+        # duplicates, an undirected edge listed again as `v u` among them, merged with a notice
+        listed = edges
         if not self.directed:
             edges = np.sort(edges, axis=1)
-            keys = pair_keys(edges, num_nodes)
-        else:
-            keys = okeys
+        keys = pair_keys(edges, num_nodes)
         ukeys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
-        if len(ukeys) == len(keys):
-            self.num_duplicates_merged = 0
-        elif self.directed:
-            self.num_duplicates_merged = int(len(keys) - len(ukeys))
-        else:
-            self.num_duplicates_merged = int(len(okeys) - len(np.unique(okeys)))
-        if self.num_duplicates_merged:
-            warnings.warn('merged %d duplicate edge%s' % (self.num_duplicates_merged,
-                                                         's' if self.num_duplicates_merged > 1
-                                                         else ''), DataWarning, stacklevel=2)
+        self.num_duplicates_merged = k = int(len(keys) - len(ukeys))
+        if k:
+            rev = 0 if self.directed else \
+                k - len(listed) + len(np.unique(pair_keys(listed, num_nodes)))
+            warnings.warn('merged %d duplicate edge%s%s' % (
+                k, 's' if k > 1 else '', ' (%d of them `v u` after `u v`)' % rev if rev else ''),
+                DataWarning, stacklevel=2)
         if len(ukeys) != len(keys):
             if merge == 'sum':
                 weights = np.bincount(inv, weights=weights, minlength=len(ukeys))
@@ -274,9 +269,12 @@ class Graph(object):
                      directed=self.directed)
 
     def to_undirected(self):
+        """The undirected graph: `u -> v` and `v -> u` become one edge (the larger weight)."""
         if not self.directed:
             return self
-        return Graph(self.edges, nodes=self.nodes, weights=self.weights, directed=False)
+        with warnings.catch_warnings():  # merging the two directions is what is asked for
+            warnings.simplefilter('ignore', DataWarning)
+            return Graph(self.edges, nodes=self.nodes, weights=self.weights, directed=False)
 
     def connected_components(self):
         """(number of components, int label per node): weak components for directed graphs."""

@@ -21,6 +21,7 @@ import platform
 import sys
 import time
 
+import numpy as np
 
 from . import evaluation
 from .splits import link_prediction_split
@@ -158,6 +159,10 @@ def fit_and_score(method, setup, seed=0, fit_params=None, **score_kwargs):
     method.fit(setup.fit_graph, **(fit_params or {}))
     embeddings = method.get_embedding()  # as it is: no float64 copy of a large table
     timings['fit'] = time.time() - t0
+    bad = ~np.isfinite(embeddings).all(axis=1)
+    if bad.any():
+        raise FloatingPointError('%d of its %d vectors are not finite (NaN or inf): training '
+                                 'diverged' % (bad.sum(), len(bad)))
     t0 = time.time()
     metrics = score(setup, embeddings, own=own_score(method), seed=seed, **score_kwargs)
     timings['evaluate'] = time.time() - t0

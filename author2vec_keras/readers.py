@@ -19,6 +19,7 @@ line that is not data (a second header line too) is a `GraphFormatError` naming 
 A binary file (NUL bytes, control characters, an archive or image) is refused as not text.
 """
 import codecs
+import csv
 import gzip
 import io
 import os
@@ -28,7 +29,7 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-from .graph import DataWarning, Graph
+from .graph import DataWarning, Graph, pair_keys
 
 __all__ = ['GraphFormatError', 'as_graph', 'read_edgelist', 'read_adjlist', 'read_mat',
            'read_labels', 'read_text']
@@ -176,12 +177,26 @@ _SEP = str.maketrans({',': ' ', '\t': ' ', '\r': ' ', '\x00': ' '})
 
 
 def _split_lines(text, comments=True):
-    """Token lists per physical line ('\\n'-separated; CR, TAB and commas are separators)."""
+    """Token lists per physical line ('\\n'-separated; CR, TAB and commas are separators; a
+    line with a double quote is read by Python's `csv` module, `"Medici family",Strozzi`)."""
     lines = text.split('\n')
     if comments and '#' in text:
         lines = [l.split('#', 1)[0] if '#' in l else l for l in lines]
-    tokens = [l.translate(_SEP).split() for l in lines]
-    return tokens
+    if '"' not in text:
+        return [l.translate(_SEP).split() for l in lines]
+    return [_quoted_fields(l) if '"' in l else l.translate(_SEP).split() for l in lines]
+
+
+_QUOTED = re.compile(r'"(?:[^"]|"")*"')
+
+
+def _quoted_fields(line):
+    """The fields of a line with quotes (`csv`): the separator is a comma, else a TAB, else a
+    space, outside the quotes; empty fields are dropped, as runs of separators elsewhere."""
+    bare = _QUOTED.sub('', line)
+    sep = ',' if ',' in bare else '\t' if '\t' in bare else ' '
+    fields = next(csv.reader([line.rstrip('\r')], delimiter=sep, skipinitialspace=True))
+    return [f.strip() for f in fields if f.strip()]
 
 
 def _is_int_token(arr):
@@ -383,7 +398,7 @@ def _fast_edgelist(data, weighted):
     vals = vals.reshape(-1, width)
     if width == 3 and weighted is not False:
         weights = vals[:, 2]
-        if not np.all(np.isfinite(weights)):
+        if not np.all(np.isfinite(weights) & (weights > 0)):
             return None
     else:
         weights = None
@@ -488,6 +503,12 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
     weights = None
     if width == 3 and weighted is not False:
         weights = _parse_floats(path, tok[:, 2], line_no)
+        bad = weights <= 0
+        if bad.any():
+            k = int(np.argmax(bad))
+            raise GraphFormatError(path, int(line_no[k]), 'weight %s is not positive: a weight is '
+                                   "how strongly the edge's ends are joined (drop the edge, or "
+                                   'give it a small positive weight)' % tok[k, 2])
     if skipped is not None and header is None:
         _header_notice(path, skipped + 1, text.split('\n')[skipped])
     return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
@@ -514,9 +535,11 @@ def read_adjlist(path, directed=False, encoding=None):
     heads = inv[starts]
     is_head = np.zeros(len(tok), dtype=bool)
     is_head[starts] = True
-    src = np.repeat(heads, nc - 1)
-    dst = inv[~is_head]
-    return Graph(np.stack([src, dst], axis=1), nodes=ids, directed=directed)
+    pairs = np.stack([np.repeat(heads, nc - 1), inv[~is_head]], axis=1)
+    if not directed:  # each edge is listed from both its ends: one of them is kept
+        _, first = np.unique(pair_keys(pairs, len(ids), directed=False), return_index=True)
+        pairs = pairs[np.sort(first)]
+    return Graph(pairs, nodes=ids, directed=directed)
 
 
 def read_mat(path, network='network', group='group', directed=False):
@@ -564,8 +587,7 @@ def read_mat(path, network='network', group='group', directed=False):
 
 def _graph_quiet_symmetric(edges_sorted, n, w):
     """Undirected Graph from a symmetric matrix's entries: the mirrored copies are not duplicates."""
-    keys = edges_sorted[:, 0] * max(n, 1) + edges_sorted[:, 1]
-    _, first = np.unique(keys, return_index=True)
+    _, first = np.unique(pair_keys(edges_sorted, n), return_index=True)
     return Graph(edges_sorted[first], num_nodes=n, weights=w[first], directed=False)
 
 

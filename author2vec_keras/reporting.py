@@ -83,12 +83,14 @@ def markdown_table(result):
     st = result.get('settings', {})
     if st:
         lines += ['', 'Settings: d=%s; DeepWalk/node2vec %s walks x %s, window %s, 1 skip-gram epoch '
-                  '(node2vec p=%s, q=%s); LINE max(%s x |E|, %s) edge samples per order; Author2Vec '
-                  '%s epochs (its estimator defaults otherwise; author2vec-walks*: pairs from the '
-                  'same walks as DeepWalk, 2 per walk per epoch).'
+                  '(node2vec p=%s, q=%s); LINE max(%s x |E|, %s) edge samples per order, '
+                  'learning rate %s; Author2Vec %s epochs (its estimator defaults otherwise; '
+                  'author2vec-walks*: pairs from the same walks as DeepWalk, 2 per walk per '
+                  'epoch).'
                   % (st.get('dim'), st.get('num_walks'), st.get('walk_length'), st.get('window'),
                      st.get('p'), st.get('q'), st.get('line_epochs'),
-                     st.get('line_min_samples', 0), st.get('a2v_epochs'))]
+                     st.get('line_min_samples', 0), st.get('line_lr', 0.025),
+                     st.get('a2v_epochs'))]
     for m, note in sorted(result.get('resumed', {}).items()):
         lines += ['', '%s: %s.' % (m, note)]
     if not result.get('complete', True):

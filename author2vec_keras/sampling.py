@@ -56,6 +56,11 @@ class PairSequence(keras.utils.Sequence):
     # Batches
         `seq[i]` -> (X, y): X int32 (B, 2) of node indices (source, target), y float32 (B, 1),
         1 for edges and 0 for sampled non-edges. `len(seq)` is the number of batches per epoch.
+
+    # Weights
+        A weighted graph's epoch holds as many positives as it has edges, each drawn in
+        proportion to its weight (with replacement: LINE's edge sampling; `grouped`: as many
+        of a node's edges as it has, by weight); with all weights equal, every edge once.
     """
 
     def __init__(self, graph, negatives=1, batch_size=512, sampling='uniform', seed=0,
@@ -83,6 +88,9 @@ class PairSequence(keras.utils.Sequence):
         self._calls = {}
         if self.grouped:  # the nodes with out-edges: one batch each
             self._sources = np.nonzero(graph.out_degrees)[0].astype(np.int64)
+        # a weighted graph's positives are drawn in proportion to weight (LINE's edge sampling)
+        w = graph.weights
+        self._edge_cdf = np.cumsum(w) / w.sum() if len(w) and np.ptp(w) > 0 else None
 
     def __len__(self):
         if self.grouped:
@@ -110,10 +118,16 @@ class PairSequence(keras.utils.Sequence):
             return cache[epoch]
         rng = np.random.default_rng([self.seed, epoch, 0x5eed])
         m = len(self._sources) if self.grouped else self.graph.num_edges
-        order = rng.permutation(m) if self.shuffle else np.arange(m)
+        if self._edge_cdf is not None and not self.grouped:  # LINE's edge sampling
+            order = np.searchsorted(self._edge_cdf, rng.random(m), side='right')
+            order = np.minimum(order, m - 1)
+        else:
+            order = rng.permutation(m) if self.shuffle else np.arange(m)
         flip = None if self.graph.directed or self.grouped else rng.random(m) < 0.5
+        if flip is not None and self._edge_cdf is None:
+            flip = flip[order]  # one orientation per edge, drawn in edge order
         if self._saturated is not None and not self.grouped:  # a hub joined to every node:
-            full = self._saturated[self.graph.edges]            # the other end is the source
+            full = self._saturated[self.graph.edges[order]]     # the other end is the source
             flip = np.where(full[:, 0] & ~full[:, 1], True,
                             np.where(full[:, 1] & ~full[:, 0], False, flip))
         keep = {e: v for e, v in cache.items() if e == epoch - 1 or e == epoch + 1}
@@ -139,12 +153,18 @@ class PairSequence(keras.utils.Sequence):
         if self.grouped:  # a2v.lua: one node and all its out-neighbours
             node = self._sources[order[i]]
             dst = self.graph.neighbors(node)
+            if self._edge_cdf is not None:  # as many, drawn by weight
+                a = self.graph.adjacency
+                w = np.cumsum(a.data[a.indptr[node]:a.indptr[node + 1]])
+                rng = np.random.default_rng([self.seed, epoch, i, 0x3e1])
+                dst = dst[np.minimum(np.searchsorted(w, rng.random(len(dst)) * w[-1],
+                                                     side='right'), len(dst) - 1)]
             return np.full(len(dst), node, dtype=np.int64), dst
-        ids = order[i * self.positives_per_batch:(i + 1) * self.positives_per_batch]
-        e = self.graph.edges[ids]
+        slots = slice(i * self.positives_per_batch, (i + 1) * self.positives_per_batch)
+        e = self.graph.edges[order[slots]]
         src, dst = e[:, 0].copy(), e[:, 1].copy()
         if flip is not None:
-            f = flip[ids]
+            f = flip[slots]
             src[f], dst[f] = e[f, 1], e[f, 0]
         return src, dst
 

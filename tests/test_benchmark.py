@@ -99,3 +99,65 @@ def test_resume_keeps_finished_methods(tmp_path):
     assert res['runs']['random'] == first and 'random' in res['resumed']
     assert res['runs']['spectral'] and res['settings']['a2v_epochs'] == 2
     assert 'kept from the earlier run' in open(path[:-5] + '.md').read()
+
+
+def test_resume_with_other_methods_merges_never_drops(tmp_path, capsys):
+    # issue 26 (3): resuming with some methods rewrote the files with those methods only
+    out = str(tmp_path)
+    common = ['benchmark', '--dataset', 'karate', '--task', 'clustering', '--quick',
+              '--output-dir', out, '--no-progress']
+    assert cli.main(common + ['--methods', 'random,spectral']) == 0
+    first = json.load(open(tmp_path / 'clustering_karate_quick.json'))['runs']
+    capsys.readouterr()
+    assert cli.main(common + ['--methods', 'line', '--resume']) == 0
+    assert capsys.readouterr().err == ''
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        'clustering_karate_quick.%s' % ext for ext in ('json', 'md', 'png')]
+    res = json.load(open(tmp_path / 'clustering_karate_quick.json'))
+    assert res['methods'] == ['random', 'spectral', 'line']
+    assert res['runs']['random'] == first['random'] and res['runs']['spectral'] == first['spectral']
+    assert set(res['summary']) == {'random', 'spectral', 'line'}
+    table = open(tmp_path / 'clustering_karate_quick.md').read()
+    assert all('| %s ' % m in table for m in ('random', 'spectral', 'line')), table
+
+
+def test_line_on_karate_is_finite(tmp_path, capsys):
+    # issue 26 (10): LINE's summed hub updates overflowed to NaN vectors on karate
+    code = cli.main(['benchmark', '--dataset', 'karate', '--task', 'link-prediction',
+                     '--seeds', '1', '--methods', 'line', '--output-dir', str(tmp_path),
+                     '--no-progress'])
+    assert (code, capsys.readouterr().err) == (0, '')
+    run, = json.load(open(tmp_path / 'link-prediction_karate.json'))['runs']['line']
+    assert 0.5 < run['metrics']['hadamard']['auc'] <= 1
+
+
+def test_quick_line_is_above_chance():
+    # issue 26 (10): two quick epochs of LINE were at chance (AUC 0.50)
+    from author2vec_keras import datasets, pipeline
+    setup = pipeline.prepare('link-prediction', datasets.load('cora').graph, seed=0,
+                             test_fraction=0.5)
+    metrics, _ = pipeline.fit_and_score(benchmark.make_method('line', quick=True), setup,
+                                        seed=0)
+    assert metrics['own']['auc'] > 0.58 and metrics['hadamard']['auc'] > 0.58, metrics
+
+
+def test_a_diverging_baseline_fails_in_one_line(tmp_path, capsys, monkeypatch):
+    # issue 26 (10): a NaN table ended in scikit-learn's many-line message
+    make = benchmark.make_method
+
+    def diverging_line(name, **kw):
+        if name == 'line':
+            return benchmark.baselines.LINE(dim=8, learning_rate=1e300, min_samples=5000)
+        return make(name, **kw)
+    monkeypatch.setattr(benchmark, 'make_method', diverging_line)
+    code = cli.main(['benchmark', '--dataset', 'karate', '--task', 'link-prediction',
+                     '--quick', '--methods', 'line,jaccard', '--output-dir', str(tmp_path),
+                     '--no-progress'])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.count('\n') == 1 and err.startswith(
+        'author2vec: error: 1 of 2 methods failed (line: FloatingPointError: '), err
+    assert 'vectors are not finite' in err and str(tmp_path) in err
+    res = json.load(open(tmp_path / 'link-prediction_karate_quick.json'))
+    assert res['runs']['jaccard'][0]['metrics']['own']['auc'] > 0.5
+    assert sorted(p.suffix for p in tmp_path.iterdir()) == ['.json', '.md', '.png']

@@ -27,12 +27,18 @@ def test_self_loops_and_duplicates_warn_once_each_with_counts():
         warnings.simplefilter('always')
         g = Graph([[0, 0], [1, 1], [0, 1], [0, 1], [1, 0], [1, 2]], weights=[1, 1, 2, 5, 3, 1])
     msgs = sorted(str(x.message) for x in w if issubclass(x.category, DataWarning))
-    assert msgs == ['dropped 2 self-loops', 'merged 1 duplicate edge']
+    assert msgs == ['dropped 2 self-loops', 'merged 2 duplicate edges (1 of them `v u` after '
+                    '`u v`)']  # issue 26: the reversed line is counted
     assert g.edges.tolist() == [[0, 1], [1, 2]]
     assert g.weights.tolist() == [5.0, 1.0]  # merge='max'
-    assert g.num_self_loops_dropped == 2
-    g2 = Graph([[0, 1], [1, 0]], weights=[2, 3], merge='sum')  # reverse listing: no warning
-    assert g2.weights.tolist() == [5.0]
+    assert g.num_self_loops_dropped == 2 and g.num_duplicates_merged == 2
+    with pytest.warns(DataWarning, match=r'^merged 1 duplicate edge \(1 of them `v u`'):
+        g2 = Graph([[0, 1], [1, 0]], weights=[2, 3], merge='sum')
+    assert g2.weights.tolist() == [5.0] and g2.num_duplicates_merged == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        assert Graph([[0, 1], [1, 0]], directed=True).num_duplicates_merged == 0
+        assert Graph([[0, 1], [1, 0]], directed=True).to_undirected().num_edges == 1
 
 
 def test_directed_keeps_both_directions():

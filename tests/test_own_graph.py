@@ -108,17 +108,26 @@ def test_a_forest_and_a_three_node_path_train_in_process(tmp_path, capsys):
 # -- 2. graphs too small to train: exit 2, one line, before training ----------------------------
 
 @pytest.mark.parametrize('content, problem', [
-    ('0 1\n', 'no possible negative for the edge (0, 1)'),
+    ('0 1\n', {'train': 'no possible negative for the edge (0, 1)',
+               'benchmark': 'no edge can be held out'}),  # a tree, for link prediction
     ('a b\nb c\na c\n', 'no possible negative'),  # complete: no non-edge at all
     ('1 1\n2 2\n', 'the graph has no edges'),  # only self-loops
 ])
-def test_too_small_graphs_exit_2_in_one_line_before_training(tmp_path, content, problem):
+@pytest.mark.parametrize('command', [
+    ['train', '--output', 'tiny.emb'],
+    ['benchmark', '--task', 'link-prediction', '--quick', '--methods', 'line,jaccard',
+     '--output-dir', 'out', '--no-progress'],
+])
+def test_too_small_graphs_exit_2_in_one_line_before_training(tmp_path, content, problem,
+                                                             command):
     (tmp_path / 'tiny.txt').write_text(content)
-    code, out, err = author2vec('train', '--edgelist', 'tiny.txt', '--output', 'tiny.emb',
+    code, out, err = author2vec(command[0], '--edgelist', 'tiny.txt', *command[1:],
                                 cwd=tmp_path)
     assert code == 2
     errors = [l for l in err.splitlines() if not l.startswith('author2vec: warning: ')]
+    problem = problem[command[0]] if isinstance(problem, dict) else problem
     assert len(errors) == 1 and problem in one_error_line(errors[0])
+    assert errors[0].startswith('author2vec: error: tiny.txt: ')  # issue 26: names the file
     assert 'held out' not in out  # refused before the split and the training
     assert sorted(os.listdir(str(tmp_path))) == ['tiny.txt']
 
@@ -285,7 +294,9 @@ def test_benchmark_own_edge_list_random_near_half_adamic_adar_well_above(tmp_pat
     assert code == 0, err
     assert err.splitlines() == ["author2vec: warning: %s:1: skipped header line "
                                 "'FromNodeId\\tToNodeId'" % files['snap'],
-                                'author2vec: warning: dropped 12 self-loops']  # as SNAP's file
+                                'author2vec: warning: dropped 12 self-loops',  # as SNAP's file
+                                'author2vec: warning: merged 14484 duplicate edges (14484 of '
+                                'them `v u` after `u v`)']  # SNAP lists both directions
     assert sorted(os.listdir(str(tmp_path / 'out'))) == [
         'link-prediction_CA-GrQc.json', 'link-prediction_CA-GrQc.md',
         'link-prediction_CA-GrQc.png']
@@ -305,7 +316,8 @@ def test_benchmark_node_classification_with_a_labels_file(tmp_path, files):
                                 '--methods', 'deepwalk,random', '--quick', '--no-progress',
                                 '--output-dir', 'out', cwd=tmp_path)
     assert code == 0, err
-    assert len(err.splitlines()) == 2 and err.count('skipped header line') == 2
+    assert len(err.splitlines()) == 3 and err.count('skipped header line') == 2
+    assert 'warning: merged 151 duplicate edges (151 of them `v u` after `u v`)' in err  # cites
     res = json.loads((tmp_path / 'out' / 'node-classification_cora_edges_quick.json')
                      .read_text())
     micro = {m: s['0.5/micro'][0] for m, s in res['summary'].items()}
@@ -436,3 +448,20 @@ def test_fuzz_own_files_exit_0_or_2_never_a_traceback(tmp_path_factory, capsys, 
         assert written == ['g.emb', 'g.emb.json', 'g.txt']
     else:
         assert len(os.listdir(str(d / 'out'))) == 3
+
+
+def test_quoted_csv_ids_with_spaces_and_a_reversed_duplicate_train(tmp_path, capsys):
+    # issue 26 (12): quoted CSV was refused; `v u` after `u v` was merged without a word
+    edges = [('%s family' % u, '%s family' % v) for u, v in nx.florentine_families_graph().edges()]
+    rows = ['"%s","%s"' % e for e in edges] + ['"%s","%s"' % edges[0][::-1]]
+    (tmp_path / 'florence.csv').write_text('\n'.join(rows) + '\n')
+    code = cli.main(['train', '--edgelist', str(tmp_path / 'florence.csv'), '--output',
+                     str(tmp_path / 'florence.emb'), '--test-fraction', '0'] + TINY)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert err == 'author2vec: warning: merged 1 duplicate edge (1 of them `v u` after `u v`)\n'
+    assert '15 nodes, 20 edges' in out
+    words = [l.split()[0] for l in (tmp_path / 'florence.emb').read_text().splitlines()[1:]]
+    assert 'Medici_family' in words and len(words) == 15
+    assert sorted(os.listdir(str(tmp_path))) == ['florence.csv', 'florence.emb',
+                                                 'florence.emb.json']

@@ -33,6 +33,30 @@ def test_edgelist_string_ids_and_weights(tmp_path):
     assert g.num_edges == 2
 
 
+@pytest.mark.parametrize('content', [
+    '"Acciaiuoli family","Medici family"\n"Medici family","Strozzi family"\n',
+    'source,target,weight\n"Acciaiuoli family", "Medici family",1\n'
+    '"Medici family",Strozzi family,2\n',
+    '"Acciaiuoli family"\t"Medici family"\t1\n"Medici family"\t"Strozzi family"\t2\n',
+    '"Acciaiuoli family" "Medici family" 1\n"Medici family"  "Strozzi family" 2 # c\n',
+])
+def test_edgelist_quoted_csv_ids_with_spaces(tmp_path, content):
+    # issue 26: the README says CSV, and Python's csv module reads quoted fields
+    with warnings.catch_warnings():
+        warnings.simplefilter('ignore', DataWarning)  # the header line
+        g = read_edgelist(write(tmp_path, content))
+    assert g.nodes == ['Acciaiuoli family', 'Medici family', 'Strozzi family']
+    assert g.edges.tolist() == [[0, 1], [1, 2]]
+
+
+def test_quoted_fields_keep_commas_and_labels_read_them(tmp_path):
+    g = read_edgelist(write(tmp_path, '"Smith, J.","Doe, A."\n"Doe, A.",Roe\n'))
+    assert g.nodes == ['Doe, A.', 'Roe', 'Smith, J.'] and g.num_edges == 2
+    labels = read_labels(write(tmp_path, '"Medici family",banking\n"Strozzi family",wool\n',
+                               'labels.csv'))
+    assert labels == {'Medici family': ['banking'], 'Strozzi family': ['wool']}
+
+
 def test_edgelist_integer_ids_are_ints_sorted_numerically(tmp_path):
     g = read_edgelist(write(tmp_path, '10 9\n-3 100\n'))
     assert g.nodes == [-3, 9, 10, 100] and all(type(v) is int for v in g.nodes)
