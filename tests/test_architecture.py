@@ -16,8 +16,9 @@ from author2vec_keras.fileio import load_word2vec, save_word2vec
 #: the 2017 stack); the estimators load it when they build a model.
 NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
                'datasets', 'datasets.aan', 'pipeline', 'reporting', 'paper_comparison',
-               'goal_check', 'benchmark', 'estimator', 'checkpoints', 'text', 'fileio', 'cli',
-               'generators', 'partitions', 'memory', 'checks', 'presets']
+               'goal_check', 'benchmark', 'estimator', 'pair_embedding', 'content_link',
+               'checkpoints', 'text', 'fileio', 'cli', 'generators', 'partitions', 'memory',
+               'checks', 'presets']
 
 
 def _floor_modules():
