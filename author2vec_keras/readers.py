@@ -6,11 +6,10 @@ error, and never turns a non-data line into a node. numpy/scipy only.
 - `read_edgelist(path)`: `u v` or `u v w` per line; separators any run of spaces, TABs or commas
   (CSV, TSV); `#` comments; CRLF; blank lines; UTF-8 (with or without BOM), UTF-16 with BOM or
   Latin-1; optionally gzip'd; one header line.
-- `read_adjlist(path)`: OpenNE's `node n1 n2 ...` per line.
-- `read_mat(path)`: MATLAB `.mat` with a sparse `network` adjacency and `group` node x label
-  matrix (DeepWalk / node2vec files).
-- `read_labels(path)`: `node label [label ...]` per line (a node may also repeat on several
-  lines): single- or multi-label; one header line.
+- `read_adjlist(path)`: OpenNE's `node n1 n2 ...` per line. `read_mat(path)`: MATLAB `.mat`,
+  sparse `network` adjacency and `group` node x label matrix (DeepWalk / node2vec files).
+- `read_labels(path)`: `node label [label ...]` per line (a node may repeat): single- or
+  multi-label; one header line.
 
 Header lines: the first non-comment line is a header when its fields cannot be node ids (or
 weights, labels) while the data's are, e.g. `FromNodeId ToNodeId` or `id_1,id_2` above integer
