@@ -1,7 +1,6 @@
 """Readers: edge lists, adjacency lists, MATLAB `.mat` graphs and label files -> `Graph`.
 
-Each raises `GraphFormatError(path, line, problem)` on malformed input, never a bare numpy/Python
-error, and never turns a non-data line into a node. numpy/scipy only.
+Malformed input raises `GraphFormatError(path, line, problem)` (numpy/scipy only).
 
 - `read_edgelist(path)`: `u v` or `u v w` per line; separators any run of spaces, TABs or commas
   (CSV, TSV); `#` comments; CRLF; blank lines; UTF-8 (with or without BOM), UTF-16 with BOM or
