@@ -64,7 +64,12 @@ def interrupt_between_steps():
     the signal; the loop calls the yielded `check()` between steps, which raises
     `KeyboardInterrupt` there. A second Ctrl-C raises at once (a step that never ends). Outside
     the main thread, or where the user installed a handler of their own, nothing changes.
+    Nested blocks share the outermost one's check: a fit wraps its epochs, so a Ctrl-C while a
+    checkpoint is written is raised at the next epoch's first step, after the write.
     """
+    if _ACTIVE_CHECKS:
+        yield _ACTIVE_CHECKS[-1]
+        return
     pressed = []
 
     def check():
@@ -83,10 +88,16 @@ def interrupt_between_steps():
         pressed.append(signum)
 
     signal.signal(signal.SIGINT, note)
+    _ACTIVE_CHECKS.append(check)
     try:
         yield check
     finally:
+        _ACTIVE_CHECKS.pop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+#: the check of the `interrupt_between_steps` block in force (the outermost), if any
+_ACTIVE_CHECKS = []
 
 
 def fingerprint(params, graph, data=None):

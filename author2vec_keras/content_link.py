@@ -6,7 +6,8 @@ import time
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from .checkpoints import Checkpoints, TrainingInterrupted, digest, fingerprint
+from .checkpoints import (Checkpoints, TrainingInterrupted, digest, fingerprint,
+                          interrupt_between_steps)
 from .checks import AUTHOR_TABLES
 from .pair_embedding import PairEmbedding, weights_digest
 from .readers import as_graph
@@ -233,33 +234,34 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             if self.verbose:
                 print('resuming from %s: epoch %d, batch %d'
                       % (self.checkpoint_dir, start[0] + 1, start[1]))
-        for epoch in range(start[0], self.epochs):
-            t0 = time.time()
-            for seq in (link, content):
-                if seq is not None:
-                    seq.set_epoch(epoch)
-            first = start[1] if epoch == start[0] else 0
-            rec = dict(partial) if epoch == start[0] else {}
-            offset = 0  # a position counts the batches of the epoch's phases in order
-            for name, model in self._compiled.items():
-                steps = len(batches[name])
-                if first < offset + steps:
-                    self._position = (offset, rec)
-                    loss = self._fit_epoch(model, batches[name], epoch, max(0, first - offset))
-                    if name == 'joint':
-                        rec.update(link=float(loss[1]), content=float(loss[2]))
-                    else:
-                        rec[name] = float(loss[0])
-                offset += steps
-            self.history_.append(rec)
-            self.embeddings_ = models.node_embeddings(self._exported_model)
-            if self.verbose:
-                print('epoch %d/%d %s (%.1f s)' % (epoch + 1, self.epochs, ' '.join(
-                    '%s_loss=%.4f' % kv for kv in sorted(rec.items())), time.time() - t0))
-            if on_epoch is not None:
-                on_epoch(self, epoch + 1)
-            if self._checkpoints is not None:
-                self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_)
+        with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
+            for epoch in range(start[0], self.epochs):
+                t0 = time.time()
+                for seq in (link, content):
+                    if seq is not None:
+                        seq.set_epoch(epoch)
+                first = start[1] if epoch == start[0] else 0
+                rec = dict(partial) if epoch == start[0] else {}
+                offset = 0  # a position counts the batches of the epoch's phases in order
+                for name, model in self._compiled.items():
+                    steps = len(batches[name])
+                    if first < offset + steps:
+                        self._position = (offset, rec)
+                        loss = self._fit_epoch(model, batches[name], epoch, max(0, first - offset))
+                        if name == 'joint':
+                            rec.update(link=float(loss[1]), content=float(loss[2]))
+                        else:
+                            rec[name] = float(loss[0])
+                    offset += steps
+                self.history_.append(rec)
+                self.embeddings_ = models.node_embeddings(self._exported_model)
+                if self.verbose:
+                    print('epoch %d/%d %s (%.1f s)' % (epoch + 1, self.epochs, ' '.join(
+                        '%s_loss=%.4f' % kv for kv in sorted(rec.items())), time.time() - t0))
+                if on_epoch is not None:
+                    on_epoch(self, epoch + 1)
+                if self._checkpoints is not None:
+                    self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_)
         self.embeddings_ = models.node_embeddings(self._exported_model)
         self.paper_embeddings_ = self.content_model_.get_layer(
             models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None

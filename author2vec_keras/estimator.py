@@ -12,7 +12,7 @@ import time
 
 import numpy as np
 
-from .checkpoints import Checkpoints, TrainingInterrupted, fingerprint
+from .checkpoints import Checkpoints, TrainingInterrupted, fingerprint, interrupt_between_steps
 from .checks import AUTHOR_TABLES, CONTEXTS, positive_int
 from .content_link import BATCHING, SCHEDULES, ContentLinkAuthor2Vec
 from .memory import available_memory, check_table_fits
@@ -169,17 +169,18 @@ class Author2Vec(PairEmbedding):
                 context=self.context)
         self.timings_ = {'build': time.time() - started, 'epochs': [],
                          'epochs_cpu': []}  # where a slow fit spent its time (issue 23)
-        for epoch in range(start[0], self.epochs):
-            if self.verbose:
-                print('Epoch %d/%d' % (epoch + 1, self.epochs))
-            t0, c0 = time.time(), time.process_time()
-            pairs.set_epoch(epoch)
-            first = start[1] if epoch == start[0] else 0
-            self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
-            if self._checkpoints is not None:
-                self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
-            self.timings_['epochs'].append(time.time() - t0)
-            self.timings_['epochs_cpu'].append(time.process_time() - c0)
+        with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
+            for epoch in range(start[0], self.epochs):
+                if self.verbose:
+                    print('Epoch %d/%d' % (epoch + 1, self.epochs))
+                t0, c0 = time.time(), time.process_time()
+                pairs.set_epoch(epoch)
+                first = start[1] if epoch == start[0] else 0
+                self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
+                if self._checkpoints is not None:
+                    self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
+                self.timings_['epochs'].append(time.time() - t0)
+                self.timings_['epochs_cpu'].append(time.process_time() - c0)
         self.node_embeddings_ = models.node_embeddings(self.model_)
         self.context_embeddings_ = models.context_embeddings(self.model_)
         self.embeddings_ = self.node_embeddings_ if self.context_embeddings_ is None else \

@@ -159,10 +159,8 @@ class PairEmbedding(BaseEstimator):
         step = first
         try:
             with interrupt_between_steps() as check_interrupt:
-                for step in range(first, steps + 1):
-                    check_interrupt()  # also after the last batch: a press is never lost
-                    if step == steps:
-                        break
+                for step in range(first, steps):
+                    check_interrupt()
                     x, y = batches[step]
                     out = np.atleast_1d(train(x, y)).astype(np.float64)
                     finite_loss(out[0], 'epoch %d, batch %d' % (epoch + 1, step + 1))

@@ -166,6 +166,19 @@ def test_checkpoint_from_another_configuration_is_refused(tmp_path, cora):
     assert len(more.history_) == 2
 
 
+def test_ctrl_c_waits_for_the_next_step_and_nested_blocks_share_it():
+    from author2vec_keras.checkpoints import interrupt_between_steps
+    with interrupt_between_steps() as outer:
+        os.kill(os.getpid(), signal.SIGINT)  # noted, not raised (e.g. while a checkpoint is written)
+        time.sleep(0.1)
+        with interrupt_between_steps() as inner:  # the next epoch's loop
+            assert inner is outer
+            with pytest.raises(KeyboardInterrupt):
+                inner()
+            inner()  # taken once
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_resume_removes_what_a_kill_inside_a_write_left(tmp_path, cora):
     """A SIGKILL inside `io.atomic_path` leaves `.FILE.<random>.tmp`: the resume deletes the
     checkpoint's own temporaries and nothing else of the user's."""
