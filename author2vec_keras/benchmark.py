@@ -56,28 +56,43 @@ DEFAULT_METHODS = {
 # ----------------------------------------------------------------------------------------------
 # methods
 
-def _settings(quick, dim):
+#: quick mode's least training per method, whatever the graph's size (a small graph's one epoch
+#: is a few gradient steps: measured on Les Miserables, 77 nodes, at chance): walk tokens of
+#: DeepWalk/node2vec (2 walks per node: AUC 0.55; 30: 0.83) and Author2Vec's positive pairs
+#: (1 epoch: 0.52; 100 epochs, 25k pairs: 0.84)
+QUICK_WALK_TOKENS = 40000
+QUICK_PAIRS = 25000
+
+
+def _settings(quick, dim, graph=None):
     """Method hyper-parameters. Full: the reference implementations' defaults (Author2Vec: its
-    estimator's defaults)."""
+    estimator's defaults). Quick: small ones, raised on a small `graph` to `QUICK_WALK_TOKENS`
+    and `QUICK_PAIRS`."""
     if quick:
         # LINE: 0.2M edge samples at a 10x rate (2 epochs of a small graph stayed at chance)
-        return dict(dim=min(dim, 16), num_walks=2, walk_length=20, window=5, line_epochs=2,
-                    line_min_samples=200000, line_lr=0.25, line_batch=256, a2v_epochs=1,
-                    shuffles=2, ratios=(0.5,), workers=1)
+        s = dict(dim=min(dim, 16), num_walks=2, walk_length=20, window=5, line_epochs=2,
+                 line_min_samples=200000, line_lr=0.25, line_batch=256, a2v_epochs=1,
+                 shuffles=2, ratios=(0.5,), workers=1)
+        if graph is not None and graph.num_edges:
+            s['num_walks'] = max(s['num_walks'], -(-QUICK_WALK_TOKENS // (
+                graph.num_nodes * s['walk_length'])))
+            s['a2v_epochs'] = max(s['a2v_epochs'], -(-QUICK_PAIRS // graph.num_edges))
+        return s
     return dict(dim=dim, num_walks=10, walk_length=80, window=10, line_epochs=20,
                 line_min_samples=1000000, line_lr=0.025, line_batch=1024,
                 a2v_epochs=Author2Vec().epochs,
                 shuffles=pipeline.SHUFFLES, ratios=pipeline.RATIOS, workers=2)
 
 
-def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None):
+def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None, settings=None):
     """An unfitted estimator for an embedding method name (see `EMBEDDING_METHODS`), or the
     scoring function of a link heuristic (see `baselines.HEURISTICS`).
 
     `dim`: embedding size of every method (default Author2Vec's); `epochs`: Author2Vec's passes
-    over the edges (default its estimator's; 1 in quick mode).
+    over the edges (default its estimator's; 1 in quick mode); `settings`: all of them, as
+    `run_benchmark` made them for its graph (then `quick` and `dim` are not read).
     """
-    s = _settings(quick, Author2Vec().dim if dim is None else dim)
+    s = dict(settings) if settings else _settings(quick, Author2Vec().dim if dim is None else dim)
     if epochs is not None:
         s['a2v_epochs'] = int(epochs)
     d = s['dim']
@@ -258,7 +273,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         raise ValueError('%s has no labels: node classification needs them%s'
                          % (name, '' if bundled else ' (--labels FILE)'))
     dim = Author2Vec().dim if dim is None else dim
-    s = _settings(quick, dim)
+    s = _settings(quick, dim, graph)
     s['outlier_fraction'] = outlier_fraction
     if shuffles is not None:
         s['shuffles'] = int(shuffles)
@@ -266,7 +281,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         s['a2v_epochs'] = int(epochs)
 
     def make(m, seed=0):
-        return make_method(m, seed=seed, quick=quick, dim=dim, p=p, q=q, epochs=s['a2v_epochs'])
+        return make_method(m, seed=seed, p=p, q=q, epochs=s['a2v_epochs'], settings=s)
     _check_graph(graph, task, methods, make)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')

@@ -207,7 +207,7 @@ class Checkpoints(object):
 
 
 _WHAT = {'version': 'package version', 'num_nodes': 'graph', 'edges_sha256': 'graph',
-         'data': 'training data (papers, authorship)'}
+         'data': 'training data (edge weights; papers, authorship)'}
 
 
 def describe_differences(saved, now):
@@ -225,8 +225,8 @@ def describe_differences(saved, now):
     what = ['other parameters (%s)' % '; '.join(changed)] if changed else []
     if saved.get('version') != now.get('version'):
         what.insert(0, 'package version %s (now %s)' % (saved.get('version'), now.get('version')))
-    for key in ('num_nodes', 'edges_sha256', 'data'):
-        if saved.get(key) != now.get(key) and 'another ' + _WHAT[key] not in what:
+    for key in ('num_nodes', 'edges_sha256', 'data'):  # other data: said once, not with a graph
+        if saved.get(key) != now.get(key) and not any(w.startswith('another') for w in what):
             what.append('another ' + _WHAT[key])
     return ', '.join(what)
 

@@ -92,15 +92,13 @@ def _add_input_arguments(parser, labels=False):
                              % ('s' if labels else ''))
 
 
-def _add_model_arguments(parser, epochs_help, unset=False):
-    """The flags `train` and `benchmark` share: the model's size and training.
-
-    `unset`: leave them None when not given (`train`, where a preset may fill them).
-    """
+def _add_model_arguments(parser, epochs_help, unset_note=''):
+    """The flags `train` and `benchmark` share: the model's size and training, None when not
+    given (a preset, or the benchmark's quick mode, may fill them); `unset_note` says which."""
     for flag, name, text in (('--dim', 'dim', 'node vector size'), ('--epochs', 'epochs',
                                                                       epochs_help)):
-        parser.add_argument(flag, type=_positive_int, default=None if unset else DEFAULTS[name],
-                            help='%s (default %s)' % (text, _default(name, unset)))
+        parser.add_argument(flag, type=_positive_int, default=None,
+                            help='%s (default %s%s)' % (text, _default(name, False), unset_note))
 
 
 def _default(name, preset_note=True):
@@ -165,7 +163,8 @@ def build_parser():
                        help="with --model author2vec: 'pairs' (--batch-size pairs per step) or "
                             "'grouped' (one step per paper and per author, as a2v.lua) "
                             '(default %s)' % _default('batching'))
-    _add_model_arguments(train, 'passes over the training edges', unset=True)
+    _add_model_arguments(train, 'passes over the training edges',
+                         unset_note="; --preset gives the preset's")
     train.add_argument('--hidden-dim', type=_positive_int, default=None,
                        help='pair representation size (default %s)' % _default('hidden_dim'))
     train.add_argument('--negatives', type=_positive_int, default=None,
@@ -271,7 +270,8 @@ def build_parser():
                        help='tiny settings for a smoke test (CI)')
     bench.add_argument('--output-dir', default='results', metavar='DIR',
                        help='where to write TASK_DATASET.{json,md,png} (default results)')
-    _add_model_arguments(bench, "Author2Vec's passes over the edges")
+    _add_model_arguments(bench, "Author2Vec's passes over the edges",
+                         unset_note='; --quick: d 16 and enough epochs for a small graph')
     bench.add_argument('--p', type=_positive_float, default=1.0,
                        help="node2vec's p (default 1)")
     bench.add_argument('--q', type=_positive_float, default=1.0,
@@ -462,10 +462,10 @@ def cmd_train(args):
     output = _check_outputs(args)
     graph, name, dataset = _load(args)
     _check_partition_flags(args, graph)
+    estimator, fit_params = _estimator(args, dataset)
     if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():
         warnings.warn('--partitions trains on every edge alike: the edge weights are not used',
                       DataWarning)
-    estimator, fit_params = _estimator(args, dataset)
     print('%s: %d nodes, %d edges' % (args.edgelist or 'dataset ' + name, graph.num_nodes,
                                       graph.num_edges))
     with _naming(args.edgelist or 'dataset ' + name):

@@ -81,11 +81,25 @@ def test_benchmark_arguments_in_the_cli():
                          'deepwalk,line', '--seeds', '3', '--quick', '--output-dir', 'x'])
     assert (args.dataset, args.task, args.methods, args.seeds, args.quick, args.output_dir) == \
         ('cora', 'clustering', 'deepwalk,line', 3, True, 'x')
-    assert (args.dim, args.epochs) == (Author2Vec().dim, Author2Vec().epochs)
+    assert (args.dim, args.epochs) == (None, None)  # unset: the benchmark's settings decide
+    assert (benchmark._settings(False, 128)['a2v_epochs'], benchmark._settings(True, 128)['dim']) \
+        == (Author2Vec().epochs, 16)
     for bad in (['--task', 'nope'], ['--dim', '-5'], ['--epochs', '0'], ['--seeds', '0'],
                 ['--p', '0']):
         with pytest.raises(SystemExit):
             p.parse_args(['benchmark'] + bad)
+
+
+def test_quick_mode_trains_enough_on_a_small_graph():
+    """A small graph's one quick epoch is a few gradient steps: the budget is raised."""
+    import networkx as nx
+    from author2vec_keras.readers import as_graph
+    small = as_graph(nx.les_miserables_graph())  # 77 nodes, 254 edges
+    s = benchmark._settings(True, 128, small)
+    assert s['a2v_epochs'] * small.num_edges >= benchmark.QUICK_PAIRS
+    assert s['num_walks'] * 20 * small.num_nodes >= benchmark.QUICK_WALK_TOKENS
+    big = benchmark._settings(True, 128, as_graph(nx.barabasi_albert_graph(20000, 3, seed=0)))
+    assert (big['a2v_epochs'], big['num_walks']) == (1, 2)  # a large graph: the small budget
 
 
 def test_resume_keeps_finished_methods(tmp_path):
