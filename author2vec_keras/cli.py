@@ -76,8 +76,11 @@ _optimizer = _checked(lambda text: text.lower(), lambda v: v in OPTIMIZERS,
                       'one of %s' % ', '.join(OPTIMIZERS))
 
 
-def _add_input_arguments(parser, labels=False):
-    """--directed, --header / --no-header (and --labels) for a user's files."""
+def _add_input_arguments(parser, dataset_help, edgelist_help, labels=False):
+    """--dataset or --edgelist, --directed, --header / --no-header (and --labels)."""
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument('--dataset', default=None, help=dataset_help)
+    source.add_argument('--edgelist', default=None, metavar='PATH', help=edgelist_help)
     parser.add_argument('--directed', action='store_true',
                         help='treat the edge list as directed (default undirected)')
     if labels:
@@ -126,14 +129,11 @@ def build_parser():
         description='Hold out a fraction of the edges (node2vec protocol), train the model on '
                     'the rest, write the embeddings in word2vec text format and print the '
                     'link prediction AUC on the held-out edges vs as many sampled non-edges.')
-    source = train.add_mutually_exclusive_group()
-    source.add_argument('--dataset', default=None,
-                        help='a bundled dataset by name (see `author2vec datasets`); '
-                             'default ca-grqc when no --edgelist is given')
-    source.add_argument('--edgelist', default=None, metavar='PATH',
-                        help='edge list file: "u v [weight]" per line, spaces/TABs/commas '
-                             '(CSV, TSV), # comments, one header line')
-    _add_input_arguments(train)
+    _add_input_arguments(
+        train, dataset_help='a bundled dataset by name (see `author2vec datasets`); default '
+                            'ca-grqc when no --edgelist is given',
+        edgelist_help='edge list file: "u v [weight]" per line, spaces/TABs/commas (CSV, TSV, '
+                      'quoted fields), # comments, one header line')
     train.add_argument('--model', choices=list(MODELS) + ['author2vec'],
                        default=DEFAULTS['model'],
                        help="'paper': the paper's softmax Link-Info model (default); 'blog': the "
@@ -250,14 +250,11 @@ def build_parser():
         description='Run Author2Vec, DeepWalk, node2vec, LINE, spectral and the link heuristics '
                     'on the same data, split and protocol; print a markdown table (mean +/- std '
                     'over seeds) and write OUTPUT_DIR/TASK_DATASET.{json,md,png}.')
-    source = bench.add_mutually_exclusive_group()
-    source.add_argument('--dataset', default=None,
-                        help='bundled dataset name (see `author2vec datasets`; default karate '
-                             'when no --edgelist is given)')
-    source.add_argument('--edgelist', default=None, metavar='PATH',
-                        help='your own graph: an edge list as for `train`; files are named '
-                             'after it (TASK_STEM.json)')
-    _add_input_arguments(bench, labels=True)
+    _add_input_arguments(
+        bench, dataset_help='bundled dataset name (see `author2vec datasets`; default karate '
+                            'when no --edgelist is given)',
+        edgelist_help='your own graph: an edge list as for `train`; files are named after it '
+                      '(TASK_STEM.json)', labels=True)
     bench.add_argument('--task', choices=TASKS, default='link-prediction',
                        help='link-prediction (default), node-classification, clustering, '
                             'outliers')
