@@ -67,7 +67,11 @@ def test_cli_defaults_are_the_estimators():
     estimator, _ = cli._estimator(train, None)
     assert estimator.get_params() == defaults
     bench = cli.build_parser().parse_args(['benchmark'])
-    assert (bench.dim, bench.epochs) == (defaults['dim'], defaults['epochs'])
+    # unset there too: the benchmark's settings take the estimator's (or quick mode's small ones)
+    from author2vec_keras.benchmark import _settings
+    assert (bench.dim, bench.epochs) == (None, None)
+    full = _settings(False, defaults['dim'])
+    assert (full['dim'], full['a2v_epochs']) == (defaults['dim'], defaults['epochs'])
     # the two estimators share their common defaults
     content = ContentLinkAuthor2Vec().get_params()
     for k, v in defaults.items():
