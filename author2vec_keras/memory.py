@@ -23,6 +23,8 @@ available. numpy only; no Theano.
 """
 import numpy as np
 
+from .walks import CHUNK_SIZE as WALK_CHUNK  # positives made at once
+
 __all__ = ['SLOTS', 'estimate_training_memory', 'check_table_fits', 'available_memory',
            'optimizer_kind', 'table_copies']
 
@@ -47,7 +49,6 @@ BATCH_FLOATS = 10  # float32 values per (pair, dimension) of a batch, forward an
 PAIR_BYTES = 128  # per sampled pair: the int64 arrays of `NegativeSampler.sample` (sources,
 # targets, draws, rejection keys and index), the int32 pair and float32 label of the batch
 # (counted from the code, about 100)
-WALK_CHUNK = 16384  # positives made at once (`walks.WalkContextSampler`'s chunk_size)
 WALK_CHUNKS_KEPT = 4  # chunks cached by `sampling.WalkPairSequence` (the last three and one)
 WALK_START_BYTES = 8 * 4  # per walk start: int64, the epochs cached and the permutations
 # concatenated (`walks.WalkContextSampler.epoch_starts`)

@@ -18,7 +18,10 @@ from .checks import positive_int
 from .graph import isin_sorted, pair_keys
 from .readers import as_graph
 
-__all__ = ['WalkTables', 'random_walks', 'walk', 'WalkContextSampler']
+__all__ = ['WalkTables', 'random_walks', 'walk', 'WalkContextSampler', 'CHUNK_SIZE']
+
+#: walk pairs made at once by default (`WalkContextSampler`'s `chunk_size`; the memory guard's)
+CHUNK_SIZE = 16384
 
 
 class WalkTables(object):
@@ -156,7 +159,7 @@ class WalkContextSampler(object):
     """
 
     def __init__(self, graph, window=10, walks_per_node=10, walk_length=80, p=1.0, q=1.0,
-                 seed=0, chunk_size=16384):
+                 seed=0, chunk_size=CHUNK_SIZE):
         self.graph = as_graph(graph)
         self.window = positive_int('window', window)
         self.walks_per_node = positive_int('walks_per_node', walks_per_node)
