@@ -70,8 +70,9 @@ _positive_int = _checked(int, lambda v: v >= 1, 'a positive integer')
 _positive_float = _checked(float, lambda v: 0 < v < float('inf'), 'a positive number')
 _fraction = _checked(float, lambda v: 0 <= v < 1, 'a number in [0, 1)')
 _seed = _checked(int, lambda v: 0 <= v <= MAX_SEED, 'an integer from 0 to %d' % MAX_SEED)
-#: Keras 2.0.9's optimizers (sgd, adagrad and adam have row-wise versions)
+#: Keras 2.0.9's optimizers, and those of them with a row-wise version (`optimizers.ROW_WISE`)
 OPTIMIZERS = tuple(SLOTS['dense'])
+ROW_WISE = tuple(SLOTS['row'])
 _optimizer = _checked(lambda text: text.lower(), lambda v: v in OPTIMIZERS,
                       'one of %s' % ', '.join(OPTIMIZERS))
 
@@ -204,9 +205,9 @@ def build_parser():
     train.add_argument('--batch-size', type=_positive_int, default=None,
                        help='pairs per gradient step (default %s)' % _default('batch_size'))
     train.add_argument('--optimizer', type=_optimizer, default=None,
-                       help='Keras optimizer: %s (default %s); sgd, adagrad and adam '
-                            'update only the embedding rows a batch touches'
-                            % (', '.join(OPTIMIZERS), _default('optimizer')))
+                       help='Keras optimizer: %s (default %s); %s update only the embedding '
+                            'rows a batch touches'
+                            % (', '.join(OPTIMIZERS), _default('optimizer'), ', '.join(ROW_WISE)))
     train.add_argument('--lr', type=_positive_float, default=None,
                        help="learning rate (default: the optimizer's own; --preset gives the "
                             "preset's)")
@@ -435,11 +436,11 @@ def _check_partition_flags(args, graph):
     for flag, bad in (('--model', args.model != 'paper'), ('--dense-updates', args.dense_updates),
                       ('--checkpoint-dir', args.checkpoint_dir),
                       ('--optimizer', (args.optimizer or DEFAULTS['optimizer']).lower()
-                       not in ('sgd', 'adagrad', 'adam'))):
+                       not in ROW_WISE)):
         if bad:
             raise BadInput('%s is not supported with --partitions (the paper model, trained '
-                           'row-wise with sgd, adagrad or adam; --workdir holds the checkpoints)'
-                           % flag)
+                           'row-wise with %s; --workdir holds the checkpoints)'
+                           % (flag, ', '.join(ROW_WISE)))
     if args.ray_workers is not None and args.ray_address is None:
         raise BadInput('--ray-workers needs --ray-address')
     if args.ray_address is not None:

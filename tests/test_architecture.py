@@ -149,3 +149,10 @@ def test_no_import_cycle_in_the_package():
     assert ('author2vec_keras.partitioned_training', 'author2vec_keras.distributed') in graph.edges
     assert ('author2vec_keras.distributed', 'author2vec_keras.bucket_training') in graph.edges
     assert list(nx.simple_cycles(graph)) == []
+
+
+def test_the_command_lines_row_wise_names_are_the_optimizers():
+    """cli.py stays on the numpy floor, so it reads the row-wise names from memory.SLOTS: the
+    same names as optimizers.ROW_WISE, the classes themselves."""
+    from author2vec_keras.optimizers import ROW_WISE
+    assert sorted(cli.ROW_WISE) == sorted(ROW_WISE)
