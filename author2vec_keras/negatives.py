@@ -8,11 +8,19 @@ import numpy as np
 
 from author2vec_keras.graph import GraphError, pair_keys
 
-__all__ = ['NegativeSampler', 'sample_non_edges', 'check_negatives', 'labelled_pairs', 'SAMPLING']
+__all__ = ['NegativeSampler', 'sample_non_edges', 'check_negatives', 'labelled_pairs', 'SAMPLING',
+           'draw_by_cdf']
 
 #: negative sampling distributions: uniform over nodes, or degree**0.75 (word2vec's unigram^0.75)
 SAMPLING = ('uniform', 'degree')
 
+
+
+def draw_by_cdf(cdf, uniforms):
+    """Indices drawn in proportion to weights by inverse transform: for each of `uniforms`
+    (in [0, cdf[-1])), the first index whose cumulative weight in `cdf` exceeds it, clamped to
+    the last index (a normalised cdf may round below 1). The one weighted draw of the package."""
+    return np.minimum(np.searchsorted(cdf, uniforms, side='right'), len(cdf) - 1)
 
 class NegativeSampler(object):
     """Draws negative targets: pairs (source, target) that are neither edges nor self-pairs.
@@ -65,8 +73,7 @@ class NegativeSampler(object):
     def _draw(self, size, rng):
         if self._cdf is None:
             return rng.integers(0, self.graph.num_nodes, size=size, dtype=np.int64)
-        idx = np.searchsorted(self._cdf, rng.random(size), side='right')
-        return np.minimum(idx, self.graph.num_nodes - 1).astype(np.int64)
+        return draw_by_cdf(self._cdf, rng.random(size)).astype(np.int64)
 
     def sample(self, sources, k=1, rng=None):
         """Targets for each source: int64 array (len(sources), k), never an edge nor the source.

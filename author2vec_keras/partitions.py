@@ -36,7 +36,7 @@ import numpy as np
 
 from .graph import isin_sorted, pair_keys
 from .fileio import atomic_open, atomic_path, temporary_target
-from .negatives import labelled_pairs
+from .negatives import draw_by_cdf, labelled_pairs
 
 __all__ = ['PartitionLayout', 'write_buckets', 'read_bucket', 'BucketPairs', 'bucket_pairs',
            'bucket_order', 'pass_order', 'BucketScheduler', 'PartitionStore', 'read_rows_into',
@@ -231,8 +231,7 @@ class BucketPairs(object):
         if self._cdf is None:
             k = rng.integers(0, self._cand_start[-1], size=size, dtype=np.int64)
         else:
-            k = np.minimum(np.searchsorted(self._cdf, rng.random(size), side='right'),
-                           self._cand_start[-1] - 1)
+            k = draw_by_cdf(self._cdf, rng.random(size))
         part = np.searchsorted(self._cand_start, k, side='right') - 1
         return self._cand_base[part] + (k - self._cand_start[part])
 

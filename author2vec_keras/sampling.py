@@ -28,7 +28,7 @@ import numpy as np
 from author2vec_keras.backend import keras
 from author2vec_keras.checks import positive_int
 from author2vec_keras.graph import isin_sorted, pair_keys
-from author2vec_keras.negatives import NegativeSampler, labelled_pairs
+from author2vec_keras.negatives import NegativeSampler, draw_by_cdf, labelled_pairs
 
 __all__ = ['PairSequence', 'WalkPairSequence', 'AuthorshipSequence']
 
@@ -119,8 +119,7 @@ class PairSequence(keras.utils.Sequence):
         rng = np.random.default_rng([self.seed, epoch, 0x5eed])
         m = len(self._sources) if self.grouped else self.graph.num_edges
         if self._edge_cdf is not None and not self.grouped:  # LINE's edge sampling
-            order = np.searchsorted(self._edge_cdf, rng.random(m), side='right')
-            order = np.minimum(order, m - 1)
+            order = draw_by_cdf(self._edge_cdf, rng.random(m))
         else:
             order = rng.permutation(m) if self.shuffle else np.arange(m)
         flip = None if self.graph.directed or self.grouped else rng.random(m) < 0.5
@@ -157,8 +156,7 @@ class PairSequence(keras.utils.Sequence):
                 a = self.graph.adjacency
                 w = np.cumsum(a.data[a.indptr[node]:a.indptr[node + 1]])
                 rng = np.random.default_rng([self.seed, epoch, i, 0x3e1])
-                dst = dst[np.minimum(np.searchsorted(w, rng.random(len(dst)) * w[-1],
-                                                     side='right'), len(dst) - 1)]
+                dst = dst[draw_by_cdf(w, rng.random(len(dst)) * w[-1])]
             return np.full(len(dst), node, dtype=np.int64), dst
         slots = slice(i * self.positives_per_batch, (i + 1) * self.positives_per_batch)
         e = self.graph.edges[order[slots]]

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from .checks import positive_int
 from .graph import isin_sorted, pair_keys
+from .negatives import draw_by_cdf
 from .readers import as_graph
 
 __all__ = ['WalkTables', 'random_walks', 'walk', 'WalkContextSampler', 'CHUNK_SIZE']
@@ -235,8 +236,7 @@ class WalkContextSampler(object):
         out = np.empty((len(starts), 2), dtype=np.int64)
         todo = np.arange(len(starts))
         for _ in range(100):
-            gap = self._gaps[np.minimum(np.searchsorted(self._gap_cdf, rng.random(len(todo)),
-                                                        side='right'), len(self._gaps) - 1)]
+            gap = self._gaps[draw_by_cdf(self._gap_cdf, rng.random(len(todo)))]
             first = (rng.random(len(todo)) * (self.walk_length - gap)).astype(np.int64)
             a, b = self._walk_to(starts[todo], first, first + gap, rng)
             ok = (b >= 0) & (a != b)
