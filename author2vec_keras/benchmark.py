@@ -244,7 +244,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         shuffles: node classification splits per training ratio per seed (default 10; 2 quick).
         epochs: Author2Vec's passes over the edges (default its estimator's, 10; 1 quick).
         resume: keep the methods an earlier run of the same dataset/task/mode already finished
-            for every seed (read from the JSON in `output_dir`) and run only the others.
+            for every seed (read from the JSON in `output_dir`), and the seeds it finished of
+            the others with the same settings; run only the rest.
 
     # Returns
         Path of the JSON written; the markdown table is also printed. A method that fails is
@@ -291,8 +292,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         command = ' '.join(['author2vec'] + sys.argv[1:]) if sys.argv and \
             os.path.basename(sys.argv[0]).startswith('author2vec') else ' '.join(sys.argv)
     stem = os.path.join(output_dir, '%s_%s%s' % (task, name, '_quick' if quick else ''))
-    runs, done = _resumed(stem + '.json', methods, seeds) if resume else \
-        ({m: [] for m in methods}, {})
+    runs, done, kept = _resumed(stem + '.json', methods, seeds, dict(s, p=p, q=q)) if resume \
+        else ({m: [] for m in methods}, {}, {})
     methods = list(runs)
     started = time.time()
     bar = tqdm(total=seeds * len(methods), disable=not progress, file=sys.stderr,
@@ -321,7 +322,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
                 setup = pipeline.prepare(task, graph, labels, seed=seed, test_fraction=0.5,
                                          outlier_fraction=outlier_fraction)
         for m in methods:
-            if m in done:
+            if m in done or seed in kept.get(m, ()):
                 bar.update(1)
                 continue
             bar.set_postfix_str('seed %d %s' % (seed, m))
@@ -354,24 +355,28 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     return stem + '.json'
 
 
-def _resumed(path, methods, seeds):
-    """(runs, done) of a resumed run: the earlier run's methods first, in its order, every one
-    kept that is not asked for again or that finished every seed (`done`: its settings);
-    then the methods asked for that it lacks (`runs[m] == []`)."""
-    runs, done = {}, {}
+def _resumed(path, methods, seeds, settings):
+    """(runs, done, kept) of a resumed run: the earlier run's methods first, in its order, every
+    one kept that is not asked for again or that finished every seed (`done`: its settings);
+    of the others, the seeds that finished under the same `settings` are kept (`kept`: method
+    -> seeds; a stopped run goes on at its next seed), the rest run again; then the methods
+    asked for that it lacks (`runs[m] == []`)."""
+    runs, done, kept = {}, {}, {}
     if os.path.exists(path):
         with open(path) as f:
             old = json.load(f)
+        same = json.loads(json.dumps(settings, default=_json_default)) == old.get('settings')
         for m, rs in old.get('runs', {}).items():
             ok = sorted(r['seed'] for r in rs if 'error' not in r)
             if m not in methods or ok == list(range(seeds)):
                 runs[m] = rs
                 done[m] = old.get('settings', {})
             else:
-                runs[m] = []
+                runs[m] = [r for r in rs if same and 'error' not in r and r['seed'] < seeds]
+                kept[m] = {r['seed'] for r in runs[m]}
     for m in methods:
         runs.setdefault(m, [])
-    return runs, done
+    return runs, done, kept
 
 
 def _loadavg():

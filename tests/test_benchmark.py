@@ -115,6 +115,21 @@ def test_resume_keeps_finished_methods(tmp_path):
     assert 'kept from the earlier run' in open(path[:-5] + '.md').read()
 
 
+def test_resume_keeps_the_finished_seeds_of_a_stopped_run(tmp_path):
+    # issue 33: a 5-seed table stopped after 3 seeds goes on at seed 3, not from seed 0
+    out = str(tmp_path)
+    kw = dict(methods='random', quick=True, output_dir=out, progress=False)
+    first = json.load(open(benchmark.run_benchmark('karate', 'clustering', **kw)))['runs']
+    res = json.load(open(benchmark.run_benchmark('karate', 'clustering', seeds=2, resume=True,
+                                                 **kw)))
+    assert [r['seed'] for r in res['runs']['random']] == [0, 1]
+    assert res['runs']['random'][0] == first['random'][0] and 'resumed' not in res
+    other = json.load(open(benchmark.run_benchmark('karate', 'clustering', seeds=3, resume=True,
+                                                   epochs=2, **kw)))  # other settings: all again
+    assert [r['seed'] for r in other['runs']['random']] == [0, 1, 2]
+    assert other['runs']['random'][0] != first['random'][0]
+
+
 def test_resume_with_other_methods_merges_never_drops(tmp_path, capsys):
     # issue 26 (3): resuming with some methods rewrote the files with those methods only
     out = str(tmp_path)
