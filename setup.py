@@ -39,8 +39,8 @@ setup(
     license='MIT',
     python_requires='>=3.9',  # importlib.resources.files
     packages=find_packages(exclude=['tests', 'tests.*', 'benchmarks']),
-    package_data={'author2vec_keras': ['c/*.c'],  # the C code of ops.py's Theano ops
-                  'author2vec_keras.datasets': ['PROVENANCE.md', 'data/MANIFEST.tsv',
+    package_data={'author2vec_keras.nn': ['c/*.c'],  # the C code of ops.py's Theano ops
+                  'author2vec_keras.data.datasets': ['PROVENANCE.md', 'data/MANIFEST.tsv',
                                                 'data/*/*.txt', 'data/*/*.gz', 'data/*/*.mat']},
     install_requires=INSTALL_REQUIRES,
     extras_require={

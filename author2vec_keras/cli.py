@@ -18,13 +18,13 @@ import sys
 import tempfile
 import warnings
 
-from . import __version__
-from .estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
+from author2vec_keras import __version__
+from author2vec_keras.training.estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
                         SCHEDULES, Author2Vec, ContentLinkAuthor2Vec)
-from .graph import DataWarning, GraphError
-from .memory import SLOTS
-from .negatives import SAMPLING
-from .pipeline import TASKS
+from author2vec_keras.data.graph import DataWarning, GraphError
+from author2vec_keras.nn.slots import SLOTS
+from author2vec_keras.data.negatives import SAMPLING
+from author2vec_keras.evaluation.pipeline import TASKS
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
@@ -244,7 +244,7 @@ def build_parser():
                             'buckets that can run without sharing a partition)')
     train.add_argument('--quiet', action='store_true', help='no progress bars')
 
-    from .benchmark import METHODS
+    from author2vec_keras.evaluation.benchmark import METHODS
     bench = commands.add_parser(
         'benchmark', parents=[device],
         help='run Author2Vec and the baselines side by side; markdown table, JSON, PNG',
@@ -310,7 +310,7 @@ def _check_writable(path, flag, directory=False):
 def _check_outputs(args):
     """`train`'s output locations (--output and the record beside it, --checkpoint-dir,
     --workdir), checked before the graph is read; returns the embedding file's path."""
-    from . import datasets
+    from author2vec_keras.data import datasets
     name = datasets.file_stem(args.edgelist) if args.edgelist else \
         datasets.DEFAULT if args.dataset is None else args.dataset
     output = args.output or name + '.emb'
@@ -324,8 +324,8 @@ def _check_outputs(args):
 def _resume_notice(args):
     """One line on stderr when --resume finds no checkpoint: training starts from scratch
     (a notice, not an error: the first run of a script that always passes --resume)."""
-    from .checkpoints import META
-    from .partitions import PartitionStore
+    from author2vec_keras.training.checkpoints import META
+    from author2vec_keras.training.partitions import PartitionStore
     directory, name = (args.workdir, PartitionStore.CHECKPOINT) if args.partitions else \
         (args.checkpoint_dir, META)
     if not os.path.exists(os.path.join(directory, name)):
@@ -345,8 +345,8 @@ def _naming(source):
 
 def _load(args):
     """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
-    from . import datasets
-    from .readers import read_edgelist
+    from author2vec_keras.data import datasets
+    from author2vec_keras.data.readers import read_edgelist
     if args.edgelist:
         return read_edgelist(args.edgelist, directed=args.directed, header=args.header), \
             datasets.file_stem(args.edgelist), None
@@ -405,7 +405,7 @@ def _estimator(args, dataset):
             if given[name] is not None:
                 raise BadInput('--%s is a flag of --model author2vec' % name)
     if args.partitions:
-        from .partitioned_training import PartitionedAuthor2Vec
+        from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
         return PartitionedAuthor2Vec(partitions=args.partitions, workdir=args.workdir,
                                      ray_address=args.ray_address, workers=args.ray_workers,
                                      **params), {'resume': args.resume}
@@ -451,10 +451,10 @@ def _check_partition_flags(args, graph):
 
 def cmd_train(args):
     import json
-    from . import pipeline
-    from .datasets import content_inputs
-    from .fileio import atomic_open
-    from .splits import removable_edges
+    from author2vec_keras.evaluation import pipeline
+    from author2vec_keras.data.datasets import content_inputs
+    from author2vec_keras.fileio import atomic_open
+    from author2vec_keras.data.splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     output = _check_outputs(args)
@@ -514,8 +514,8 @@ def cmd_train(args):
 
 def cmd_benchmark(args):
     import json
-    from . import datasets
-    from .benchmark import parse_methods, run_benchmark
+    from author2vec_keras.data import datasets
+    from author2vec_keras.evaluation.benchmark import parse_methods, run_benchmark
     _check_writable(args.output_dir, '--output-dir', directory=True)
     try:
         parse_methods(args.methods, args.task)
@@ -551,7 +551,7 @@ def cmd_benchmark(args):
 
 
 def cmd_datasets(args):
-    from . import datasets
+    from author2vec_keras.data import datasets
     rows = datasets.describe_all()
     header = ('name', 'nodes', 'edges', 'labels', 'source')
     table = [header] + [tuple(str(c) for c in row) for row in rows]
@@ -562,7 +562,7 @@ def cmd_datasets(args):
 
 
 def cmd_info(args):
-    from .backend import info
+    from author2vec_keras.nn.backend import info
     for key, value in info().items():
         print('%-14s %s' % (key + ':', value))
     return 0
@@ -601,7 +601,7 @@ def _main(argv):
         if args.device:
             os.environ['AUTHOR2VEC_DEVICE'] = args.device  # read when the backend is first imported
         try:
-            from .backend import setup
+            from author2vec_keras.nn.backend import setup
             setup(args.device)
         except RuntimeError as e:  # CUDA asked for where it cannot work: one sentence
             if previous is None:
@@ -610,8 +610,8 @@ def _main(argv):
                 os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
-    from .checkpoints import CheckpointMismatch, TrainingInterrupted
-    from .readers import GraphFormatError
+    from author2vec_keras.training.checkpoints import CheckpointMismatch, TrainingInterrupted
+    from author2vec_keras.data.readers import GraphFormatError
     try:
         return COMMANDS[args.command](args)
     except (GraphFormatError, GraphError, BadInput, FileNotFoundError, IsADirectoryError,

@@ -27,7 +27,7 @@ OUT = os.path.join(os.path.dirname(HERE), 'results', 'a2v_step_sizes')
 
 def group_gradients(model, table, batches, groups, rows):
     """|d mean loss / d table[row]| for each group `g` of `batches` and its row `rows[g]`."""
-    from author2vec_keras.backend import K
+    from author2vec_keras.nn.backend import K
     inner = model
     grads = K.gradients(inner.total_loss, [table])[0]
     f = K.function(inner._feed_inputs + inner._feed_targets + inner._feed_sample_weights,
@@ -41,11 +41,12 @@ def group_gradients(model, table, batches, groups, rows):
 
 
 def measure(init, seed=0, sample=300):
-    from author2vec_keras import datasets, models
-    from author2vec_keras.datasets import content_inputs
-    from author2vec_keras.estimator import ContentLinkAuthor2Vec
-    from author2vec_keras.sampling import AuthorshipSequence, PairSequence
-    from author2vec_keras.splits import link_prediction_split
+    from author2vec_keras.data import datasets
+    from author2vec_keras.nn import models
+    from author2vec_keras.data.datasets import content_inputs
+    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
+    from author2vec_keras.data.splits import link_prediction_split
     ds = datasets.load('aan')
     split = link_prediction_split(ds.graph, 0.5, seed=seed)
     pairs, texts = content_inputs(ds, split)
@@ -111,9 +112,9 @@ def main(argv=None):
     p.add_argument('--sample', type=int, default=300, help='groups sampled per model')
     p.add_argument('--out', default=OUT)
     args = p.parse_args(argv)
-    from author2vec_keras.backend import keras  # noqa: F401  (Theano + fixes, recorded)
+    from author2vec_keras.nn.backend import keras  # noqa: F401  (Theano + fixes, recorded)
     from author2vec_keras.fileio import atomic_open
-    from author2vec_keras.pipeline import versions
+    from author2vec_keras.evaluation.pipeline import versions
     t0 = time.time()
     data = {'command': 'python benchmarks/a2v_step_sizes.py ' + ' '.join(
                 argv if argv is not None else sys.argv[1:]),

@@ -38,10 +38,10 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
-from author2vec_keras import paper_comparison  # noqa: E402
-from author2vec_keras.estimator import presets_of  # noqa: E402
+import paper_comparison  # noqa: E402  (benchmarks/, beside this script)
+from author2vec_keras.training.estimator import presets_of  # noqa: E402
 from author2vec_keras.fileio import atomic_open, save_figure  # noqa: E402
-from author2vec_keras.paper_comparison import (  # noqa: E402
+from paper_comparison import (  # noqa: E402
     A2V_KEY as KEY, A2V_METHODS as METHODS, A2V_USES_CONTENT as USES_CONTENT,
     a2v_run_key as run_key, a2v_run_name as key_name)
 
@@ -60,8 +60,8 @@ def config_of(args):
 
 
 def make_estimator(method, seed, args, checkpoint_dir):
-    from author2vec_keras.baselines import DeepWalk
-    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras.evaluation.baselines import DeepWalk
+    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
     if method == 'deepwalk':
         return DeepWalk(dim=args.dim, num_walks=args.deepwalk_walks, workers=args.workers,
                         random_state=seed)
@@ -81,9 +81,9 @@ def aan_slice(prefixes):
     """AAN cut to the papers whose id starts with one of `prefixes` ('D08' is EMNLP 2008) and
     the co-authorship graph of their authors: a small real testbed for smoke runs."""
     import warnings
-    from author2vec_keras import datasets
-    from author2vec_keras.datasets.aan import aan_coauthor_events
-    from author2vec_keras.graph import DataWarning, Graph
+    from author2vec_keras.data import datasets
+    from author2vec_keras.data.datasets.aan import aan_coauthor_events
+    from author2vec_keras.data.graph import DataWarning, Graph
     papers = {k: v for k, v in datasets.load('aan').extra['papers'].items()
               if k.startswith(tuple(prefixes))}
     src, dst, _ = aan_coauthor_events(papers)
@@ -99,9 +99,10 @@ class Testbed(object):
     model's papers and their Doc2Vec vectors, the clustering labels."""
 
     def __init__(self, dataset, protocol, seed, leaky, doc2vec_epochs, papers=None):
-        from author2vec_keras import datasets, pipeline
-        from author2vec_keras.datasets.aan import aan_coauthor_events, aan_venue_labels
-        from author2vec_keras.splits import link_prediction_split, temporal_split
+        from author2vec_keras.data import datasets
+        from author2vec_keras.evaluation import pipeline
+        from author2vec_keras.data.datasets.aan import aan_coauthor_events, aan_venue_labels
+        from author2vec_keras.data.splits import link_prediction_split, temporal_split
         ds = datasets.load(dataset) if papers is None else aan_slice(papers)
         if protocol == 'holdout':
             split = link_prediction_split(ds.graph, 0.5, seed=seed)
@@ -125,7 +126,7 @@ class Testbed(object):
                      'papers_for_content': len(self.texts), 'authorship_pairs': len(self.pairs)}
 
     def paper_vectors(self, dim):
-        from author2vec_keras.text import doc2vec_vectors
+        from author2vec_keras.data.text import doc2vec_vectors
         if dim not in self._vectors:
             t0 = time.time()
             ids = sorted(self.texts)
@@ -137,7 +138,7 @@ class Testbed(object):
 
     def score(self, est, embeddings=None):
         """Hadamard and own-score AUC (and NMI) of a fitted (or fitting) estimator."""
-        from author2vec_keras import evaluation as ev, pipeline
+        from author2vec_keras.evaluation import protocols as ev, pipeline
         emb = np.asarray(est.get_embedding() if embeddings is None else embeddings, float)
         lp = pipeline.score(self.setup, emb, own=pipeline.own_score(est), seed=self.seed,
                             operators=['hadamard'])
@@ -149,14 +150,14 @@ class Testbed(object):
 
 def _nmi(embeddings, labels, seed):
     """Clustering NMI against the labels; None where fewer than two labels occur."""
-    from author2vec_keras import evaluation as ev
+    from author2vec_keras.evaluation import protocols as ev
     scores = ev.evaluate_clustering(embeddings, labels, seed=seed).get('labels')
     return scores and scores['nmi']
 
 
 def run_one(bed, key, method, args, store):
     """Fit and score one method on a testbed; returns the run record (also stored)."""
-    from author2vec_keras import pipeline
+    from author2vec_keras.evaluation import pipeline
     seed = key[KEY.index('seed')]
     name = key_name(key)
     ckpt = os.path.join(args.checkpoint_dir, name) if method in KERAS else None
@@ -309,7 +310,7 @@ def report(path_json, out):
 
 def _parse_setting(text):
     """'name=value' -> (name, value), the value read as JSON when it is (numbers, booleans)."""
-    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
     name, sep, value = text.partition('=')
     if not sep or name not in ContentLinkAuthor2Vec().get_params():
         raise ValueError('expected PARAM=VALUE with a ContentLinkAuthor2Vec parameter, got %r'
@@ -387,8 +388,8 @@ def main(argv=None):
     args.checkpoint_dir = args.checkpoint_dir or args.out + '.checkpoints'
     path_json = args.out + '.json'
     if not args.report_only:
-        from author2vec_keras.backend import keras  # noqa: F401  (Theano + fixes, recorded)
-        from author2vec_keras.pipeline import versions
+        from author2vec_keras.nn.backend import keras  # noqa: F401  (Theano + fixes, recorded)
+        from author2vec_keras.evaluation.pipeline import versions
         store = Store(path_json, args.resume)
         command = 'python benchmarks/author2vec_vs_paper.py ' + ' '.join(
             argv if argv is not None else sys.argv[1:])

@@ -15,9 +15,9 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..'))
 
-from author2vec_keras import datasets  # noqa: E402
-from author2vec_keras.graph import DataWarning  # noqa: E402
-from author2vec_keras.readers import read_edgelist  # noqa: E402
+from author2vec_keras.data import datasets  # noqa: E402
+from author2vec_keras.data.graph import DataWarning  # noqa: E402
+from author2vec_keras.data.readers import read_edgelist  # noqa: E402
 
 MODEL_PAIRS_PER_S = '12,000-164,000 (DESIGN.md, 2-core CPU)'
 
@@ -46,8 +46,8 @@ def main(argv=None):
     dt, g = best(lambda: read_edgelist(path), args.repeat)
     print('read_edgelist(ca-AstroPh.txt.gz) alone: %.3f s (%d edges)' % (dt, g.num_edges))
 
-    from author2vec_keras.negatives import NegativeSampler
-    from author2vec_keras.sampling import PairSequence
+    from author2vec_keras.data.negatives import NegativeSampler
+    from author2vec_keras.nn.sequences import PairSequence
     print()
     print('%-34s %14s' % ('sampling on ca-astroph', 'pairs/s'))
     src = np.random.default_rng(0).integers(0, g.num_nodes, size=200000)

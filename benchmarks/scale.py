@@ -56,15 +56,15 @@ def _load():
 
 
 def _mem_available():
-    from author2vec_keras.estimator import available_memory
+    from author2vec_keras.training.estimator import available_memory
     return available_memory()
 
 
 def versions():
     """`pipeline.versions()` with Theano and Keras loaded, and Ray's version."""
     import importlib.metadata
-    import author2vec_keras.backend  # noqa: F401  loads Theano and Keras, as the children do
-    from author2vec_keras.pipeline import versions as stack
+    import author2vec_keras.nn.backend  # noqa: F401  loads Theano and Keras, as the children do
+    from author2vec_keras.evaluation.pipeline import versions as stack
     out = stack()
     try:
         out['ray'] = importlib.metadata.version('ray')
@@ -80,15 +80,15 @@ def versions():
 def child_throughput(spec):
     """Unpartitioned Author2Vec on a generated graph: pairs/s, peak RSS, estimate, checkpoint."""
     import numpy as np
-    from author2vec_keras.generators import power_law_graph
+    from author2vec_keras.data.generators import power_law_graph
     started = time.time()
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])
     out = {'edges': graph.num_edges, 'generate_s': time.time() - started}
-    from author2vec_keras.estimator import Author2Vec, available_memory, check_table_fits
-    from author2vec_keras.fileio import save_model
-    from author2vec_keras.optimizers import table_copies
-    from author2vec_keras import models
-    from author2vec_keras.sampling import PairSequence
+    from author2vec_keras.training.estimator import Author2Vec, available_memory, check_table_fits
+    from author2vec_keras.nn.saving import save_model
+    from author2vec_keras.nn.optimizers import table_copies
+    from author2vec_keras.nn import models
+    from author2vec_keras.nn.sequences import PairSequence
     est = Author2Vec(dim=spec['dim'], hidden_dim=32, negatives=5, batch_size=512,
                      optimizer=spec['optimizer'], random_state=spec['seed'], verbose=0)
     optimizer = est._make_optimizer()
@@ -138,10 +138,10 @@ def child_throughput(spec):
 
 def child_partitions(spec):
     """One epoch of PartitionedAuthor2Vec on a generated graph."""
-    from author2vec_keras.generators import power_law_graph
-    from author2vec_keras.estimator import check_table_fits
-    from author2vec_keras.optimizers import table_copies
-    from author2vec_keras.partitioned_training import PartitionedAuthor2Vec
+    from author2vec_keras.data.generators import power_law_graph
+    from author2vec_keras.training.estimator import check_table_fits
+    from author2vec_keras.nn.optimizers import table_copies
+    from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])
     graph.degrees  # the adjacency (write_buckets reads the degrees): part of the baseline
     out = {'edges': graph.num_edges, 'graph_rss_bytes': _peak_rss()}
@@ -180,7 +180,8 @@ def child_partitions(spec):
 def _setup(dataset, seed, classifier=True):
     """`pipeline.prepare`: node2vec's link-prediction hold-out of half the edges."""
     import warnings
-    from author2vec_keras import datasets, pipeline
+    from author2vec_keras.data import datasets
+    from author2vec_keras.evaluation import pipeline
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         graph = datasets.load(dataset).graph
@@ -190,7 +191,7 @@ def _setup(dataset, seed, classifier=True):
 
 def child_auc(spec):
     """Author2Vec vs PartitionedAuthor2Vec on a real graph, 50% held out (`pipeline`)."""
-    from author2vec_keras import pipeline
+    from author2vec_keras.evaluation import pipeline
     setup = _setup(spec['dataset'], spec['seed'])
     graph = setup.graph
     params = dict(dim=128, hidden_dim=32, negatives=5, batch_size=512, epochs=spec['epochs'],
@@ -198,11 +199,11 @@ def child_auc(spec):
     workdir = tempfile.mkdtemp(prefix='scale-auc-', dir=spec.get('tmp'))
     try:
         if spec['partitions']:
-            from author2vec_keras.partitioned_training import PartitionedAuthor2Vec
+            from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
             est = PartitionedAuthor2Vec(partitions=spec['partitions'], workdir=workdir,
                                         **params)
         else:
-            from author2vec_keras.estimator import Author2Vec
+            from author2vec_keras.training.estimator import Author2Vec
             est = Author2Vec(**params)
         scores, timings = pipeline.fit_and_score(est, setup, seed=spec['seed'])
     finally:
@@ -213,8 +214,8 @@ def child_auc(spec):
 
 def child_ray(spec):
     """The buckets on a local Ray cluster with `workers` workers."""
-    from author2vec_keras import pipeline
-    from author2vec_keras.partitioned_training import PartitionedAuthor2Vec
+    from author2vec_keras.evaluation import pipeline
+    from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
     setup = _setup(spec['dataset'], spec['seed'], classifier=False)
     workdir = tempfile.mkdtemp(prefix='scale-ray-', dir=spec.get('tmp'))
     try:

@@ -99,10 +99,10 @@ def _summary(rates):
 def run_keras(args):
     sys.path.insert(0, ROOT)
     t0 = time.perf_counter()
-    from author2vec_keras import backend
-    from author2vec_keras.backend import keras
-    from author2vec_keras.models import paper_model, train_step
-    from author2vec_keras.optimizers import RowAdam
+    from author2vec_keras.nn import backend
+    from author2vec_keras.nn.backend import keras
+    from author2vec_keras.nn.models import paper_model, train_step
+    from author2vec_keras.nn.optimizers import RowAdam
     import numpy as np
     import theano
     import_s = time.perf_counter() - t0

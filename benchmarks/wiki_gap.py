@@ -65,7 +65,7 @@ DEFAULT_CONFIGS = ('deepwalk', 'base', 'd64', 'decay20', 'q0.5', 'q2')
 def per_class_scores(embeddings, labels, seed, ratio=RATIO, shuffles=SHUFFLES):
     """Micro-F1, Macro-F1 and per-class F1 (mean over shuffles) at one training ratio
     (`evaluation.evaluate_node_classification`'s splits, classifier and top-k rule)."""
-    from author2vec_keras.evaluation import evaluate_node_classification
+    from author2vec_keras.evaluation.protocols import evaluate_node_classification
     res = evaluate_node_classification(embeddings, labels, train_ratios=(ratio,),
                                        shuffles=shuffles, seed=seed, per_class=True)[ratio]
     return {'micro': float(np.mean(res['micro'])), 'macro': float(np.mean(res['macro'])),
@@ -74,7 +74,7 @@ def per_class_scores(embeddings, labels, seed, ratio=RATIO, shuffles=SHUFFLES):
 
 
 def make(config, seed, graph):
-    from author2vec_keras.benchmark import make_method
+    from author2vec_keras.evaluation.benchmark import make_method
     if config.startswith('deepwalk'):
         return make_method('deepwalk', seed=seed)
     est = make_method('author2vec-walks-separate', seed=seed)
@@ -102,7 +102,7 @@ def save(data, path):
 
 def _wiki_and_results(path):
     """Wiki (its duplicate-edge warnings quiet), the results so far, the (config, seed) done."""
-    from author2vec_keras import datasets
+    from author2vec_keras.data import datasets
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         ds = datasets.load('wiki')
@@ -111,7 +111,7 @@ def _wiki_and_results(path):
 
 
 def run(configs, seeds, path, save_dir=None):
-    from author2vec_keras import pipeline
+    from author2vec_keras.evaluation import pipeline
     ds, data, done = _wiki_and_results(path)
     for config in configs:
         data['configs'][config] = CONFIGS[config][0]
@@ -172,8 +172,8 @@ def summary(data):
 def class_structure():
     """Per class of Wiki (columns of `as_label_matrix`): mean degree of its nodes and the
     fraction of their edges that stay inside the class."""
-    from author2vec_keras import datasets
-    from author2vec_keras.evaluation import as_label_matrix
+    from author2vec_keras.data import datasets
+    from author2vec_keras.evaluation.protocols import as_label_matrix
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         ds = datasets.load('wiki')

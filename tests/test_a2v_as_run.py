@@ -10,9 +10,9 @@ import json
 import numpy as np
 import pytest
 
-from author2vec_keras import models
-from author2vec_keras.estimator import A2V_LUA, A2V_LUA_AS_RUN, PRESETS, ContentLinkAuthor2Vec
-from author2vec_keras.sampling import AuthorshipSequence, PairSequence
+from author2vec_keras.nn import models
+from author2vec_keras.training.estimator import A2V_LUA, A2V_LUA_AS_RUN, PRESETS, ContentLinkAuthor2Vec
+from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
 
 from test_author2vec import _Interrupted, _corpus
 
@@ -136,7 +136,8 @@ def test_ctrl_c_mid_epoch_resumes_to_the_uninterrupted_vectors(preset, fits, cor
 
 
 def test_the_command_line_takes_the_as_run_preset():
-    from author2vec_keras import cli, datasets
+    from author2vec_keras import cli
+    from author2vec_keras.data import datasets
     args = cli.build_parser().parse_args(['train', '--dataset', 'cane-cora', '--model',
                                           'author2vec', '--preset', 'a2v-lua-as-run',
                                           '--epochs', '2'])

@@ -8,10 +8,12 @@ import warnings
 import numpy as np
 import pytest
 
-from author2vec_keras import cli, datasets
-from author2vec_keras.datasets.aan import aan_authorship, aan_coauthor_events
-from author2vec_keras.estimator import A2V_LUA, PRESETS, ContentLinkAuthor2Vec
-from author2vec_keras.graph import DataWarning, Graph
+from author2vec_keras import cli
+
+from author2vec_keras.data import datasets
+from author2vec_keras.data.datasets.aan import aan_authorship, aan_coauthor_events
+from author2vec_keras.training.estimator import A2V_LUA, PRESETS, ContentLinkAuthor2Vec
+from author2vec_keras.data.graph import DataWarning, Graph
 
 
 @pytest.fixture(scope='module')
@@ -67,8 +69,8 @@ def test_the_model_has_a2v_lua_layers(preset):
 
 
 def test_plain_sgd_lr_0_1_one_step_per_paper_and_per_author(preset, slice_):
-    from author2vec_keras.backend import K
-    from author2vec_keras.optimizers import RowSGD
+    from author2vec_keras.nn.backend import K
+    from author2vec_keras.nn.optimizers import RowSGD
     graph = slice_[0]
     content, link = preset.content_model_.optimizer, preset.link_model_.optimizer
     assert content is not link  # each model its own optimizer state
@@ -82,7 +84,7 @@ def test_plain_sgd_lr_0_1_one_step_per_paper_and_per_author(preset, slice_):
 
 
 def test_the_preset_trains(preset, slice_):
-    from author2vec_keras import models
+    from author2vec_keras.nn import models
     graph = slice_[0]
     (rec,) = preset.history_
     assert list(rec) == ['content', 'link']  # a2v.lua's order: model1 then model2

@@ -1,5 +1,5 @@
-"""The rooms of the package (ARCHITECTURE.md): the numpy floor, one pair key, one pipeline,
-one source of defaults, custom objects registered once."""
+"""The house (ARCHITECTURE.md): four wings imported in the order the data flows, the numpy
+floor, one pair key, one pipeline, one source of defaults, custom objects registered once."""
 import json
 import subprocess
 import sys
@@ -7,18 +7,24 @@ import sys
 import numpy as np
 import pytest
 
-from author2vec_keras import cli, pipeline
-from author2vec_keras.estimator import Author2Vec, ContentLinkAuthor2Vec, MODELS
-from author2vec_keras.graph import Graph, pair_keys
+from author2vec_keras import cli
+
+from author2vec_keras.evaluation import pipeline
+from author2vec_keras.training.estimator import Author2Vec, ContentLinkAuthor2Vec, MODELS
+from author2vec_keras.data.graph import Graph, pair_keys
 from author2vec_keras.fileio import load_word2vec, save_word2vec
 
 #: modules that must load without Theano or Keras (a DeepWalk-only benchmark never configures
 #: the 2017 stack); the estimators load it when they build a model.
-NUMPY_FLOOR = ['graph', 'readers', 'negatives', 'walks', 'splits', 'evaluation', 'baselines',
-               'datasets', 'datasets.aan', 'pipeline', 'reporting', 'paper_comparison',
-               'goal_check', 'benchmark', 'estimator', 'pair_embedding', 'content_link',
-               'checkpoints', 'text', 'fileio', 'cli', 'generators', 'partitions', 'memory',
-               'checks', 'presets']
+NUMPY_FLOOR = ['data.graph', 'data.readers', 'data.negatives', 'data.walks', 'data.splits',
+               'data.datasets', 'data.datasets.aan', 'data.text', 'data.generators', 'nn.slots',
+               'training.estimator', 'training.pair_embedding', 'training.content_link',
+               'training.checkpoints', 'training.partitions', 'training.memory',
+               'training.presets', 'evaluation.protocols', 'evaluation.baselines',
+               'evaluation.pipeline', 'evaluation.reporting', 'evaluation.benchmark', 'fileio',
+               'cli', 'checks']
+#: the wings in the order the data flows: each imports only those before it (and the floor)
+WINGS = ('data', 'nn', 'training', 'evaluation')
 
 
 def _floor_modules():
@@ -29,8 +35,7 @@ def _floor_modules():
 
 def test_numpy_floor_imports_no_theano_or_keras():
     mods = _floor_modules()
-    assert {'graph', 'readers', 'negatives', 'splits', 'evaluation', 'baselines',
-            'datasets', 'pipeline', 'benchmark', 'estimator', 'cli', 'memory'} <= set(mods)
+    assert mods == NUMPY_FLOOR
     code = ('import sys\n' + ''.join('import author2vec_keras.%s\n' % m for m in mods) +
             'print(sorted({m.split(".")[0] for m in sys.modules} & {"theano", "keras"}))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
@@ -39,7 +44,7 @@ def test_numpy_floor_imports_no_theano_or_keras():
 
 
 def test_a_deepwalk_benchmark_never_loads_theano(tmp_path):
-    code = ('import sys\nfrom author2vec_keras.benchmark import run_benchmark\n'
+    code = ('import sys\nfrom author2vec_keras.evaluation.benchmark import run_benchmark\n'
             'run_benchmark("karate", "link-prediction", methods="deepwalk,adamic-adar", '
             'quick=True, output_dir=%r, progress=False)\n'
             'print(sorted({m.split(".")[0] for m in sys.modules} & {"theano", "keras"}))'
@@ -68,7 +73,7 @@ def test_cli_defaults_are_the_estimators():
     assert estimator.get_params() == defaults
     bench = cli.build_parser().parse_args(['benchmark'])
     # unset there too: the benchmark's settings take the estimator's (or quick mode's small ones)
-    from author2vec_keras.benchmark import _settings
+    from author2vec_keras.evaluation.benchmark import _settings
     assert (bench.dim, bench.epochs) == (None, None)
     full = _settings(False, defaults['dim'])
     assert (full['dim'], full['a2v_epochs']) == (defaults['dim'], defaults['epochs'])
@@ -77,13 +82,13 @@ def test_cli_defaults_are_the_estimators():
     for k, v in defaults.items():
         if k in content:
             assert content[k] == v, k
-    assert set(MODELS) == set(__import__('author2vec_keras.models',
+    assert set(MODELS) == set(__import__('author2vec_keras.nn.models',
                                          fromlist=['BUILDERS']).BUILDERS)
 
 
 def test_pipeline_scores_a_heuristic_and_records_versions():
-    from author2vec_keras import datasets
-    from author2vec_keras.baselines import adamic_adar
+    from author2vec_keras.data import datasets
+    from author2vec_keras.evaluation.baselines import adamic_adar
     g = datasets.load('ca-grqc').graph
     setup = pipeline.prepare('link-prediction', g, seed=0, test_fraction=0.5, classifier=False)
     assert setup.fit_graph is setup.split.train_graph and setup.train_pairs is None
@@ -146,13 +151,32 @@ def _imports_between_modules():
 def test_no_import_cycle_in_the_package():
     import networkx as nx
     graph = _imports_between_modules()
-    assert ('author2vec_keras.partitioned_training', 'author2vec_keras.distributed') in graph.edges
-    assert ('author2vec_keras.distributed', 'author2vec_keras.bucket_training') in graph.edges
+    assert ('author2vec_keras.training.partitioned_training', 'author2vec_keras.training.distributed') in graph.edges
+    assert ('author2vec_keras.training.distributed', 'author2vec_keras.training.bucket_training') in graph.edges
     assert list(nx.simple_cycles(graph)) == []
 
 
+def test_a_wing_imports_only_the_wings_before_it():
+    """data <- nn <- training <- evaluation; `cli` on top; the floor (`checks`, `fileio`) imports
+    no wing. Every import counts, in a function too."""
+    graph = _imports_between_modules()
+
+    def rank(module):
+        part = module.split('.')[1] if '.' in module else ''
+        if part in WINGS:
+            return WINGS.index(part)
+        return len(WINGS) if part == 'cli' else (-1 if part in ('checks', 'fileio') else None)
+    back = [(a, b) for a, b in graph.edges
+            if rank(a) is not None and rank(b) is not None and rank(b) > rank(a)]
+    assert back == []
+    wings = {m.split('.')[1] for m in graph if m.count('.') >= 2}
+    assert wings == set(WINGS)
+    top = sorted(m for m in graph if m.count('.') == 1 and m.split('.')[1] not in WINGS)
+    assert top == ['author2vec_keras.checks', 'author2vec_keras.cli', 'author2vec_keras.fileio']
+
+
 def test_the_command_lines_row_wise_names_are_the_optimizers():
-    """cli.py stays on the numpy floor, so it reads the row-wise names from memory.SLOTS: the
+    """cli.py stays on the numpy floor, so it reads the row-wise names from slots.SLOTS: the
     same names as optimizers.ROW_WISE, the classes themselves."""
-    from author2vec_keras.optimizers import ROW_WISE
+    from author2vec_keras.nn.optimizers import ROW_WISE
     assert sorted(cli.ROW_WISE) == sorted(ROW_WISE)

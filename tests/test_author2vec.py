@@ -6,13 +6,13 @@ module-scoped fixtures on a tiny synthetic corpus and every test reuses them.
 import numpy as np
 import pytest
 
-from author2vec_keras.checkpoints import TrainingInterrupted
-from author2vec_keras.graph import Graph
-from author2vec_keras.datasets.aan import aan_authorship, aan_venue_labels
-from author2vec_keras.estimator import ContentLinkAuthor2Vec
-from author2vec_keras.models import author2vec_models, with_rewrites
-from author2vec_keras.sampling import AuthorshipSequence
-from author2vec_keras.text import doc2vec_vectors
+from author2vec_keras.training.checkpoints import TrainingInterrupted
+from author2vec_keras.data.graph import Graph
+from author2vec_keras.data.datasets.aan import aan_authorship, aan_venue_labels
+from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
+from author2vec_keras.nn.models import author2vec_models, with_rewrites
+from author2vec_keras.nn.sequences import AuthorshipSequence
+from author2vec_keras.data.text import doc2vec_vectors
 
 TOPICS = [
     'neural parsing syntax dependency treebank',
@@ -162,7 +162,7 @@ def test_authorship_sequence_negatives_are_not_authored():
 
 
 def test_aan_testbed_uses_dataset_titles_and_labels():
-    from author2vec_keras import datasets
+    from author2vec_keras.data import datasets
     ds = datasets.load('aan')
     papers = ds.extra['papers']
     pairs, texts, kept = aan_authorship(papers)
@@ -194,7 +194,7 @@ def test_bad_parameters():
 
 
 def test_saved_content_model_loads_with_io_load_model(alternating, tmp_path):
-    from author2vec_keras.fileio import load_model, save_model
+    from author2vec_keras.nn.saving import load_model, save_model
     path = str(tmp_path / 'content.h5')
     save_model(alternating.content_model_, path)
     # PairColumn and the row-wise optimizer registered once; the package's ops, as the model's

@@ -1,4 +1,4 @@
-"""author2vec_keras.backend: each fix of its docstring is needed (the original error appears
+"""author2vec_keras.nn.backend: each fix of its docstring is needed (the original error appears
 with the fix turned off, in a fresh interpreter) and works (with it on).
 
 Fixes are turned off with `$AUTHOR2VEC_SKIP_FIXES`. The fresh interpreters only import
@@ -17,8 +17,8 @@ import warnings
 import numpy as np
 import pytest
 
-from author2vec_keras import backend
-from author2vec_keras.backend import K, keras
+from author2vec_keras.nn import backend
+from author2vec_keras.nn.backend import K, keras
 
 pytestmark = pytest.mark.core
 
@@ -55,7 +55,7 @@ def _last_line(proc):
     return lines[-1] if lines else ''
 
 
-IMPORT_BACKEND = 'import author2vec_keras.backend'
+IMPORT_BACKEND = 'import author2vec_keras.nn.backend'
 
 
 # --- fix 1: BLAS ldflags, spelled per Theano ------------------------------------------------
@@ -146,7 +146,7 @@ def test_blas_threads_setting():
 BLAS_THREADS = '''
 import numpy  # loaded first: the limit must still apply
 import threadpoolctl
-from author2vec_keras import backend
+from author2vec_keras.nn import backend
 print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}))
 '''
 
@@ -218,7 +218,7 @@ def test_collections_iterable_fix_works():
 # --- fix 4: theano.ifelse (Dropout in a training function) -------------------------------------
 
 DROPOUT_MODEL = '''
-import author2vec_keras.backend
+import author2vec_keras.nn.backend
 from keras.models import Sequential
 from keras.layers import Dense, Dropout
 model = Sequential([Dense(3, input_dim=4), Dropout(0.5), Dense(1)])
@@ -321,7 +321,7 @@ def test_keras1_get_output_shape_for_is_ignored_by_keras_2_0_9():
 
 
 def test_node_embedding_layer_computes_its_output_shape():
-    from author2vec_keras.layers import NodeEmbeddingLayer
+    from author2vec_keras.nn.layers import NodeEmbeddingLayer
     layer = NodeEmbeddingLayer(7)
     assert layer.compute_output_shape((None, 5, 2)) == (None, 7)
     assert layer.get_output_shape_for((None, 5, 2)) == (None, 7)
@@ -395,14 +395,14 @@ def test_info():
 
 COUNT_COMPILES = '''
 import numpy as np
-from author2vec_keras.backend import K
+from author2vec_keras.nn.backend import K
 import theano
 x = K.variable(np.zeros((3, 4)))
 calls = []
 original = theano.function
 theano.function = lambda *a, **k: calls.append(1) or original(*a, **k)
 n = K.count_params(x)
-from author2vec_keras.backend import applied
+from author2vec_keras.nn.backend import applied
 print(int(n), len(calls), applied('count_params'))
 '''
 

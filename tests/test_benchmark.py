@@ -5,9 +5,11 @@ import os
 import networkx as nx
 import pytest
 
-from author2vec_keras import benchmark, cli
-from author2vec_keras.estimator import Author2Vec
-from author2vec_keras.graph import Graph
+from author2vec_keras.evaluation import benchmark
+
+from author2vec_keras import cli
+from author2vec_keras.training.estimator import Author2Vec
+from author2vec_keras.data.graph import Graph
 
 FAST = 'common-neighbours,adamic-adar,deepwalk,line,spectral,random'
 
@@ -93,7 +95,7 @@ def test_benchmark_arguments_in_the_cli():
 def test_quick_mode_trains_enough_on_a_small_graph():
     """A small graph's one quick epoch is a few gradient steps: the budget is raised."""
     import networkx as nx
-    from author2vec_keras.readers import as_graph
+    from author2vec_keras.data.readers import as_graph
     small = as_graph(nx.les_miserables_graph())  # 77 nodes, 254 edges
     s = benchmark._settings(True, 128, small)
     assert s['a2v_epochs'] * small.num_edges >= benchmark.QUICK_PAIRS
@@ -162,7 +164,8 @@ def test_line_on_karate_is_finite(tmp_path, capsys):
 
 def test_quick_line_is_above_chance():
     # issue 26 (10): two quick epochs of LINE were at chance (AUC 0.50)
-    from author2vec_keras import datasets, pipeline
+    from author2vec_keras.data import datasets
+    from author2vec_keras.evaluation import pipeline
     setup = pipeline.prepare('link-prediction', datasets.load('cora').graph, seed=0,
                              test_fraction=0.5)
     metrics, _ = pipeline.fit_and_score(benchmark.make_method('line', quick=True), setup,

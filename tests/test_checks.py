@@ -4,7 +4,7 @@ import importlib
 import numpy as np
 import pytest
 
-from author2vec_keras import datasets
+from author2vec_keras.data import datasets
 from author2vec_keras.checks import finite_loss, positive_int
 
 
@@ -35,10 +35,10 @@ def test_finite_loss_names_where():
 
 def _callers():
     """Each parameter checked by `positive_int`, given `True`: (what to call, its name)."""
-    from author2vec_keras.benchmark import run_benchmark
-    from author2vec_keras.estimator import Author2Vec
-    from author2vec_keras.partitioned_training import PartitionedAuthor2Vec
-    from author2vec_keras.walks import WalkContextSampler
+    from author2vec_keras.evaluation.benchmark import run_benchmark
+    from author2vec_keras.training.estimator import Author2Vec
+    from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
+    from author2vec_keras.data.walks import WalkContextSampler
     graph = datasets.load('karate').graph
     return [
         (lambda: Author2Vec(dim=True).fit(graph), 'dim'),
@@ -47,10 +47,10 @@ def _callers():
         (lambda: WalkContextSampler(graph, window=True), 'window'),
         (lambda: run_benchmark('karate', 'link-prediction', methods='deepwalk', dim=True,
                                output_dir='unused'), 'dim'),
-        (lambda: _module('layers').NodeEmbeddingLayer(True), 'NodeEmbeddingLayer: hidden_dim'),
-        (lambda: _module('layers').NodeContextEmbedding(True, 4),
+        (lambda: _module('nn.layers').NodeEmbeddingLayer(True), 'NodeEmbeddingLayer: hidden_dim'),
+        (lambda: _module('nn.layers').NodeContextEmbedding(True, 4),
          'NodeContextEmbedding: input_dim'),
-        (lambda: _module('sampling').WalkPairSequence(graph, positives_per_epoch=True),
+        (lambda: _module('nn.sequences').WalkPairSequence(graph, positives_per_epoch=True),
          'positives_per_epoch'),
     ]
 

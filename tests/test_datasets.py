@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from author2vec_keras import datasets
+from author2vec_keras.data import datasets
 
 # nodes, edges as stored (self-loops dropped, duplicates merged), counts from
 # ../shared/datasets/README.md
@@ -59,7 +59,7 @@ def test_labels_and_text():
 
 
 def test_aan_extras_and_raw_counts():
-    from author2vec_keras.datasets.aan import read_aan_collaboration
+    from author2vec_keras.data.datasets.aan import read_aan_collaboration
     ds = datasets.load('aan')
     assert len(ds.extra['papers']) == 18041
     cit = ds.extra['citations']
@@ -170,10 +170,10 @@ def _synthetic_papers(n_authors=30, n_papers=80, seed=3):
 
 def test_leaky_content_differs_exactly_in_the_joint_papers_of_held_out_pairs():
     import itertools
-    from author2vec_keras.datasets.aan import aan_coauthor_events
+    from author2vec_keras.data.datasets.aan import aan_coauthor_events
     import warnings
-    from author2vec_keras.graph import DataWarning, Graph
-    from author2vec_keras.splits import link_prediction_split, temporal_split
+    from author2vec_keras.data.graph import DataWarning, Graph
+    from author2vec_keras.data.splits import link_prediction_split, temporal_split
     papers = _synthetic_papers()
     src, dst, years = aan_coauthor_events(papers)
     with warnings.catch_warnings():

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from author2vec_keras.estimator import Author2Vec
+from author2vec_keras.training.estimator import Author2Vec
 from author2vec_keras.fileio import load_word2vec
 
 pytestmark = pytest.mark.core

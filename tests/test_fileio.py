@@ -60,31 +60,13 @@ def python(code):
                            '-c', code], env=env, capture_output=True, text=True, timeout=600)
 
 
-def test_the_old_name_re_exports_with_a_deprecation_warning():
-    proc = python(
-        'import warnings\n'
-        'with warnings.catch_warnings(record=True) as caught:\n'
-        '    warnings.simplefilter("always")\n'
-        '    from author2vec_keras import io\n'
-        'from author2vec_keras import checkpoints, fileio\n'
-        'assert [w.category for w in caught] == [DeprecationWarning], caught\n'
-        'print(caught[0].message)\n'
-        'assert io.atomic_open is fileio.atomic_open and io.load_model is fileio.load_model\n'
-        'assert io.CheckpointMismatch is checkpoints.CheckpointMismatch\n')
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == ('author2vec_keras.io is renamed author2vec_keras.fileio '
-                                   '(CheckpointMismatch: author2vec_keras.checkpoints); the old '
-                                   'name goes in the next release')
-
-
-def test_the_package_never_imports_the_old_name():
-    """Every module but the shim (and Ray's), imported with DeprecationWarning an error."""
+def test_every_module_imports_without_a_deprecation_warning_of_ours():
+    """Every module but Ray's, imported with the package's DeprecationWarnings an error."""
     proc = python(
         'import importlib, pkgutil, sys, author2vec_keras\n'
         'for m in pkgutil.walk_packages(author2vec_keras.__path__, "author2vec_keras."):\n'
-        '    if m.name not in ("author2vec_keras.io", "author2vec_keras.distributed"):\n'
+        '    if m.name != "author2vec_keras.training.distributed":\n'
         '        importlib.import_module(m.name)\n'
-        'assert "author2vec_keras.io" not in sys.modules\n'
         'print(len([n for n in sys.modules if n.startswith("author2vec_keras.")]))\n')
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout) >= 25

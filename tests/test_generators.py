@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from author2vec_keras.generators import chung_lu_edges, power_law_degrees, power_law_graph
+from author2vec_keras.data.generators import chung_lu_edges, power_law_degrees, power_law_graph
 
 
 @pytest.fixture(scope='module')
@@ -88,7 +88,7 @@ def test_too_many_edges_for_the_nodes():
 
 
 def test_imports_no_theano_or_keras():
-    code = ('import sys, author2vec_keras.generators; '
+    code = ('import sys, author2vec_keras.data.generators; '
             'print(sorted(m for m in ("theano", "keras") if m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == '[]'

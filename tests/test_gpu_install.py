@@ -255,7 +255,7 @@ def test_pygpu_imports_without_library_path(tmp_path):
 def test_theano_compiles_against_the_venvs_libgpuarray(tmp_path):
     """What Theano 1.0.5 does for a GPU op: its GpuArrayType's headers, include and library dirs
     (sys.prefix/include, sys.prefix/lib, where build-gpuarray.sh installs), compiled and loaded."""
-    from author2vec_keras import backend
+    from author2vec_keras.nn import backend
     backend.setup()
     from theano.gof.cmodule import GCC_compiler
     from theano.gpuarray.type import GpuArrayType

@@ -7,8 +7,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras.graph import DataWarning, Graph, isin_sorted
-from author2vec_keras.readers import GraphFormatError
+from author2vec_keras.data.graph import DataWarning, Graph, isin_sorted
+from author2vec_keras.data.readers import GraphFormatError
 
 
 def test_canonical_undirected_edges_and_adjacency():
@@ -112,7 +112,7 @@ def test_graph_format_error_message_and_attributes():
 
 
 def test_graph_module_does_not_import_theano_or_keras():
-    code = ('import sys, author2vec_keras.graph; '
+    code = ('import sys, author2vec_keras.data.graph; '
             'print(any(m.split(".")[0] in ("theano", "keras") for m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == 'False'

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from author2vec_keras.backend import keras
-from author2vec_keras.layers import NodeEmbeddingLayer, CUSTOM_OBJECTS
+from author2vec_keras.nn.backend import keras
+from author2vec_keras.nn.layers import NodeEmbeddingLayer, CUSTOM_OBJECTS
 
 from keras.layers import Input, Permute, Embedding
 from keras.models import Model, Sequential
@@ -89,7 +89,7 @@ def test_get_config_round_trip():
 def test_pair_embedding_reads_each_side_from_its_table():
     """NodeContextEmbedding: row 0 of the output from the node table, row 1 from the context table,
     in Embedding(input_length=2)'s layout; a config round trip gives the same layer."""
-    from author2vec_keras.layers import NodeContextEmbedding
+    from author2vec_keras.nn.layers import NodeContextEmbedding
     layer = NodeContextEmbedding(6, 3, context_initializer='zeros', name='pairs')
     model = Sequential([layer])
     node = np.arange(18, dtype='float32').reshape(6, 3)

@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from author2vec_keras.backend import keras
-from author2vec_keras import models
-from author2vec_keras.fileio import load_model, save_model
-from author2vec_keras.layers import CUSTOM_OBJECTS, NodeEmbeddingLayer
-from author2vec_keras.sampling import PairSequence
+from author2vec_keras.nn.backend import keras
+from author2vec_keras.nn import models
+from author2vec_keras.nn.saving import load_model, save_model
+from author2vec_keras.nn.layers import CUSTOM_OBJECTS, NodeEmbeddingLayer
+from author2vec_keras.nn.sequences import PairSequence
 
 pytestmark = pytest.mark.core
 
@@ -30,7 +30,7 @@ _AUC = {}
 def trained(request, grqc_split):
     """Each model trained once on ca-GrQc's training edges (dim 32); the paper model both with
     Keras' stock Adam and with the row-wise RowAdam."""
-    from author2vec_keras.optimizers import RowAdam
+    from author2vec_keras.nn.optimizers import RowAdam
     builder, optimizer = VARIANTS[request.param]
     np.random.seed(0)
     model = models.BUILDERS[builder](grqc_split.train_graph.num_nodes, 32, 16,

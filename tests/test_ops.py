@@ -1,11 +1,11 @@
-"""author2vec_keras.ops: `RowUpdate`, `TakeRows` and `fast_tanh` against numpy, in their C code
+"""author2vec_keras.nn.ops: `RowUpdate`, `TakeRows` and `fast_tanh` against numpy, in their C code
 (Theano's FAST_RUN) and in Python (FAST_COMPILE); errors; in-place writes; the graph rewrites.
 Core tests: the C code must compile on both Theanos (theano-pymc 1.1.2 and 1.0.5)."""
 import numpy as np
 import pytest
 
-from author2vec_keras import ops, rewrites
-from author2vec_keras.backend import K  # noqa: F401  configures Theano
+from author2vec_keras.nn import ops, rewrites
+from author2vec_keras.nn.backend import K  # noqa: F401  configures Theano
 
 import theano
 import theano.tensor as T
@@ -396,7 +396,7 @@ C_OPS = [ops.RowUpdate('adam'), ops.TakeRows(), ops.StackColumns([0]), ops.OneHo
 
 def test_each_c_file_is_one_ops_code_and_ships_in_the_package():
     from importlib import resources
-    shipped = sorted(p.name for p in (resources.files('author2vec_keras') / 'c').iterdir()
+    shipped = sorted(p.name for p in (resources.files('author2vec_keras.nn') / 'c').iterdir()
                      if p.name.endswith('.c'))
     assert sorted(op.c_file for op in C_OPS) == shipped
     for op in C_OPS:
@@ -414,7 +414,7 @@ def test_the_c_files_are_in_what_setup_py_installs(tmp_path):
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     subprocess.run([sys.executable, 'setup.py', '-q', 'build_py', '--build-lib', str(tmp_path)],
                    cwd=root, check=True, capture_output=True)
-    installed = tmp_path / 'author2vec_keras' / 'c'
+    installed = tmp_path / 'author2vec_keras' / 'nn' / 'c'
     assert sorted(p.name for p in installed.iterdir()) == sorted(op.c_file for op in C_OPS)
     for op in C_OPS:
         assert (installed / op.c_file).read_text(encoding='utf8') == ops.c_source(op.c_file)

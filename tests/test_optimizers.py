@@ -7,11 +7,11 @@ reset to the same initial weights and zero optimizer state before each use.
 import numpy as np
 import pytest
 
-from author2vec_keras.backend import keras, K
-from author2vec_keras.models import paper_model, EMBEDDING_LAYER, edge_probability
-from author2vec_keras.optimizers import (RowSGD, RowAdagrad, RowAdam, row_wise, find_row_params,
+from author2vec_keras.nn.backend import keras, K
+from author2vec_keras.nn.models import paper_model, EMBEDDING_LAYER, edge_probability
+from author2vec_keras.nn.optimizers import (RowSGD, RowAdagrad, RowAdam, row_wise, find_row_params,
                                          table_copies, CUSTOM_OBJECTS)
-from author2vec_keras.layers import CUSTOM_OBJECTS as LAYER_OBJECTS
+from author2vec_keras.nn.layers import CUSTOM_OBJECTS as LAYER_OBJECTS
 
 DIM, HIDDEN = 16, 8
 
@@ -149,7 +149,7 @@ def test_get_config_round_trip(cls):
 
 
 def test_sum_rows_by_index_sums_in_batch_order_like_the_dense_gradient():
-    from author2vec_keras.optimizers import SumRowsByIndex
+    from author2vec_keras.nn.optimizers import SumRowsByIndex
     rng = np.random.RandomState(3)
     idx = rng.randint(0, 6, size=40).astype('int32')  # many duplicates
     values = rng.randn(40, 5).astype('float32')
@@ -293,7 +293,7 @@ def test_row_adam_reaches_the_link_prediction_auc_of_stock_adam(compiled, graph)
 def test_row_updates_are_one_inplace_op_in_the_compiled_function(compiled):
     """On the CPU each table's row step is one RowUpdate, writing the table and its (m, v) in
     place: no per-batch copy of the whole table, no separate gather, sum or scatter."""
-    from author2vec_keras.ops import RowUpdate, SetRows, SumRowsByIndex
+    from author2vec_keras.nn.ops import RowUpdate, SetRows, SumRowsByIndex
     models, _ = compiled
     ops = [node.op for node in models['row_adam'].model.train_function.function.maker.fgraph.toposort()]
     updates = [op for op in ops if isinstance(op, RowUpdate)]
@@ -306,7 +306,7 @@ def test_row_updates_are_one_inplace_op_in_the_compiled_function(compiled):
 def test_clipping_takes_the_summed_path_and_agrees_with_the_fused_op(compiled, graph):
     """With clipnorm the row gradients are summed (SumRowsByIndex), clipped with the dense ones
     and written with SetRows; with a bound never reached it gives the fused op's weights."""
-    from author2vec_keras.ops import RowUpdate, SetRows, SumRowsByIndex
+    from author2vec_keras.nn.ops import RowUpdate, SetRows, SumRowsByIndex
     models, initial = compiled
     _, n = graph
     clipped = paper_model(n, DIM, HIDDEN, optimizer=RowAdam(lr=0.01, clipnorm=1e6))

@@ -16,8 +16,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras import cli, datasets, memory
-from author2vec_keras.graph import DataWarning
+from author2vec_keras import cli
+
+from author2vec_keras.data import datasets
+
+from author2vec_keras.training import memory
+from author2vec_keras.data.graph import DataWarning
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TINY = ['--dim', '4', '--hidden-dim', '4', '--epochs', '1', '--negatives', '1',
@@ -353,7 +357,7 @@ def test_a_failing_method_exits_1_after_writing_the_others(tmp_path, files, caps
                                                            monkeypatch):
     def boom(self, graph, y=None):
         raise RuntimeError('kaput')
-    from author2vec_keras import baselines
+    from author2vec_keras.evaluation import baselines
     monkeypatch.setattr(baselines.SpectralEmbedding, 'fit', boom)
     code = cli.main(['benchmark', '--edgelist', files['caves'], '--task', 'clustering',
                      '--methods', 'spectral,random', '--quick', '--no-progress',

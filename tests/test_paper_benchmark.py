@@ -8,11 +8,10 @@ import sys
 
 import pytest
 
-from author2vec_keras import paper_comparison
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'benchmarks'))
 import author2vec_vs_paper as bench  # noqa: E402
+import paper_comparison  # noqa: E402
 
 SMALL = os.path.join(HERE, 'data', 'a2v_small.json')
 

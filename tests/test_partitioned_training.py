@@ -10,10 +10,12 @@ import time
 import numpy as np
 import pytest
 
-from author2vec_keras import cli, datasets
-from author2vec_keras.checkpoints import CheckpointMismatch
+from author2vec_keras import cli
+
+from author2vec_keras.data import datasets
+from author2vec_keras.training.checkpoints import CheckpointMismatch
 from author2vec_keras.fileio import load_word2vec
-from author2vec_keras.partitioned_training import PartitionedAuthor2Vec
+from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
 
 from test_reliability import start
 
@@ -57,7 +59,7 @@ def test_fit_writes_partitions_and_a_node_order_table(reference, cora):
 
 
 def test_numpy_scorer_is_the_keras_model(reference, cora):
-    from author2vec_keras.models import paper_model, edge_probability
+    from author2vec_keras.nn.models import paper_model, edge_probability
     model = paper_model(cora.num_nodes, 8, 4)
     model.set_weights([np.asarray(reference.embeddings_)] + reference.dense_weights_)
     pairs = np.random.default_rng(0).integers(0, cora.num_nodes, size=(500, 2))
@@ -67,7 +69,7 @@ def test_numpy_scorer_is_the_keras_model(reference, cora):
 
 def test_it_learns_link_prediction(grqc_split, tmp_path):
     """ca-GrQc, 10% held out: 4 epochs in 4 partitions reach an AUC of about 0.91."""
-    from author2vec_keras.evaluation import binary_scores
+    from author2vec_keras.evaluation.protocols import binary_scores
     est = PartitionedAuthor2Vec(partitions=4, workdir=str(tmp_path), dim=16, hidden_dim=8,
                                 negatives=5, batch_size=256, epochs=4, random_state=5,
                                 verbose=0).fit(grqc_split.train_graph)

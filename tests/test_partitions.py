@@ -9,10 +9,10 @@ import sys
 import numpy as np
 import pytest
 
-from author2vec_keras import datasets
-from author2vec_keras.generators import power_law_graph
-from author2vec_keras.graph import Graph
-from author2vec_keras.partitions import (BucketPairs, BucketScheduler, PartitionLayout,
+from author2vec_keras.data import datasets
+from author2vec_keras.data.generators import power_law_graph
+from author2vec_keras.data.graph import Graph
+from author2vec_keras.training.partitions import (BucketPairs, BucketScheduler, PartitionLayout,
                                          PartitionStore, bucket_order, bucket_pairs,
                                          read_bucket, read_rows_into, write_buckets)
 
@@ -244,7 +244,7 @@ def test_partitions_of_a_large_power_law_graph_are_balanced():
 
 
 def test_imports_no_theano_or_keras():
-    code = ('import sys, author2vec_keras.partitions; '
+    code = ('import sys, author2vec_keras.training.partitions; '
             'print(sorted(m for m in ("theano", "keras") if m in sys.modules))')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.replace("'", '"')) == []

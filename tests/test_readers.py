@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from author2vec_keras.datasets.aan import read_aan_collaboration, read_aan_metadata
-from author2vec_keras.graph import DataWarning, Graph
-from author2vec_keras.readers import (GraphFormatError, read_adjlist, read_edgelist, read_labels,
+from author2vec_keras.data.datasets.aan import read_aan_collaboration, read_aan_metadata
+from author2vec_keras.data.graph import DataWarning, Graph
+from author2vec_keras.data.readers import (GraphFormatError, read_adjlist, read_edgelist, read_labels,
                                       read_mat)
 
 

@@ -12,10 +12,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
-from author2vec_keras import cli, datasets
-from author2vec_keras.estimator import Author2Vec, check_table_fits
+from author2vec_keras import cli
+
+from author2vec_keras.data import datasets
+from author2vec_keras.training.estimator import Author2Vec, check_table_fits
 from author2vec_keras.fileio import load_word2vec
-from author2vec_keras.memory import estimate_training_memory
+from author2vec_keras.training.memory import estimate_training_memory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Cora (2,708 papers, 5,278 citations): small and real. Batch 64 makes an epoch last seconds.
@@ -88,7 +90,7 @@ A2V_EPOCHS = 5
 @pytest.fixture(scope='module')
 def cane_reference():
     """The content + link model trained without interruption (as the command line does)."""
-    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
     ds = datasets.load('cane-cora')
     pairs, texts = datasets.content_inputs(ds)
     return ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=64,
@@ -117,7 +119,7 @@ def test_content_link_model_sigkill_then_resume_gives_the_uninterrupted_result(
     with open(out + '.json') as f:
         assert json.load(f)['loss_per_epoch'] == cane_reference.history_
     # a checkpoint of other papers is refused, naming what differs
-    from author2vec_keras.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
     pairs, texts = datasets.content_inputs('cane-cora')
     other = ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=64,
                                   epochs=A2V_EPOCHS + 1, random_state=2, verbose=0,
@@ -167,7 +169,7 @@ def test_checkpoint_from_another_configuration_is_refused(tmp_path, cora):
 
 
 def test_ctrl_c_waits_for_the_next_step_and_nested_blocks_share_it():
-    from author2vec_keras.checkpoints import interrupt_between_steps
+    from author2vec_keras.training.checkpoints import interrupt_between_steps
     with interrupt_between_steps() as outer:
         os.kill(os.getpid(), signal.SIGINT)  # noted, not raised (e.g. while a checkpoint is written)
         time.sleep(0.1)
@@ -194,7 +196,7 @@ def test_resume_removes_what_a_kill_inside_a_write_left(tmp_path, cora):
 
 
 def test_nan_loss_stops_with_epoch_and_batch(tmp_path, cora):
-    from author2vec_keras.backend import keras
+    from author2vec_keras.nn.backend import keras
     ckpt = str(tmp_path / 'ckpt')
     est = Author2Vec(epochs=1, checkpoint_dir=ckpt, optimizer=keras.optimizers.SGD(lr=1e38),
                      **PARAMS)
@@ -248,8 +250,8 @@ def test_memory_estimate_grows_with_negatives_past_the_batch():
 
 def test_memory_guard_counts_the_optimizer_slots():
     """The table's part follows the optimizer: RowSGD no slot, RowAdagrad one, RowAdam two,
-    one 4.77 GiB table each at 10M x 128 (`memory.SLOTS`, also `optimizers.table_copies`)."""
-    from author2vec_keras.optimizers import table_copies
+    one 4.77 GiB table each at 10M x 128 (`slots.SLOTS`, also `optimizers.table_copies`)."""
+    from author2vec_keras.nn.optimizers import table_copies
     gib = {name: estimate_training_memory(10 ** 7, 128, optimizer=name, parts=True)['table']
            / 2 ** 30 for name in ('sgd', 'adagrad', 'adam')}
     assert gib['adagrad'] - gib['sgd'] == pytest.approx(4.77, abs=0.01)

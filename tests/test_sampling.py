@@ -4,10 +4,10 @@ import warnings
 import numpy as np
 import pytest
 
-from author2vec_keras.backend import keras
-from author2vec_keras.graph import DataWarning, Graph, GraphError
-from author2vec_keras.negatives import NegativeSampler, check_negatives, sample_non_edges
-from author2vec_keras.sampling import PairSequence
+from author2vec_keras.nn.backend import keras
+from author2vec_keras.data.graph import DataWarning, Graph, GraphError
+from author2vec_keras.data.negatives import NegativeSampler, check_negatives, sample_non_edges
+from author2vec_keras.nn.sequences import PairSequence
 
 
 def random_graph(n=200, m=1500, seed=0, directed=False):
@@ -126,7 +126,7 @@ def test_positives_only_and_directed():
 def test_walk_pair_sequence_batches():
     """Walk pairs in PairSequence's layout: each positive (a pair within the window on a walk)
     followed by its negatives from the same source, never an edge nor a positive of the batch."""
-    from author2vec_keras.sampling import WalkPairSequence
+    from author2vec_keras.nn.sequences import WalkPairSequence
     g = random_graph(n=100, m=300, seed=2)
     seq = WalkPairSequence(g, negatives=3, batch_size=64, seed=5, window=3, walk_length=10,
                            positives_per_epoch=1000)
@@ -152,7 +152,7 @@ def test_walk_pair_sequence_batches():
 
 
 def test_walk_pair_sequence_is_pure_in_seed_epoch_index():
-    from author2vec_keras.sampling import WalkPairSequence
+    from author2vec_keras.nn.sequences import WalkPairSequence
 
     def make(seed=1):
         return WalkPairSequence(random_graph(n=80, m=300), negatives=2, batch_size=60,
@@ -218,7 +218,7 @@ def test_grouped_pair_batches_are_one_node_and_all_its_edges():
 
 def test_grouped_authorship_batches_are_one_paper_and_all_its_authors():
     """a2v.lua's content updates: one batch per paper, its authors each with its negatives."""
-    from author2vec_keras.sampling import AuthorshipSequence
+    from author2vec_keras.nn.sequences import AuthorshipSequence
     pairs = np.array([[0, 0], [1, 0], [2, 0], [1, 1], [3, 2], [0, 2]])
     seq = AuthorshipSequence(pairs, num_papers=3, negatives=2, seed=0, grouped=True)
     assert len(seq) == 3

@@ -5,10 +5,10 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras import datasets
-from author2vec_keras.datasets.aan import aan_coauthor_events
-from author2vec_keras.graph import DataWarning, Graph
-from author2vec_keras.splits import (link_prediction_split, random_spanning_forest,
+from author2vec_keras.data import datasets
+from author2vec_keras.data.datasets.aan import aan_coauthor_events
+from author2vec_keras.data.graph import DataWarning, Graph
+from author2vec_keras.data.splits import (link_prediction_split, random_spanning_forest,
                                      removable_edges, temporal_split)
 
 

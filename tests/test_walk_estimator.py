@@ -11,9 +11,13 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from author2vec_keras import cli, datasets, evaluation
-from author2vec_keras.estimator import Author2Vec
-from author2vec_keras.readers import read_edgelist
+from author2vec_keras import cli
+
+from author2vec_keras.data import datasets
+
+from author2vec_keras.evaluation import protocols
+from author2vec_keras.training.estimator import Author2Vec
+from author2vec_keras.data.readers import read_edgelist
 
 SMALL = dict(dim=32, hidden_dim=16, negatives=5, batch_size=512, verbose=0, random_state=0)
 
@@ -24,7 +28,7 @@ def cora():
 
 
 def _micro_f1(est, ds):
-    res = evaluation.evaluate_node_classification(est.get_embedding(), ds.labels,
+    res = protocols.evaluate_node_classification(est.get_embedding(), ds.labels,
                                                   train_ratios=(0.5,), shuffles=2, seed=0)
     return float(np.mean(res[0.5]['micro']))
 

@@ -8,13 +8,13 @@ initial weights and a fresh optimizer state before each training.
 import numpy as np
 import pytest
 
-from author2vec_keras.backend import K
-from author2vec_keras import models
-from author2vec_keras.fileio import load_model, save_model
-from author2vec_keras.layers import NodeContextEmbedding
-from author2vec_keras.optimizers import RowAdam
-from author2vec_keras.sampling import PairSequence, WalkPairSequence
-from author2vec_keras.evaluation import score_link_prediction
+from author2vec_keras.nn.backend import K
+from author2vec_keras.nn import models
+from author2vec_keras.nn.saving import load_model, save_model
+from author2vec_keras.nn.layers import NodeContextEmbedding
+from author2vec_keras.nn.optimizers import RowAdam
+from author2vec_keras.nn.sequences import PairSequence, WalkPairSequence
+from author2vec_keras.evaluation.protocols import score_link_prediction
 
 pytestmark = pytest.mark.core
 
@@ -24,7 +24,7 @@ DIM, HIDDEN = 32, 16
 @pytest.fixture(scope='module')
 def sparse_split(grqc):
     """Half of ca-GrQc's edges held out: many held-out pairs are two or more hops apart."""
-    from author2vec_keras.splits import link_prediction_split
+    from author2vec_keras.data.splits import link_prediction_split
     return link_prediction_split(grqc, 0.5, seed=0)
 
 
@@ -142,7 +142,7 @@ def test_save_load_and_resume_with_a_context_table(compiled, sparse_split, tmp_p
     model = train(fresh(compiled, 'separate'), seq, epochs=1)
     path = str(tmp_path / 'separate.h5')
     save_model(model, path)
-    # trains and predicts with the package's ops, as the saved model (fileio.load_model)
+    # trains and predicts with the package's ops, as the saved model (saving.load_model)
     loaded = load_model(path)
     assert isinstance(loaded.get_layer(models.EMBEDDING_LAYER), NodeContextEmbedding)
     assert type(loaded.optimizer).__name__ == 'RowAdam'

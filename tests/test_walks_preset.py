@@ -7,8 +7,10 @@ import os
 
 import pytest
 
-from author2vec_keras import benchmark, cli
-from author2vec_keras.estimator import (A2V_LUA, A2V_LUA_AS_RUN, PAPER, PRESET_ESTIMATORS,
+from author2vec_keras.evaluation import benchmark
+
+from author2vec_keras import cli
+from author2vec_keras.training.estimator import (A2V_LUA, A2V_LUA_AS_RUN, PAPER, PRESET_ESTIMATORS,
                                         PRESETS, WALKS, Author2Vec, ContentLinkAuthor2Vec)
 
 

@@ -1,0 +1,194 @@
+"""scikit-learn style estimators around the Keras models: the place to import them from.
+
+- `Author2Vec` (here): the link-only models (`model='paper'`, the paper's Link-Info model, or
+  `'blog'`), trained on edges or walk-context pairs vs sampled non-edges; checkpoints, resume.
+- `ContentLinkAuthor2Vec` (`content_link.py`): the full Author2Vec of the paper.
+- `PairEmbedding` (`pair_embedding.py`): what both share (parameters and their defaults, checks,
+  optimizer, epoch loop, outputs). The presets (`presets.py`) and the memory guard's functions
+  are importable from here too. Importing this module is cheap: Theano and Keras are configured
+  and loaded (`backend`) when a model is first built or scored.
+"""
+import time
+
+import numpy as np
+
+from author2vec_keras.training.checkpoints import Checkpoints, TrainingInterrupted, fingerprint, interrupt_between_steps
+from author2vec_keras.checks import AUTHOR_TABLES, CONTEXTS, positive_int
+from author2vec_keras.training.content_link import BATCHING, SCHEDULES, ContentLinkAuthor2Vec
+from author2vec_keras.training.memory import available_memory, check_table_fits
+from author2vec_keras.training.pair_embedding import MAX_SEED, PairEmbedding, weights_digest
+from author2vec_keras.training.presets import (A2V_LUA, A2V_LUA_AS_RUN, PAPER, PRESET_ESTIMATORS, PRESETS, WALKS,
+                      presets_of)
+from author2vec_keras.data.readers import as_graph
+
+__all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
+           'AUTHOR_TABLES', 'SCHEDULES', 'BATCHING', 'PRESETS', 'PRESET_ESTIMATORS',
+           'presets_of', 'A2V_LUA', 'A2V_LUA_AS_RUN', 'WALKS', 'PAPER', 'MAX_SEED',
+           'check_table_fits', 'available_memory', 'weights_digest']
+
+#: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
+PAIRS = ('edges', 'walks')
+#: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
+MODELS = ('paper', 'blog')
+
+
+class Author2Vec(PairEmbedding):
+    """Node embeddings from the Author2Vec link model, trained on edges vs sampled non-edges.
+
+    # Arguments
+        model: 'paper' (the paper's softmax Link-Info model) or 'blog' (the blog's stack).
+        pairs: the positive pairs: 'edges' (the paper: first-order proximity, one epoch = every
+            edge once) or 'walks': node pairs that co-occur within `window` steps on random
+            walks (DeepWalk's skip-gram contexts, node2vec's with `p`, `q`), drawn per batch
+            (`sequences.WalkPairSequence`).
+        window: walks: the largest distance along a walk between the two nodes of a pair.
+        walks_per_node, walk_length: walks: walks started at every node per pass, and their
+            length (DeepWalk's 10 x 80 by default, so both can be given the same walks).
+        p, q: walks: node2vec's return and in-out parameters (1, 1: DeepWalk's walks).
+        positives_per_epoch: walks: positive pairs per epoch; None: 2 per walk, i.e.
+            `2 * walks_per_node` per node with an edge (measured: about twice DeepWalk's fit
+            time on every bundled graph; more pairs did not score better).
+        context: 'shared' (both nodes of a pair from one table: the blog's layer) or 'separate'
+            (the second node from a context table of the same size: LINE's second order, the
+            authors' a2v.lua). With 'separate', `embeddings_` is the mean of the node and
+            context tables (measured on Cora and Wiki after walk training: 2-2.5 Micro-F1
+            points above the node table alone) and `node_embeddings_`, `context_embeddings_`
+            hold the two tables.
+        lr: as `PairEmbedding`; None with walk pairs and Adam: 0.003 (measured: +1.2
+            Micro-F1 on Cora over Adam's 0.001).
+        checkpoint_dir: if set, the model, its optimizer state and the position in training
+            are saved there (atomically) after every epoch and on Ctrl-C (which then raises
+            `checkpoints.TrainingInterrupted`, a KeyboardInterrupt saying where it saved);
+            `fit(graph, resume=True)` continues from the last one.
+        The others: see `PairEmbedding`.
+
+    # Attributes
+        graph_: the `Graph` fitted on (node ids <-> rows).
+        model_: the trained Keras model.
+        embeddings_: `(num_nodes, dim)` array, row i for `graph_.nodes[i]`.
+        history_: mean training loss per epoch.
+        timings_: wall seconds of this `fit`: 'build' (checks, pair sampler, model built and
+            compiled by Theano), 'epochs' (one per epoch trained), 'total'; and process CPU
+            seconds, 'epochs_cpu' and 'cpu' (much less CPU than wall time: the process waited,
+            e.g. for the machine, memory or Theano's compile lock).
+
+    # Example
+
+    ```python
+        import networkx as nx
+        est = Author2Vec(dim=16, epochs=5).fit(nx.karate_club_graph())
+        est.predict_proba([(0, 1), (0, 33)])
+        best = Author2Vec.from_preset('walks')  # walk pairs + context table (`WALKS`)
+    ```
+    """
+
+    def __init__(self, dim=128, hidden_dim=32, negatives=5, epochs=10, batch_size=512,
+                 model='paper', pairs='edges', window=10, walks_per_node=10, walk_length=80,
+                 p=1.0, q=1.0, positives_per_epoch=None, context='shared', optimizer='adam',
+                 lr=None, dense_updates=False, sampling=None, random_state=0, verbose=1,
+                 checkpoint_dir=None):
+        self._keep_params(locals())
+
+    def _check_params(self):
+        if self.model not in MODELS:
+            raise ValueError('model must be one of %s, got %r' % (sorted(MODELS), self.model))
+        if self.pairs not in PAIRS:
+            raise ValueError("pairs must be 'edges' or 'walks', got %r" % (self.pairs,))
+        if self.context not in CONTEXTS:
+            raise ValueError("context must be 'shared' or 'separate', got %r" % (self.context,))
+        super(Author2Vec, self)._check_params()
+        for name, value in (self._walk_sizes() or {}).items():  # before the memory guard
+            if value is not None:
+                positive_int(name, value, minimum=2 if name == 'walk_length' else 1)
+
+    def _walk_sizes(self):
+        if self.pairs != 'walks':
+            return None
+        return {name: getattr(self, name) for name in ('window', 'walks_per_node',
+                                                       'walk_length', 'positives_per_epoch')}
+
+    def _tables(self):
+        return 2 if self.context == 'separate' else 1
+
+    def _learning_rate(self):
+        walks_adam = self.pairs == 'walks' and str(self.optimizer).lower() == 'adam'
+        return 0.003 if self.lr is None and walks_adam else self.lr
+
+    def _sampling(self):
+        if self.sampling is None:
+            return 'degree' if self.pairs == 'walks' else 'uniform'
+        return self.sampling
+
+    def _pair_sequence(self):
+        """The training batches (a pure function of seed, epoch and batch)."""
+        from author2vec_keras.nn.sequences import PairSequence, WalkPairSequence
+        common = dict(negatives=self.negatives, batch_size=self.batch_size,
+                      sampling=self._sampling(), seed=self.random_state)
+        if self.pairs == 'edges':
+            return PairSequence(self.graph_, **common)
+        return WalkPairSequence(self.graph_, window=self.window,
+                                walks_per_node=self.walks_per_node, walk_length=self.walk_length,
+                                p=self.p, q=self.q, positives_per_epoch=self.positives_per_epoch,
+                                **common)
+
+    def fit(self, graph, y=None, resume=False):
+        """Train on a `Graph`, a networkx graph, or an edge list path. Returns `self`.
+
+        # Arguments
+            graph: the graph to embed.
+            y: ignored (scikit-learn convention).
+            resume: continue from the checkpoint in `checkpoint_dir` (same graph and
+                parameters), or start afresh when there is none.
+        """
+        from author2vec_keras.nn import models
+        started, cpu = time.time(), time.process_time()
+        self.graph_ = as_graph(graph)
+        self.check_fit(self.graph_)
+        pairs = self._pair_sequence()  # checks the walk parameters before anything is built
+        optimizer = self._make_optimizer()
+        if resume and not self.checkpoint_dir:
+            raise ValueError('resume=True needs checkpoint_dir')
+        params = {k: v for k, v in self.get_params().items()
+                  if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+        data = weights_digest(self.graph_)
+        self._checkpoints = Checkpoints(
+            self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
+            if self.checkpoint_dir else None
+        start, self.history_ = (0, 0), []
+        found = self._read_checkpoint(resume)
+        if found is not None:
+            self.model_, meta = found
+            start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
+            if self.verbose:
+                print('resuming from %s: epoch %d, batch %d'
+                      % (self.checkpoint_dir, start[0] + 1, start[1]))
+        else:
+            np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout
+            self.model_ = models.BUILDERS[self.model](
+                self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer,
+                context=self.context)
+        self.timings_ = {'build': time.time() - started, 'epochs': [],
+                         'epochs_cpu': []}  # where a slow fit spent its time (issue 23)
+        with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
+            for epoch in range(start[0], self.epochs):
+                if self.verbose:
+                    print('Epoch %d/%d' % (epoch + 1, self.epochs))
+                t0, c0 = time.time(), time.process_time()
+                pairs.set_epoch(epoch)
+                first = start[1] if epoch == start[0] else 0
+                self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
+                if self._checkpoints is not None:
+                    self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
+                self.timings_['epochs'].append(time.time() - t0)
+                self.timings_['epochs_cpu'].append(time.process_time() - c0)
+        self.node_embeddings_ = models.node_embeddings(self.model_)
+        self.context_embeddings_ = models.context_embeddings(self.model_)
+        self.embeddings_ = self.node_embeddings_ if self.context_embeddings_ is None else \
+            models.node_embeddings(self.model_, average_context=True)
+        self.timings_.update(total=time.time() - started, cpu=time.process_time() - cpu)
+        return self
+
+    def _interrupted(self, epoch, step):
+        if self._checkpoints is not None:
+            self._checkpoints.write(self.model_, epoch, step, self.history_)
+            return TrainingInterrupted(self.checkpoint_dir, epoch + 1, step)
