@@ -21,7 +21,7 @@ test: $(STAMP)
 # Partitioned training on a local Ray cluster: installs the optional Ray extra into .venv.
 test-distributed: $(STAMP)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-distributed.txt
-	$(BIN)/python -m pytest -q tests/test_distributed.py
+	$(BIN)/python -m pytest -q tests/training/test_distributed.py
 
 info: $(STAMP)
 	$(BIN)/author2vec info

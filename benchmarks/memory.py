@@ -157,7 +157,7 @@ def main(argv=None):
           '(1 epoch, 1 negative, 10%% held out, embeddings written); peak RSS of the process '
           'from `os.wait4`; estimate from `memory.estimate_training_memory` (what the guard '
           'refuses above the available memory). The estimate must stay above the peak '
-          '(`tests/test_own_graph.py` checks every row). The cases isolate its terms: `table` '
+          '(`tests/end_to_end/test_own_graph.py` checks every row). The cases isolate its terms: `table` '
           '(200k nodes: the table and the optimizer\'s slots for it, RowSGD 0, RowAdagrad 1, '
           'RowAdam 2, one table each; stock Keras SGD keeps a momentum slot), `batch` (a '
           'batch\'s activations: about 8.5 float32 per pair and dimension), `pair` (W_p, W_m '

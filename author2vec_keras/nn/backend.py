@@ -51,7 +51,7 @@ that takes `--device` sets `$AUTHOR2VEC_DEVICE` before importing this module, th
 CUDA cannot work here (theano-pymc, no pygpu, no GPU).
 
 `$AUTHOR2VEC_SKIP_FIXES` (comma-separated names from `FIXES`) turns fixes off; it exists only
-for the tests that show each fix is needed (tests/test_backend.py) and for benchmarks that
+for the tests that show each fix is needed (tests/nn/test_backend.py) and for benchmarks that
 measure without one (benchmarks/throughput.py --no-count-params-fix). `applied(name)` says
 whether a fix is in effect in this process.
 """

@@ -17,7 +17,7 @@ from author2vec_keras.training.checkpoints import CheckpointMismatch
 from author2vec_keras.fileio import load_word2vec
 from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
 
-from test_reliability import start
+from helpers import start
 
 PARAMS = dict(partitions=4, dim=8, hidden_dim=4, negatives=1, batch_size=64, random_state=5,
               verbose=0)

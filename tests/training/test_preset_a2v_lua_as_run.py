@@ -14,7 +14,7 @@ from author2vec_keras.nn import models
 from author2vec_keras.training.estimator import A2V_LUA, A2V_LUA_AS_RUN, PRESETS, ContentLinkAuthor2Vec
 from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
 
-from test_author2vec import _Interrupted, _corpus
+from test_content_link import _Interrupted, _corpus
 
 SMALL = dict(dim=8, hidden_dim=4, epochs=2, doc2vec_epochs=5, random_state=0, verbose=0)
 

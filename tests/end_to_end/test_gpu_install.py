@@ -23,7 +23,7 @@ import threading
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, 'docker', 'build-gpuarray.sh')
 GPU_ENV = os.path.join(ROOT, 'docker', 'gpu-env.sh')
 TARBALL = os.path.join(ROOT, 'third_party', 'libgpuarray', 'libgpuarray-0.7.6.tar.gz')

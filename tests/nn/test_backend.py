@@ -24,7 +24,7 @@ pytestmark = pytest.mark.core
 
 THEANO_NAME, THEANO_VERSION = backend.theano_distribution()
 PYMC = THEANO_NAME == 'Theano-PyMC'
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _child_env(skip=None, home=None, **extra):

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _read(*path):
@@ -196,7 +196,7 @@ def test_gpu_image_device_cuda_libraries_and_theanorc():
     library_path = re.search(r'LD_LIBRARY_PATH=(\S+)', GPU).group(1).split(':')
     assert library_path[0] == links
     assert {'$CUDA_WHEELS/%s/lib' % d for d in ('cuda_nvrtc', 'cublas', 'cudnn')} <= set(library_path)
-    # the theanorc's paths are those gpu-env.sh sets (tests/test_gpu_install.py): the links' include/
+    # the theanorc's paths are those gpu-env.sh sets (tests/end_to_end/test_gpu_install.py): the links' include/
     # (runtime headers + crt/), the cuDNN wheel's headers, -lcudnn from the links
     assert re.search(r'^include_path = %s/include$' % links, theanorc, re.M)
     assert re.search(r'^include_path = %s/cudnn/include$' % re.escape(wheels), theanorc, re.M)

@@ -23,7 +23,7 @@ from author2vec_keras.data import datasets
 from author2vec_keras.training import memory
 from author2vec_keras.data.graph import DataWarning
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ['--dim', '4', '--hidden-dim', '4', '--epochs', '1', '--negatives', '1',
         '--batch-size', '64', '--quiet']
 

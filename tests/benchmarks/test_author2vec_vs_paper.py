@@ -8,12 +8,12 @@ import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 sys.path.insert(0, os.path.join(os.path.dirname(HERE), 'benchmarks'))
 import author2vec_vs_paper as bench  # noqa: E402
 import paper_comparison  # noqa: E402
 
-SMALL = os.path.join(HERE, 'data', 'a2v_small.json')
+SMALL = os.path.join(HERE, 'fixtures', 'a2v_small.json')
 
 
 @pytest.fixture(scope='module')

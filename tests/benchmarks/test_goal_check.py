@@ -1,5 +1,5 @@
 """The goal check of results/README.md, regenerated from benchmark JSONs (`goal_check.goal_check`,
-`benchmarks/goal_check.py`), on the small committed fixtures of tests/data/goal_check."""
+`benchmarks/goal_check.py`), on the small committed fixtures of tests/fixtures/goal_check."""
 import json
 import os
 import subprocess
@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+HERE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # tests/
 sys.path.insert(0, os.path.join(HERE, '..', 'benchmarks'))
 import goal_check  # noqa: E402  (benchmarks/goal_check.py)
 
-FIXTURES = os.path.join(HERE, 'data', 'goal_check')
+FIXTURES = os.path.join(HERE, 'fixtures', 'goal_check')
 SCRIPT = os.path.join(HERE, '..', 'benchmarks', 'goal_check.py')
 
 

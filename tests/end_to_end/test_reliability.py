@@ -13,25 +13,19 @@ import pytest
 from hypothesis import given, settings, strategies as st, HealthCheck
 
 from author2vec_keras import cli
+from helpers import start
 
 from author2vec_keras.data import datasets
 from author2vec_keras.training.estimator import Author2Vec, check_table_fits
 from author2vec_keras.fileio import load_word2vec
 from author2vec_keras.training.memory import estimate_training_memory
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Cora (2,708 papers, 5,278 citations): small and real. Batch 64 makes an epoch last seconds.
 TRAIN = ['train', '--dataset', 'cora', '--dim', '8', '--hidden-dim', '4', '--negatives', '1',
          '--batch-size', '64', '--test-fraction', '0', '--seed', '5', '--quiet']
 PARAMS = dict(dim=8, hidden_dim=4, negatives=1, batch_size=64, random_state=5, verbose=0)
 EPOCHS = 8  # an epoch takes under a second: enough of them to be killed in the middle
-
-
-def start(args, env=None):
-    env = dict(env or os.environ)
-    env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
-    return subprocess.Popen([sys.executable, '-m', 'author2vec_keras.cli'] + args, cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def wait_for_checkpoint(directory, process, epoch, timeout=300):

@@ -26,7 +26,7 @@ import sys
 
 import pytest
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOTEBOOKS = ['01_custom_layer_in_keras.ipynb', '02_author2vec_vs_paper.ipynb', '03_benchmarks.ipynb']
 
 pytest.importorskip('nbclient', reason='pip install -r requirements-notebooks.txt')
@@ -405,7 +405,7 @@ def test_docker_notebooks_with_podman_and_buildah():
 
 def test_dockerignore_patterns():
     excluded = dockerignore(os.path.join(ROOT, 'docker', 'Dockerfile'))
-    assert excluded('tests/test_graph.py') and excluded('.venv/bin/python')
+    assert excluded('tests/fixtures/test_graph.py') and excluded('.venv/bin/python')
     assert not excluded('author2vec_keras/nn/layers.py')
     assert excluded('author2vec_keras/__pycache__/layers.cpython-311.pyc')
     assert not excluded('results/throughput.json') and not excluded('notebooks/03_benchmarks.ipynb')

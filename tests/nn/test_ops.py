@@ -411,7 +411,7 @@ def test_the_c_files_are_in_what_setup_py_installs(tmp_path):
     import os
     import subprocess
     import sys
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     subprocess.run([sys.executable, 'setup.py', '-q', 'build_py', '--build-lib', str(tmp_path)],
                    cwd=root, check=True, capture_output=True)
     installed = tmp_path / 'author2vec_keras' / 'nn' / 'c'

@@ -112,7 +112,7 @@ def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path):
     command says so in the same one sentence, exit status 2 (not an error of the command's own)."""
     import subprocess
     import sys
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, AUTHOR2VEC_DEVICE='cuda', PYTHONPATH=root)
     proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'info'], cwd=str(tmp_path),
                           env=env, capture_output=True, text=True, timeout=600)
@@ -253,7 +253,7 @@ def test_negatives_beyond_memory_are_refused_before_allocating(tmp_path, flor):
     def limit():
         resource.setrlimit(resource.RLIMIT_AS, (4 * 2 ** 30, 4 * 2 ** 30))
 
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, PYTHONPATH=root)
     proc = subprocess.run(
         [sys.executable, '-m', 'author2vec_keras.cli', 'train', '--edgelist', str(flor),
