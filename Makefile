@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test test-fast test-distributed info benchmarks clean
+.PHONY: demo test lint test-fast test-distributed info benchmarks clean
 
 $(STAMP): requirements.txt requirements-test.txt setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q tests
+
+# pyflakes, import order and pycodestyle (ruff.toml)
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 # Partitioned training on a local Ray cluster: installs the optional Ray extra into .venv.
 test-distributed: $(STAMP)
