@@ -201,7 +201,23 @@ def _split_arxiv_authors(value):
         elif not depth:
             out.append(ch)
     # a full stop after a surname ends the list (`C.Neves, ... and C.Wotzasek.`), not a name
-    return [_END_DOT.sub('', n.strip()) for n in _AND.split(''.join(out))]
+    return [_latex_name(_END_DOT.sub('', n.strip())) for n in _AND.split(''.join(out))]
+
+
+_LATEX = []
+
+
+def _latex_name(name):
+    """LaTeX accents in a name decoded (`Uwe M\\"uller` -> `Uwe M\xfcller`; pylatexenc)."""
+    if '\\' not in name:
+        return name
+    if not _LATEX:
+        from pylatexenc.latex2text import LatexNodes2Text
+        _LATEX.append(LatexNodes2Text())
+    try:
+        return _LATEX[0].latex_to_text(name).strip() or name
+    except Exception:  # noqa: BLE001  pylatexenc's parse errors: keep the name as written
+        return name
 
 
 def _authors_of(rec):

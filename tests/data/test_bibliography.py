@@ -169,7 +169,7 @@ def test_bibtex_bad_entries_named_by_line(tmp_path):
 
 def test_abs_files_folder_single_file_and_tar(tmp_path):
     papers, notes = read(fixture('abs'))
-    assert notes == [] and len(papers) == 5
+    assert notes == [] and len(papers) == 6
     by_id = {p.id: p for p in papers}
     assert authors(by_id['hep-th/9201001']) == ['C. Itzykson', 'J.-B. Zuber']
     assert by_id['hep-th/9201001'].year == 1992  # submitted 31 Dec 1991; the id says 1992
@@ -183,6 +183,7 @@ def test_abs_files_folder_single_file_and_tar(tmp_path):
     assert authors(by_id['hep-th/9705173']) == ['Shamit Kachru']  # `Author:` singular
     assert authors(by_id['hep-th/0108089']) == ['Nima Arkani-Hamed', 'Andrew Cohen',
                                                 'Howard Georgi']
+    assert authors(by_id['hep-th/9704051']) == ['Ulf Lindstr\u00f6m', 'Rikard von Unge']
     one, _ = read(fixture(os.path.join('abs', '9201001.abs')))
     assert [p.id for p in one] == ['hep-th/9201001']
     tar = tmp_path / 'hepth.tar.gz'
@@ -194,7 +195,7 @@ def test_abs_files_folder_single_file_and_tar(tmp_path):
     shutil.copytree(fixture('abs'), str(bad))
     (bad / 'empty.abs').write_text('Title: nothing else\n')
     some, notes = read(str(bad))
-    assert len(some) == 5 and notes[0] == '%s: skipped: not an arXiv .abs file (no \\\\ header ' \
+    assert len(some) == 6 and notes[0] == '%s: skipped: not an arXiv .abs file (no \\\\ header ' \
                                           'and abstract sections)' % (bad / 'empty.abs')
 
 
