@@ -282,10 +282,16 @@ def _paper(rec, number, author_key):
     return _make_paper(pid, title, abstract, year, _authors_of(rec), author_key)
 
 
+#: what author lists hold that is not an author (BibTeX's `and others`)
+_NOT_NAMES = ('others', 'et al', 'et al.', 'and others')
+
+
 def _make_paper(pid, title, abstract, year, authors, author_key):
     keyed = {}
     for aid, name in authors:
         name = normalize_name(name) if name is not None else ''
+        if name.casefold() in _NOT_NAMES:
+            continue
         if author_key == 'id' and aid not in (None, ''):
             key = _id_key(aid)
         elif name:
@@ -323,7 +329,7 @@ def detect_format(path):
 
 def _open_text(path):
     """A text stream of a file (gunzipped when it starts with the gzip magic), UTF-8 (BOM
-    dropped; Latin-1 bytes are read as such)."""
+    dropped; a byte that is not UTF-8 read as U+FFFD); `BibliographyError` if it is binary."""
     try:
         raw = open(path, 'rb')
     except FileNotFoundError:
@@ -338,7 +344,7 @@ def _open_text(path):
     if kind is not None:
         raw.close()
         raise BibliographyError(path, None, 'not a text bibliography: %s' % kind)
-    return io.TextIOWrapper(raw, encoding='utf-8-sig', errors='surrogateescape', newline='')
+    return io.TextIOWrapper(raw, encoding='utf-8-sig', errors='replace', newline='')
 
 
 def _records_csv(path, delimiter):
@@ -479,7 +485,7 @@ def _abs_record(text):
         year = 1900 + yy if yy >= 91 else 2000 + yy
     return {'id': paper or None, 'title': fields.get('title', ''),
             'abstract': parts[2].strip(), 'year': year,
-            'date': fields.get('date'),
+            'date': re.sub(r'\(\d+kb\)\s*$', '', fields.get('date', '')).strip(),
             'authors': [n for n in _split_arxiv_authors(authors) if n]}
 
 
@@ -512,7 +518,7 @@ def _records_abs(path):
                               tar.extractfile(member).read())
         return
     with _open_text(path) as f:
-        yield one((path, None), f.read().encode('utf-8', errors='surrogateescape'))
+        yield one((path, None), f.read().encode('utf-8'))
 
 
 def _records(path, fmt):

@@ -151,6 +151,7 @@ def test_bibtex_latex_accents_and_and_joined_names():
     assert authors(by_id['Renyi1961']) == ['A. R\u00e9nyi'] and by_id['Renyi1961'].year == 1961
     assert authors(by_id['Seiberg:1994rs']) == ['N. Seiberg', 'Edward Witten']
     assert by_id['Seiberg:1994rs'].year == 1994
+    assert authors(by_id['Aad:2012tfa']) == ['Georges Aad']  # `and others` is no one
 
 
 def test_bibtex_bad_entries_named_by_line(tmp_path):
