@@ -26,6 +26,9 @@ INSTALL_REQUIRES = [
     'scikit-learn>=1.3',
     'gensim>=4.3',
     'tqdm>=4.60',
+    # BibTeX bibliographies (data/bibliography.py): bibtexparser 2 decodes LaTeX with pylatexenc
+    'bibtexparser==2.1.0',
+    'pylatexenc==2.11',
     'matplotlib>=3.7',
 ]
 
@@ -37,7 +40,7 @@ setup(
     long_description=read('README.md'),
     long_description_content_type='text/markdown',
     license='MIT',
-    python_requires='>=3.9',  # importlib.resources.files
+    python_requires='>=3.10',  # importlib.resources.files; bibtexparser 2
     packages=find_packages(exclude=['tests', 'tests.*', 'benchmarks']),
     package_data={'author2vec_keras.nn': ['c/*.c'],  # the C code of ops.py's Theano ops
                   'author2vec_keras.data.datasets': ['PROVENANCE.md', 'data/MANIFEST.tsv',

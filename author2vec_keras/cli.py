@@ -1,6 +1,7 @@
 """The `author2vec` command: edge list or named dataset in, word2vec-format embeddings out.
 
     author2vec train --edgelist graph.txt --output graph.emb
+    author2vec train --papers papers.csv      (your bibliography: the content + link model)
     author2vec benchmark --dataset ca-astroph --task link-prediction
     author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
     author2vec datasets | info
@@ -43,6 +44,14 @@ WALK_FLAGS = ('pairs', 'window', 'walks_per_node', 'walk_length', 'p', 'q',
 
 class BadInput(Exception):
     """A problem with what the user gave us: reported in one line, exit status 2."""
+
+
+class _StoreModel(argparse.Action):
+    """--model: stores the choice and notes that it was given (--papers' default differs)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, values)
+        namespace.model_given = True
 
 
 class Parser(argparse.ArgumentParser):
@@ -96,6 +105,25 @@ def _add_input_arguments(parser, dataset_help, edgelist_help, labels=False):
                              % ('s' if labels else ''))
 
 
+def _add_papers_arguments(parser):
+    """--papers, --papers-format, --author-key: a bibliography as the input of `train`."""
+    from author2vec_keras.data.bibliography import AUTHOR_KEYS, FORMATS
+    group = parser.add_argument_group(
+        'your papers', 'a bibliography instead of --dataset/--edgelist: the co-author graph, '
+        'each author\'s papers and their text (title and abstract); --model author2vec by '
+        'default; writes OUTPUT.authors.tsv (key, name, papers) beside the embeddings')
+    group.add_argument('--papers', default=None, metavar='PATH',
+                       help='CSV/TSV with a header (id, title, abstract, authors separated by '
+                            '";" or "|", year or date), JSON Lines or JSON (OpenAlex, Semantic '
+                            'Scholar, arXiv snapshot, DBLP/AMiner records), BibTeX, arXiv .abs '
+                            'files (a folder or a tar); .gz read as such')
+    group.add_argument('--papers-format', choices=FORMATS, default=None,
+                       help='the format of --papers (default from its extension)')
+    group.add_argument('--author-key', choices=AUTHOR_KEYS, default=None,
+                       help="who is who: 'id', the file's author ids where it has them "
+                            "(default), or 'name', normalised names")
+
+
 def _add_model_arguments(parser, epochs_help, unset_note=''):
     """The flags `train` and `benchmark` share: the model's size and training, None when not
     given (a preset, or the benchmark's quick mode, may fill them); `unset_note` says which."""
@@ -136,10 +164,11 @@ def build_parser():
         edgelist_help='edge list file: "u v [weight]" per line, spaces/TABs/commas (CSV, TSV, '
                       'quoted fields), # comments, one header line')
     train.add_argument('--model', choices=list(MODELS) + ['author2vec'],
-                       default=DEFAULTS['model'],
+                       default=DEFAULTS['model'], action=_StoreModel,
                        help="'paper': the paper's softmax Link-Info model (default); 'blog': the "
                             "blog's stack; 'author2vec': the full content + link model "
-                            "(datasets with text: aan, cane-cora)")
+                            "(datasets with text: aan, cane-cora; the default with --papers)")
+    _add_papers_arguments(train)
     train.add_argument('--preset', choices=sorted(PRESETS), default=None,
                        help="a named configuration (estimator.PRESETS); flags given beside it "
                             "override it. 'walks': the best vectors of the benchmark tables, "
@@ -312,6 +341,7 @@ def _check_outputs(args):
     --workdir), checked before the graph is read; returns the embedding file's path."""
     from author2vec_keras.data import datasets
     name = datasets.file_stem(args.edgelist) if args.edgelist else \
+        datasets.file_stem(args.papers) if getattr(args, 'papers', None) else \
         datasets.DEFAULT if args.dataset is None else args.dataset
     output = args.output or name + '.emb'
     _check_writable(output, '--output')
@@ -347,6 +377,8 @@ def _load(args):
     """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
     from author2vec_keras.data import datasets
     from author2vec_keras.data.readers import read_edgelist
+    if getattr(args, 'papers', None) or args.papers_format or args.author_key:
+        return _load_papers(args)
     if args.edgelist:
         return read_edgelist(args.edgelist, directed=args.directed, header=args.header), \
             datasets.file_stem(args.edgelist), None
@@ -358,6 +390,27 @@ def _load(args):
     except datasets.DatasetError as e:
         raise BadInput(str(e))
     return ds.graph, name, ds
+
+
+def _load_papers(args):
+    """(Graph, name, Dataset) of --papers; --model author2vec unless --model is given."""
+    from author2vec_keras.data import datasets
+    if not args.papers:
+        raise BadInput('--%s goes with --papers' % ('papers-format' if args.papers_format
+                                                     else 'author-key'))
+    for flag, given in (('--dataset', args.dataset), ('--edgelist', args.edgelist),
+                        ('--directed', args.directed), ('--header/--no-header',
+                                                        args.header is not None)):
+        if given:
+            raise BadInput('%s does not go with --papers (the co-author graph is read from '
+                           'the papers)' % flag)
+    ds = datasets.from_papers(args.papers, format=args.papers_format,
+                              author_key=args.author_key or 'id')
+    if not getattr(args, 'model_given', False):
+        args.model = 'author2vec'
+    print('%s: %d papers, %d authors' % (args.papers, len(ds.extra['bibliography']),
+                                        ds.graph.num_nodes))
+    return ds.graph, ds.name, ds
 
 
 def _estimator(args, dataset):
@@ -453,7 +506,7 @@ def cmd_train(args):
     import json
     from author2vec_keras.evaluation import pipeline
     from author2vec_keras.data.datasets import content_inputs
-    from author2vec_keras.fileio import atomic_open
+    from author2vec_keras.fileio import atomic_open, word2vec_token
     from author2vec_keras.data.splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
@@ -464,9 +517,9 @@ def cmd_train(args):
     if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():
         warnings.warn('--partitions trains on every edge alike: the edge weights are not used',
                       DataWarning)
-    print('%s: %d nodes, %d edges' % (args.edgelist or 'dataset ' + name, graph.num_nodes,
-                                      graph.num_edges))
-    with _naming(args.edgelist or 'dataset ' + name):
+    source = args.edgelist or args.papers or 'dataset ' + name
+    print('%s: %d nodes, %d edges' % (source, graph.num_nodes, graph.num_edges))
+    with _naming(source):
         estimator.check_fit(graph)  # no edges, no possible negative, memory: before any work
         if args.resume:
             _resume_notice(args)
@@ -507,6 +560,11 @@ def cmd_train(args):
     with atomic_open(output + '.json', 'w', encoding='utf8') as f:
         json.dump(record, f, indent=2, default=str)
     print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim, output))
+    if args.papers:
+        from author2vec_keras.data.bibliography import write_author_names
+        write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
+                           [word2vec_token(v) for v in graph.nodes])
+        print('wrote %s.authors.tsv (key, name, papers)' % output)
     if metrics:
         print('link prediction AUC: %.4f' % metrics['own']['auc'])
     return 0

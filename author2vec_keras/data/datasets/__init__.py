@@ -17,6 +17,9 @@ Labels: `Dataset.labels` is None, an int array (n,) of label indices for single-
 
 Your own graph: `from_files('graph.csv', labels='labels.csv')` reads an edge list and a labels
 file into the same `Dataset`, named after the file ('graph'), for `benchmark.run_benchmark`.
+Your own papers: `from_papers('papers.csv')` reads a bibliography (`bibliography.read_papers`:
+CSV, JSON Lines, OpenAlex, Semantic Scholar, arXiv, BibTeX, ...) into a `Dataset` with text, for
+`content_inputs` and `ContentLinkAuthor2Vec`.
 """
 import gzip
 import hashlib
@@ -28,13 +31,14 @@ import warnings
 import numpy as np
 
 from author2vec_keras.fileio import atomic_path
+from author2vec_keras.data.bibliography import Papers, papers_from_records, read_papers
 from author2vec_keras.data.graph import DataWarning, Graph
 from author2vec_keras.data.readers import GraphFormatError, read_edgelist, read_labels, read_mat
 from author2vec_keras.data.datasets.aan import aan_authorship, read_aan_collaboration, read_aan_metadata
 
 __all__ = ['Dataset', 'DatasetError', 'ChecksumError', 'load', 'names', 'describe_all', 'fetch',
            'DEFAULT', 'DATA_DIR', 'CACHE_DIR', 'manifest', 'content_inputs',
-           'cane_cora_authorship', 'from_files', 'labels_for', 'file_stem']
+           'cane_cora_authorship', 'from_files', 'from_papers', 'labels_for', 'file_stem']
 
 DEFAULT = 'ca-grqc'
 DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
@@ -253,6 +257,44 @@ def from_files(edgelist, labels=None, directed=False, header=None, name=None):
                                           ', ' + os.path.abspath(labels))
     return Dataset(name or file_stem(edgelist), graph, labels=y, label_names=label_names,
                    source=source, description='your files')
+
+
+def from_papers(papers, format=None, author_key='id', name=None):
+    """A `Dataset` with text from your own papers: the co-author graph of a bibliography.
+
+    # Arguments
+        papers: a bibliography file or folder (`bibliography.read_papers`), an iterable of
+            record dicts (the same field names), or `bibliography.Papers`.
+        format: the file's format (`bibliography.FORMATS`; default from the extension).
+        author_key: 'id' (the source's author ids where it has them) or 'name' (normalised
+            names).
+        name: the dataset's name (default the file stem, see `file_stem`; 'papers' for
+            records).
+
+    # Returns
+        A `Dataset`: `graph` the co-author graph (nodes = author keys, weights = co-authored
+        papers), `text` each author's titles, `extra['papers']` the papers' metadata (id ->
+        authors, title, text, year) and `extra['bibliography']` the `Papers`. So
+        `content_inputs(ds)` (or `content_inputs(ds, split)`) gives the authorship pairs and
+        paper texts of `ContentLinkAuthor2Vec.fit(ds.graph, authorship, paper_texts=texts)`.
+    """
+    if isinstance(papers, Papers):
+        bib = papers
+    elif isinstance(papers, (str, bytes, os.PathLike)):
+        bib = read_papers(papers, format=format, author_key=author_key)
+    else:
+        bib = papers_from_records(papers, author_key=author_key)
+    from_file = bib.source != '<records>'
+    g = bib.graph()
+    titles = {}
+    for p in bib:
+        for key, _ in p.authors:
+            titles.setdefault(key, []).append(p.title)
+    text = {v: ' '.join(t for t in titles.get(v, []) if t) for v in g.nodes}
+    return Dataset(name or (file_stem(bib.source) if from_file else 'papers'), g, text=text,
+                   source=os.path.abspath(bib.source) if from_file else bib.source,
+                   description='your papers',
+                   extra={'papers': bib.metadata(), 'bibliography': bib})
 
 
 def _load_karate(spec, **kw):
@@ -479,7 +521,8 @@ def content_inputs(dataset, split=None, leak_free=True):
 
     # Arguments
         dataset: 'aan' or 'cane-cora' (name or loaded `Dataset`), or a `Dataset` whose
-            `extra['papers']` holds AAN-style metadata (id -> {'authors', 'title', 'year'}).
+            `extra['papers']` holds AAN-style metadata (id -> {'authors', 'title', 'year'},
+            and 'text' when the text is more than the title: `from_papers`).
         split: optional `LinkSplit` of `dataset.graph`: papers of which two authors form a
             held-out pair are left out (their joint paper would reveal the held-out link); or a
             `TemporalSplit`: only papers up to `split.split_time` are kept.

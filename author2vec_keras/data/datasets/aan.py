@@ -198,7 +198,8 @@ def aan_authorship(papers, max_year=None, exclude_pairs=None):
     """(authorship pairs, paper texts) from AAN metadata (`load('aan').extra['papers']`).
 
     # Arguments
-        papers: dict paper id -> {'authors', 'title', 'year', ...}.
+        papers: dict paper id -> {'authors', 'title', 'year', ...}; a paper's text is its
+            'text' where it has one (`datasets.from_papers`: title and abstract), else its title.
         max_year: keep only papers of that year or before (the temporal split's training
             period: the content of later papers would reveal later co-authorships).
         exclude_pairs: optional set of frozensets {author id, author id} (held-out
@@ -206,7 +207,7 @@ def aan_authorship(papers, max_year=None, exclude_pairs=None):
             does not see the joint paper of a held-out pair.
 
     # Returns
-        `(pairs, texts, kept)`: list of (author, paper id), dict paper id -> title, and the
+        `(pairs, texts, kept)`: list of (author, paper id), dict paper id -> text, and the
         number of papers kept.
     """
     pairs, texts = [], {}
@@ -220,7 +221,7 @@ def aan_authorship(papers, max_year=None, exclude_pairs=None):
             if any(frozenset((authors[a], authors[b])) in exclude_pairs
                    for a in range(len(authors)) for b in range(a + 1, len(authors))):
                 continue
-        texts[pid] = p.get('title') or ''
+        texts[pid] = p.get('text') or p.get('title') or ''
         pairs.extend((a, pid) for a in authors)
     return pairs, texts, len(texts)
 
