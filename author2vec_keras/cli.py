@@ -273,7 +273,7 @@ def build_parser():
                             'buckets that can run without sharing a partition)')
     train.add_argument('--quiet', action='store_true', help='no progress bars')
 
-    from author2vec_keras.evaluation.benchmark import METHODS
+    from author2vec_keras.evaluation.methods import METHODS, names
     bench = commands.add_parser(
         'benchmark', parents=[device],
         help='run Author2Vec and the baselines side by side; markdown table, JSON, PNG',
@@ -289,8 +289,9 @@ def build_parser():
                        help='link-prediction (default), node-classification, clustering, '
                             'outliers')
     bench.add_argument('--methods', default=None,
-                       help='comma separated subset of: %s (default: all for the task)'
-                            % ', '.join(METHODS))
+                       help='comma separated subset of: %s (default: all for the task; the '
+                            'heuristics %s: link prediction only)'
+                            % (', '.join(METHODS), ', '.join(names(kind='heuristic'))))
     bench.add_argument('--seeds', type=_positive_int, default=1,
                        help='number of seeds (splits/initialisations), default 1')
     bench.add_argument('--quick', action='store_true',

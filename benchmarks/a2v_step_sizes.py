@@ -27,11 +27,11 @@ OUT = os.path.join(os.path.dirname(HERE), 'results', 'a2v_step_sizes')
 
 def group_gradients(model, table, batches, groups, rows):
     """|d mean loss / d table[row]| for each group `g` of `batches` and its row `rows[g]`."""
-    from author2vec_keras.nn.backend import K
+    from author2vec_keras.nn.backend import K, feed_variables
     inner = model
     grads = K.gradients(inner.total_loss, [table])[0]
-    f = K.function(inner._feed_inputs + inner._feed_targets + inner._feed_sample_weights,
-                   [grads])
+    inputs, targets, weights = feed_variables(inner)
+    f = K.function(inputs + targets + weights, [grads])
     out = []
     for g in groups:
         x, y = batches[g]

@@ -21,14 +21,18 @@ import sys
 
 import numpy as np
 
+from author2vec_keras.evaluation import methods
+
 __all__ = ['WALK_METHODS', 'LP_RIVALS', 'NC_MARGIN', 'NC_RATIO', 'FIT_TIME_GOAL',
            'GOAL_CHECK_MARKERS', 'goal_check', 'goal_check_markdown', 'replace_between_markers']
 
 #: Author2Vec on walk-context pairs: the variants the goal is about
-WALK_METHODS = ('author2vec-walks', 'author2vec-walks-separate')
-#: link prediction: the rivals the best walk variant must reach, under any operator
-LP_RIVALS = ('deepwalk', 'node2vec', 'line', 'line-1', 'line-2', 'spectral', 'common-neighbours',
-             'jaccard', 'adamic-adar', 'preferential-attachment')
+WALK_METHODS = methods.names(kind='author2vec-walks')
+#: link prediction: the rivals the best walk variant must reach, under any operator (the
+#: baseline embeddings and the heuristics; not chance, not Author2Vec)
+LP_RIVALS = methods.names(kind=('embedding', 'heuristic'))
+#: node classification: the rival, and the paper's model beside both
+NC_RIVAL, PAPER = 'deepwalk', 'author2vec'
 #: node classification: the goal is DeepWalk's Micro-F1 less this many points, at this fraction
 NC_MARGIN = 2.0
 NC_RATIO = '0.5'
@@ -101,7 +105,7 @@ def goal_check(results):
                 m, op, stat = max(found, key=lambda f: f[2][0])
                 return cell(m, op, stat)
             walks, rival = best(WALK_METHODS), best(LP_RIVALS)
-            paper = best(('author2vec',))
+            paper = best((PAPER,))
         else:
             key = '%s/micro' % NC_RATIO
 
@@ -111,7 +115,7 @@ def goal_check(results):
                     return None
                 m, stat = max(found, key=lambda f: f[1][0])
                 return cell(m, None, stat, 100.0)
-            walks, rival, paper = best(WALK_METHODS), best(('deepwalk',)), best(('author2vec',))
+            walks, rival, paper = best(WALK_METHODS), best((NC_RIVAL,)), best((PAPER,))
         row = {'dataset': res['dataset'], 'task': task, 'complete': bool(res.get('complete')),
                'paper': paper, 'walks': walks, 'rival': rival, 'difference': None,
                'verdict': 'not run', 'short_by': 0.0}
@@ -127,7 +131,7 @@ def goal_check(results):
                 row['verdict'] = 'reached' if diff >= -NC_MARGIN else 'missed'
                 row['short_by'] = max(0.0, -diff - NC_MARGIN)
         walks_s, walks_load = _fit_stats(res, WALK_METHODS)
-        dw_s, dw_load = _fit_stats(res, ('deepwalk',))
+        dw_s, dw_load = _fit_stats(res, (NC_RIVAL,))
         loads = walks_load + dw_load
         ratio = walks_s / dw_s if walks_s is not None and dw_s else None
         row['fit'] = {'walks_s': walks_s, 'deepwalk_s': dw_s, 'ratio': ratio,
@@ -163,7 +167,7 @@ def goal_check_markdown(rows, source='results/*.json'):
     """The goal-check section of results/README.md from `goal_check` rows."""
     lines = ['### The goal, checked (regenerated from %s)' % source, '',
              'Mean +/- std over seeds (population std, as the tables). Link prediction: the best '
-             'AUC of the walk variants (`author2vec-walks`, `author2vec-walks-separate`) over '
+             'AUC of the walk variants (%s) over '
              'their own score and the node2vec operators, against the best of DeepWalk, '
              'node2vec, LINE, spectral and the four heuristics under any operator; *reached* '
              'above it by more than the larger standard deviation, *level* within it, *missed* '
@@ -171,7 +175,8 @@ def goal_check_markdown(rows, source='results/*.json'):
              'less %g points. Fit time: mean fit seconds of the two walk variants against '
              "DeepWalk's (goal: at most %gx), with the 1-minute load average recorded beside "
              'the fits (JSONs written before it was recorded say "not recorded").'
-             % (100 * float(NC_RATIO), NC_MARGIN, FIT_TIME_GOAL), '']
+             % (', '.join('`%s`' % m for m in WALK_METHODS), 100 * float(NC_RATIO), NC_MARGIN,
+                FIT_TIME_GOAL), '']
     lp = [r for r in rows if r['task'] == 'link-prediction']
     nc = [r for r in rows if r['task'] == 'node-classification']
 

@@ -138,14 +138,14 @@ def run_keras(args):
     res['peak_rss_mb'] = _peak_rss_mb()  # before profiling, which builds a second function
     if args.profile:
         inner = model.model
-        inner._function_kwargs = {'profile': True}
-        inner.train_function = None
+        backend.set_function_kwargs(inner, {'profile': True})
+        backend.forget_train_function(inner)
         profiled = train_step(model)
         for i in range(min(args.pool, 200)):
             profiled(x[i % args.pool], y[i % args.pool])
         import io
         buf = io.StringIO()
-        profile = inner.train_function.function.profile
+        profile = backend.theano_train_function(inner).profile
         profile.summary_function(buf)  # not summary(): its tips import theano.gpuarray
         for part in (profile.summary_class, profile.summary_ops, profile.summary_nodes):
             part(buf, N=25)

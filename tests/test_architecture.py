@@ -1,5 +1,6 @@
 """The house (ARCHITECTURE.md): four wings imported in the order the data flows, the numpy
 floor, one pair key, one pipeline, one source of defaults, custom objects registered once."""
+import ast
 import json
 import subprocess
 import sys
@@ -21,7 +22,8 @@ NUMPY_FLOOR = ['data.graph', 'data.readers', 'data.negatives', 'data.walks', 'da
                'training.estimator', 'training.pair_embedding', 'training.content_link',
                'training.checkpoints', 'training.partitions', 'training.memory',
                'training.presets', 'evaluation.protocols', 'evaluation.baselines',
-               'evaluation.pipeline', 'evaluation.reporting', 'evaluation.benchmark', 'fileio',
+               'evaluation.pipeline', 'evaluation.reporting', 'evaluation.methods',
+               'evaluation.benchmark', 'fileio',
                'cli', 'checks']
 #: the wings in the order the data flows: each imports only those before it (and the floor)
 WINGS = ('data', 'nn', 'training', 'evaluation')
@@ -180,3 +182,72 @@ def test_the_command_lines_row_wise_names_are_the_optimizers():
     same names as optimizers.ROW_WISE, the classes themselves."""
     from author2vec_keras.nn.optimizers import ROW_WISE
     assert sorted(cli.ROW_WISE) == sorted(ROW_WISE)
+
+
+#: private attributes another module's code may read, each with its reason (keep it short:
+#: a Keras or Theano internal belongs behind a named function in nn/backend.py)
+PRIVATE_READS_ALLOWED = {}
+
+
+def _private_attributes(tree, own):
+    """(line, name) of every attribute `x._name` (read or set; also `getattr(x, '_name')`,
+    `hasattr`, `setattr`) on anything but `self`, `cls` or `super()`, unless `_name` is in
+    `own`. Dunder names are not private."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            owner, name = node.value, node.attr
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                and node.func.id in ('getattr', 'hasattr', 'setattr') and len(node.args) > 1 \
+                and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str):
+            owner, name = node.args[0], node.args[1].value
+        else:
+            continue
+        if not name.startswith('_') or name.startswith('__') or name in own:
+            continue
+        if isinstance(owner, ast.Name) and owner.id in ('self', 'cls'):
+            continue
+        if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Name) \
+                and owner.func.id == 'super':
+            continue
+        found.append((node.lineno, name))
+    return found
+
+
+def _own_private_names(tree):
+    """The private names a module defines: its functions, classes and methods, its module
+    names, and the attributes its code sets on `self` or `cls`."""
+    own = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            own.add(node.name)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            own.add(node.id)
+        elif isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) \
+                and isinstance(node.value, ast.Name) and node.value.id in ('self', 'cls'):
+            own.add(node.attr)
+    return {n for n in own if n.startswith('_')}
+
+
+def test_keras_internals_are_read_only_in_the_backend():
+    """Keras 2.0.9 has no public API for some of what the package needs of it (a model's train
+    function, its feed variables, ...): nn/backend.py names each (`backend.feed_variables`,
+    ...), and no other module reads or sets a private attribute of an object that is not its
+    own. The benchmark scripts may use the package's own private names, not Keras'."""
+    import pathlib
+    import author2vec_keras
+    root = pathlib.Path(author2vec_keras.__file__).parent
+    trees = {path: ast.parse(path.read_text(encoding='utf8')) for path in sorted(root.rglob('*.py'))
+             if path != root / 'nn' / 'backend.py'}
+    package_own = set().union(*(_own_private_names(t) for t in trees.values()))
+    found = []
+    for path, tree in trees.items():
+        own = _own_private_names(tree) | set(PRIVATE_READS_ALLOWED)
+        found += ['%s:%d: %s' % (path.relative_to(root.parent), line, name)
+                  for line, name in _private_attributes(tree, own)]
+    for path in sorted((root.parent / 'benchmarks').glob('*.py')):
+        tree = ast.parse(path.read_text(encoding='utf8'))
+        own = package_own | _own_private_names(tree) | set(PRIVATE_READS_ALLOWED)
+        found += ['%s:%d: %s' % (path.relative_to(root.parent), line, name)
+                  for line, name in _private_attributes(tree, own)]
+    assert found == []

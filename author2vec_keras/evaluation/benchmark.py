@@ -10,12 +10,10 @@ command, timings, the load average before and after each fit and the process CPU
 the wall seconds (Author2Vec: per epoch too); the markdown table shows mean +/- std over seeds
 with the published numbers beside ours; the PNG plots the main metric.
 
-Methods (`--methods`, comma separated; default: all that apply to the task):
-  author2vec, author2vec-blog (this project's Keras model, 'paper' and 'blog' variants, trained
-  on the edges), author2vec-walks, author2vec-walks-separate (the paper model trained on the
-  walk-context pairs of DeepWalk's walks, with a shared or a separate context table), deepwalk, node2vec, line (1st+2nd), line-1, line-2, spectral, random (chance level), and for
-  link prediction the heuristics common-neighbours, jaccard, adamic-adar,
-  preferential-attachment.
+Methods (`--methods`, comma separated; default: all that apply to the task): `methods.METHODS`,
+each with its kind and label in `methods.REGISTRY` (Author2Vec on the edges or on DeepWalk's
+walks, DeepWalk, node2vec, LINE, spectral, random vectors at chance level, and for link
+prediction the heuristics).
 """
 import json
 import os
@@ -26,7 +24,7 @@ import warnings
 import numpy as np
 from tqdm import tqdm
 
-from author2vec_keras.evaluation import baselines, pipeline
+from author2vec_keras.evaluation import methods as registry, pipeline
 from author2vec_keras.checks import positive_int
 from author2vec_keras.training.estimator import Author2Vec
 from author2vec_keras.fileio import atomic_open
@@ -35,22 +33,9 @@ from author2vec_keras.evaluation.reporting import PUBLISHED, markdown_table, plo
 
 __all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'parse_methods', 'run_benchmark']
 
-EMBEDDING_METHODS = ('author2vec', 'author2vec-walks', 'author2vec-walks-separate',
-                     'author2vec-blog', 'deepwalk', 'node2vec', 'line', 'line-1', 'line-2',
-                     'spectral', 'random')
-METHODS = EMBEDDING_METHODS + tuple(baselines.HEURISTICS)
-
-DEFAULT_METHODS = {
-    'link-prediction': ('common-neighbours', 'jaccard', 'adamic-adar', 'preferential-attachment',
-                        'spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
-                        'author2vec-walks', 'author2vec-walks-separate', 'author2vec-blog'),
-    'node-classification': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
-                            'author2vec-walks', 'author2vec-walks-separate', 'author2vec-blog'),
-    'clustering': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
-                   'author2vec-walks'),
-    'outliers': ('spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec',
-                 'author2vec-walks'),
-}
+#: every method's name (`methods.REGISTRY`), and those each task runs when none is given
+METHODS = registry.METHODS
+DEFAULT_METHODS = {task: registry.names(default_for=task) for task in TASKS}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -85,8 +70,8 @@ def _settings(quick, dim, graph=None):
 
 
 def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None, settings=None):
-    """An unfitted estimator for an embedding method name (see `EMBEDDING_METHODS`), or the
-    scoring function of a link heuristic (see `baselines.HEURISTICS`).
+    """An unfitted estimator for a method name (see `methods.REGISTRY`), or the scoring
+    function of a link heuristic.
 
     `dim`: embedding size of every method (default Author2Vec's); `epochs`: Author2Vec's passes
     over the edges (default its estimator's; 1 in quick mode); `settings`: all of them, as
@@ -95,36 +80,7 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None, 
     s = dict(settings) if settings else _settings(quick, Author2Vec().dim if dim is None else dim)
     if epochs is not None:
         s['a2v_epochs'] = int(epochs)
-    d = s['dim']
-    walk = dict(dim=d, num_walks=s['num_walks'], walk_length=s['walk_length'],
-                window=s['window'], workers=s['workers'], random_state=seed)
-    if name in baselines.HEURISTICS:
-        return baselines.HEURISTICS[name]
-    if name == 'deepwalk':
-        return baselines.DeepWalk(**walk)
-    if name == 'node2vec':
-        return baselines.Node2Vec(p=p, q=q, **walk)
-    if name in ('line', 'line-1', 'line-2'):
-        order = {'line': 3, 'line-1': 1, 'line-2': 2}[name]
-        return baselines.LINE(dim=d, order=order, epochs=s['line_epochs'],
-                              min_samples=s['line_min_samples'], learning_rate=s['line_lr'],
-                              batch_size=s['line_batch'], random_state=seed)
-    if name == 'spectral':
-        return baselines.SpectralEmbedding(dim=d, random_state=seed)
-    if name == 'random':
-        return baselines.RandomEmbedding(dim=d, random_state=seed)
-    if name in ('author2vec', 'author2vec-blog'):
-        return Author2Vec(dim=d, epochs=s['a2v_epochs'],
-                          model='blog' if name == 'author2vec-blog' else 'paper',
-                          random_state=seed, verbose=0)
-    if name in ('author2vec-walks', 'author2vec-walks-separate'):  # DeepWalk's walks
-        # author2vec-walks-separate is the 'walks' preset (estimator.WALKS) at these settings
-        return Author2Vec.from_preset(
-            'walks', dim=d, epochs=s['a2v_epochs'], window=s['window'],
-            walks_per_node=s['num_walks'], walk_length=s['walk_length'],
-            context='separate' if name.endswith('separate') else 'shared', random_state=seed,
-            verbose=0)
-    raise ValueError('unknown method %r; choose from %s' % (name, ', '.join(METHODS)))
+    return registry.build(name, s, seed=seed, p=p, q=q)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -163,10 +119,10 @@ def parse_methods(methods, task):
         m = str(m).strip()
         if not m or m in out:
             continue
-        if m not in METHODS:
-            raise ValueError('unknown method %r; choose from %s' % (m, ', '.join(METHODS)))
-        if m in baselines.HEURISTICS and task != 'link-prediction':
-            raise ValueError('%s is a link heuristic: only for --task link-prediction' % m)
+        method = registry.get(m)
+        if task not in method.tasks:
+            raise ValueError('%s is a %s: only for --task %s'
+                             % (m, registry.KINDS[method.kind], ', '.join(method.tasks)))
         out.append(m)
     if not out:
         raise ValueError('no method given; choose from %s' % ', '.join(METHODS))
@@ -187,8 +143,8 @@ def _check_graph(graph, task, methods, make):
     if task == 'link-prediction':  # held-out non-edges, and negatives for the training pairs
         check_negatives(graph)
     for m in methods:
-        if m in ('author2vec', 'author2vec-blog'):
-            make(m).check_fit(graph)  # memory
+        if registry.get(m).kind == 'author2vec':  # memory of the edge-trained models
+            make(m).check_fit(graph)
 
 
 def _flatten(res, prefix=''):

@@ -539,3 +539,59 @@ def _gpu_name(theano):
 
 keras = setup()
 K = keras.backend
+
+
+# ----------------------------------------------------------------------------------------------
+# Keras internals: what the package reads and sets of keras 2.0.9's objects that keras gives no
+# public API for. Every other module goes through these (tests/test_architecture.py checks it).
+# `model` is a compiled functional `Model` (a Sequential's is its `.model`).
+
+def function_kwargs(model):
+    """The keyword arguments keras passes to every `theano.function` it makes of `model`
+    (`Model._function_kwargs`, from `compile(**kwargs)`; no public getter), a new dict."""
+    return dict(getattr(model, '_function_kwargs', {}))
+
+
+def set_function_kwargs(model, kwargs):
+    """Make keras pass `kwargs` to every `theano.function` it makes of `model` from now on
+    (`Model._function_kwargs`; keras 2.0.9 sets them only in `compile`)."""
+    model._function_kwargs = dict(kwargs)
+
+
+def make_train_function(model):
+    """Make `model`'s train function if it has none and return keras' wrapper of it
+    (`Model._make_train_function`, keras makes it on the first `fit` or `train_on_batch`; the
+    optimizer's weights exist from then on)."""
+    model._make_train_function()
+    return model.train_function
+
+
+def theano_train_function(model):
+    """The `theano.function` behind `model`'s train function, made if needed (keras' `Function`
+    wrapper keeps it in `.function`; calling it directly skips keras' per-batch checks)."""
+    return make_train_function(model).function
+
+
+def forget_train_function(model):
+    """Drop `model`'s train function, so that keras makes it again (with the function keyword
+    arguments of now) on the next `make_train_function` or `train_on_batch`."""
+    model.train_function = None
+
+
+def feed_variables(model):
+    """(inputs, targets, sample weights): the Theano variables `model`'s train function takes, in
+    its order (`Model._feed_inputs`, `_feed_targets`, `_feed_sample_weights`), lists."""
+    return list(model._feed_inputs), list(model._feed_targets), \
+        list(model._feed_sample_weights)
+
+
+def collected_trainable_weights(model):
+    """The weights `compile` collected for the optimizer to train
+    (`Model._collected_trainable_weights`: what keras' train function updates)."""
+    return model._collected_trainable_weights
+
+
+def set_keras_shape(variable, shape):
+    """Record `shape` as `variable`'s shape for keras (`K.int_shape` reads `_keras_shape`; keras
+    sets it only on the variables it makes itself)."""
+    variable._keras_shape = tuple(shape)

@@ -19,6 +19,7 @@ longer symmetric (`edge_probability(..., symmetric=True)` averages both orders).
 """
 import numpy as np
 
+from author2vec_keras.nn import backend
 from author2vec_keras.nn.backend import keras, K
 from author2vec_keras.checks import AUTHOR_TABLES, CONTEXTS
 from author2vec_keras.nn.layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
@@ -49,8 +50,8 @@ def with_rewrites(model):
         if not model.built:
             model.build()
         inner = model.model
-    inner._function_kwargs = dict(getattr(inner, '_function_kwargs', {}),
-                                  mode=rewrites.compile_mode())
+    backend.set_function_kwargs(inner, dict(backend.function_kwargs(inner),
+                                            mode=rewrites.compile_mode()))
     return model
 
 
@@ -168,10 +169,8 @@ def train_step(model):
         ValueError (from the step): a batch with the wrong number of arrays, dimensions or rows.
     """
     inner = model.model if isinstance(model, Sequential) else model
-    inner._make_train_function()
-    function = inner.train_function.function  # the theano.function behind Keras' wrapper
-    inputs, targets = list(inner._feed_inputs), list(inner._feed_targets)
-    weights = list(inner._feed_sample_weights)
+    function = backend.theano_train_function(inner)
+    inputs, targets, weights = backend.feed_variables(inner)
     phase = []
     if inner.uses_learning_phase and not isinstance(K.learning_phase(), int):
         phase = [np.ones((), dtype=K.learning_phase().dtype)]

@@ -63,7 +63,7 @@ import warnings
 
 import numpy as np
 
-from author2vec_keras.nn.backend import keras, K
+from author2vec_keras.nn.backend import keras, K, set_keras_shape
 from author2vec_keras.nn.slots import SLOTS, table_copies as _table_copies
 
 import theano  # configured and imported by .backend above
@@ -294,7 +294,7 @@ class _RowOptimizer(Optimizer):
         shape = tuple(shape or K.int_shape(p))
         v = K.variable(np.zeros((0,) * len(shape), dtype=K.dtype(p)), dtype=K.dtype(p))
         v.set_value(np.zeros(shape, dtype=K.dtype(p)), borrow=True)
-        v._keras_shape = shape
+        set_keras_shape(v, shape)
         self.weights.append(v)
         return v
 

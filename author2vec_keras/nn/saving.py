@@ -6,7 +6,7 @@ import os
 import h5py
 
 from author2vec_keras.fileio import atomic_path
-from author2vec_keras.nn.backend import hdf5_string_attributes_as_bytes, keras
+from author2vec_keras.nn.backend import hdf5_string_attributes_as_bytes, keras, make_train_function
 
 __all__ = ['save_model', 'restore_model', 'load_model']
 
@@ -35,7 +35,7 @@ def _restore_optimizer_state(model, path):
         if 'optimizer_weights' in f:
             group = f['optimizer_weights']
             names = [n.decode('utf8') for n in group.attrs['weight_names']]
-            getattr(model, 'model', model)._make_train_function()  # Sequential: its inner Model
+            make_train_function(getattr(model, 'model', model))  # Sequential: its inner Model
             model.optimizer.set_weights([group[n][()] for n in names])
 
 

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from author2vec_keras.nn.backend import K
+from author2vec_keras.nn.backend import K, collected_trainable_weights
 from author2vec_keras.nn import models
 from author2vec_keras.training.checkpoints import TrainingInterrupted
 from author2vec_keras.checks import finite_loss
@@ -91,7 +91,7 @@ class BucketTrainer(object):
         if compile:
             self._step = models.train_step(self.model)  # Theano compiles here, once
         else:
-            optimizer.get_updates(params=inner._collected_trainable_weights,
+            optimizer.get_updates(params=collected_trainable_weights(inner),
                                   loss=inner.total_loss)
         self.table = self.model.get_layer(models.EMBEDDING_LAYER).embeddings
         self.slots = list(optimizer.table_slots.get(self.table, []))

@@ -115,3 +115,13 @@ def test_script_rewrites_the_section_in_place(tmp_path):
     readme.write_text('no markers\n')
     bad = subprocess.run(cmd, capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.count('\n') == 1 and 'markers' in bad.stderr
+
+
+def test_the_methods_come_from_the_benchmark_registry():
+    from author2vec_keras.evaluation import methods
+    assert goal_check.WALK_METHODS == ('author2vec-walks', 'author2vec-walks-separate')
+    assert set(goal_check.LP_RIVALS) == {
+        'deepwalk', 'node2vec', 'line', 'line-1', 'line-2', 'spectral', 'common-neighbours',
+        'jaccard', 'adamic-adar', 'preferential-attachment'}
+    assert {goal_check.NC_RIVAL, goal_check.PAPER} <= set(methods.METHODS)
+    assert not set(goal_check.LP_RIVALS) & set(methods.names(kind=('author2vec', 'chance')))

@@ -5,7 +5,7 @@ import os
 import networkx as nx
 import pytest
 
-from author2vec_keras.evaluation import benchmark
+from author2vec_keras.evaluation import baselines, benchmark
 
 from author2vec_keras import cli
 from author2vec_keras.training.estimator import Author2Vec
@@ -69,7 +69,7 @@ def test_graph_input_and_errors(tmp_path):
 def test_a_failing_method_is_recorded_not_fatal(tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError('kaput')
-    monkeypatch.setattr(benchmark.baselines.SpectralEmbedding, 'fit', boom)
+    monkeypatch.setattr(baselines.SpectralEmbedding, 'fit', boom)
     path = benchmark.run_benchmark('karate', 'clustering', methods='spectral,random',
                                    quick=True, output_dir=str(tmp_path), progress=False)
     res = json.load(open(path))
@@ -179,7 +179,7 @@ def test_a_diverging_baseline_fails_in_one_line(tmp_path, capsys, monkeypatch):
 
     def diverging_line(name, **kw):
         if name == 'line':
-            return benchmark.baselines.LINE(dim=8, learning_rate=1e300, min_samples=5000)
+            return baselines.LINE(dim=8, learning_rate=1e300, min_samples=5000)
         return make(name, **kw)
     monkeypatch.setattr(benchmark, 'make_method', diverging_line)
     code = cli.main(['benchmark', '--dataset', 'karate', '--task', 'link-prediction',
@@ -193,3 +193,34 @@ def test_a_diverging_baseline_fails_in_one_line(tmp_path, capsys, monkeypatch):
     res = json.load(open(tmp_path / 'link-prediction_karate_quick.json'))
     assert res['runs']['jaccard'][0]['metrics']['own']['auc'] > 0.5
     assert sorted(p.suffix for p in tmp_path.iterdir()) == ['.json', '.md', '.png']
+
+
+def test_one_method_registry_for_the_benchmark_the_cli_and_the_reports(capsys):
+    from author2vec_keras.evaluation import methods
+    from author2vec_keras.evaluation.reporting import PUBLISHED
+    assert benchmark.METHODS == methods.METHODS == tuple(methods.REGISTRY)
+    assert benchmark.DEFAULT_METHODS['clustering'] == (
+        'spectral', 'deepwalk', 'node2vec', 'line', 'random', 'author2vec', 'author2vec-walks')
+    assert benchmark.DEFAULT_METHODS['link-prediction'][:4] == tuple(baselines.HEURISTICS)
+    assert methods.names(kind='heuristic') == tuple(baselines.HEURISTICS)
+    for m in methods.REGISTRY.values():
+        assert m.kind in methods.KINDS and m.label and set(m.default_tasks) <= set(m.tasks)
+        made = benchmark.make_method(m.name, quick=True, seed=3)
+        if m.kind == 'heuristic':
+            assert made is baselines.HEURISTICS[m.name]
+        else:
+            assert made.get_params()['random_state'] == 3, m.name
+    assert benchmark.make_method('line-2', quick=True).order == 2
+    assert benchmark.make_method('author2vec-blog', quick=True).model == 'blog'
+    assert benchmark.make_method('author2vec-walks', quick=True).context == 'shared'
+    # the published numbers are keyed by the registry's names
+    assert {m for p in PUBLISHED.values() for m in p['values']} <= set(methods.METHODS)
+    # the command line lists them all
+    with pytest.raises(SystemExit):
+        cli.build_parser().parse_args(['benchmark', '--help'])
+    help_text = ''.join(capsys.readouterr().out.split())  # argparse wraps at '-' too
+    assert ','.join(methods.METHODS) in help_text
+    assert benchmark.parse_methods('line-1, deepwalk,line-1', 'outliers') == ['line-1', 'deepwalk']
+    with pytest.raises(ValueError, match=r'^adamic-adar is a link heuristic: only for --task '
+                                         r'link-prediction$'):
+        benchmark.parse_methods('adamic-adar', 'clustering')
