@@ -13,45 +13,47 @@ failed, after the others' results are written). Warnings take one line each.
 """
 import argparse
 import contextlib
+import inspect
 import os
+import re
 import shlex
 import sys
 import tempfile
 import warnings
 
 from author2vec_keras import __version__
-from author2vec_keras.training.estimator import (BATCHING, CONTEXTS, MAX_SEED, MODELS, PAIRS, PRESET_ESTIMATORS, PRESETS,
-                        SCHEDULES, Author2Vec, ContentLinkAuthor2Vec)
+from author2vec_keras.checks import CONTEXTS
 from author2vec_keras.data.graph import DataWarning, GraphError
-from author2vec_keras.nn.slots import SLOTS
 from author2vec_keras.data.negatives import SAMPLING
 from author2vec_keras.evaluation.pipeline import TASKS
+from author2vec_keras.nn.slots import SLOTS
+from author2vec_keras.training.content_link import BATCHING, SCHEDULES, ContentLinkAuthor2Vec
+from author2vec_keras.training.estimator import MODELS, PAIRS, Author2Vec
+from author2vec_keras.training.pair_embedding import MAX_SEED
+from author2vec_keras.training.presets import PRESETS
 
 EXIT_BAD_INPUT = 2
 EXIT_FAILURE = 1
 
 #: the one source of the command line's defaults
 DEFAULTS = Author2Vec().get_params()
-#: `train`'s model flags: left unset (None) on the command line, they take the preset's value
-#: (`--preset`) or else the estimator's default (`_estimator`)
-MODEL_FLAGS = ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size', 'optimizer', 'lr',
-               'dense_updates', 'sampling', 'schedule', 'projection', 'batching')
-#: `train`'s training-pair flags (the link-only models): unset (None), they take the preset's
-#: value, else the estimator's default
-WALK_FLAGS = ('pairs', 'window', 'walks_per_node', 'walk_length', 'p', 'q',
-              'positives_per_epoch', 'context')
+#: `train`'s flags that are estimator parameters: left unset (None) on the command line, they
+#: take the preset's value (`--preset`), else the estimator's default (`from_preset`)
+PARAMETER_FLAGS = ('model', 'dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size',
+                   'optimizer', 'lr', 'dense_updates', 'sampling', 'schedule', 'projection',
+                   'batching', 'pairs', 'window', 'walks_per_node', 'walk_length', 'p', 'q',
+                   'positives_per_epoch', 'context')
+#: the flag of each estimator parameter that has one: `--` + the name with dashes, but these
+FLAGS = dict({name: '--' + name.replace('_', '-') for name in PARAMETER_FLAGS + (
+    'preset', 'checkpoint_dir', 'partitions', 'workdir', 'ray_address')},
+    random_state='--seed', workers='--ray-workers')
+#: the estimators as the command line picks them
+ESTIMATOR_FLAGS = {'Author2Vec': '--model paper or blog', 'ContentLinkAuthor2Vec':
+                   '--model author2vec', 'PartitionedAuthor2Vec': '--partitions'}
 
 
 class BadInput(Exception):
     """A problem with what the user gave us: reported in one line, exit status 2."""
-
-
-class _StoreModel(argparse.Action):
-    """--model: stores the choice and notes that it was given (--papers' default differs)."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, values)
-        namespace.model_given = True
 
 
 class Parser(argparse.ArgumentParser):
@@ -163,25 +165,25 @@ def build_parser():
                             'ca-grqc when no --edgelist is given',
         edgelist_help='edge list file: "u v [weight]" per line, spaces/TABs/commas (CSV, TSV, '
                       'quoted fields), # comments, one header line')
-    train.add_argument('--model', choices=list(MODELS) + ['author2vec'],
-                       default=DEFAULTS['model'], action=_StoreModel,
+    train.add_argument('--model', choices=list(MODELS) + ['author2vec'], default=None,
                        help="'paper': the paper's softmax Link-Info model (default); 'blog': the "
-                            "blog's stack; 'author2vec': the full content + link model "
-                            "(datasets with text: aan, cane-cora; the default with --papers)")
+                            "blog's stack (these two: Author2Vec); 'author2vec': the full "
+                            "content + link model (ContentLinkAuthor2Vec; datasets with text: "
+                            "aan, cane-cora; the default with --papers)")
     _add_papers_arguments(train)
     train.add_argument('--preset', choices=sorted(PRESETS), default=None,
-                       help="a named configuration (estimator.PRESETS); flags given beside it "
+                       help="a named configuration (presets.PRESETS); flags given beside it "
                             "override it. 'walks': the best vectors of the benchmark tables, "
                             "the paper model on walk-context pairs of DeepWalk's 10 x 80 walks "
-                            "(window 10) with a separate context table (estimator.WALKS; "
+                            "(window 10) with a separate context table (presets.WALKS; "
                             "--pairs walks --context separate). 'paper': the paper's Link-Info "
                             "model on the edges (the defaults, by name). With --model "
                             "author2vec, the authors' code (d=100, n_h=50, projection, SGD lr "
                             "0.1, alternating, 100 epochs, one step per paper / author): "
                             "'a2v-lua' with one author table, as the paper and the code intend "
-                            "(estimator.A2V_LUA); 'a2v-lua-as-run' with one per model, the "
+                            "(presets.A2V_LUA); 'a2v-lua-as-run' with one per model, the "
                             "content model's exported, as the released code ran "
-                            "(estimator.A2V_LUA_AS_RUN)")
+                            "(presets.A2V_LUA_AS_RUN)")
     train.add_argument('--schedule', choices=SCHEDULES, default=None,
                        help='with --model author2vec: alternate the content and link models '
                             'each epoch (the authors\' code), train them jointly, or one alone '
@@ -407,72 +409,82 @@ def _load_papers(args):
                            'the papers)' % flag)
     ds = datasets.from_papers(args.papers, format=args.papers_format,
                               author_key=args.author_key or 'id')
-    if not getattr(args, 'model_given', False):
+    if args.model is None:
         args.model = 'author2vec'
     print('%s: %d papers, %d authors' % (args.papers, len(ds.extra['bibliography']),
                                         ds.graph.num_nodes))
     return ds.graph, ds.name, ds
 
 
+def _flagged(error):
+    """An estimator's ValueError in the command line's words: each parameter it names
+    (`checks.ParameterError.names`) as its flag (`FLAGS`), a setting `name='value'` as
+    `--name value`, and each estimator as the flags that pick it."""
+    text = str(error)
+    for name in getattr(error, 'names', ()):
+        flag = FLAGS.get(name)
+        if flag is None:  # a parameter without a flag (set by a preset): as it is
+            continue
+        text = re.sub(r"(?<![\w'-])%s(?:(?:=| (?='))('[^']*'|[\w.+-]+))?(?![\w'-])"
+                      % re.escape(name),
+                      lambda m: flag + ('' if m.group(1) is None else ' ' + m.group(1).strip("'")),
+                      text)
+    for estimator, flags in ESTIMATOR_FLAGS.items():
+        text = re.sub(r'\b%s\b' % estimator, flags, text)
+    return text
+
+
 def _estimator(args, dataset):
     """The estimator `train` fits, and the extra arguments of its `fit`.
 
-    A model flag left unset takes the preset's value (`--preset`), else the estimator's default.
+    The flags given are passed to `from_preset` (a flag left unset takes the preset's value,
+    else the estimator's default), and the estimator checks them (`check_params`): its
+    ValueError exits 2 naming the flags (`_flagged`). What is left here is about the command
+    line's own flags (--partitions) and the dataset.
     """
-    preset = PRESETS.get(args.preset, {})
     content_model = args.model == 'author2vec'
-    if args.preset and (PRESET_ESTIMATORS[args.preset] == 'ContentLinkAuthor2Vec') != \
-            content_model:
-        raise BadInput('--preset %s configures --model %s, not --model %s'
-                       % (args.preset, 'author2vec' if not content_model else 'paper or blog',
-                          args.model))
-    if args.preset and 'model' in preset and args.model != preset['model']:
-        raise BadInput('--preset %s is the %s model, not --model %s'
-                       % (args.preset, preset['model'], args.model))
-    if args.preset and args.partitions and preset.get('pairs') == 'walks':
-        raise BadInput('--preset %s trains on walk pairs: not with --partitions (edges only)'
-                       % args.preset)
-    base = ContentLinkAuthor2Vec().get_params() if content_model else DEFAULTS
-    base = dict(base, **preset)
-    given = {name: getattr(args, name) for name in MODEL_FLAGS}
-    value = {name: base.get(name) if given[name] is None else given[name] for name in given}
-    params = {name: value[name] for name in ('dim', 'hidden_dim', 'negatives', 'epochs',
-                                             'batch_size', 'optimizer', 'lr', 'dense_updates',
-                                             'sampling')}
-    params.update(random_state=args.seed, verbose=0 if args.quiet else 1)
-    walk_given = {name: getattr(args, name) for name in WALK_FLAGS}
-    walk_flags = {name: base.get(name, DEFAULTS[name]) if v is None else v
-                  for name, v in walk_given.items()}
-    changed = [k for k, v in walk_given.items() if v is not None and v != DEFAULTS[k]]
-    if changed and content_model:
-        raise BadInput('--%s is for the link-only models (--model paper or blog)'
-                       % changed[0].replace('_', '-'))
-    if changed and args.partitions:
-        raise BadInput('--%s %s is not supported with --partitions (out-of-core training '
-                       'trains on the edges, bucket by bucket)'
-                       % (changed[0].replace('_', '-'), walk_given[changed[0]]))
-    walk_only = sorted(set(changed) - {'pairs', 'context'})
-    if walk_flags['pairs'] == 'edges' and walk_only:
-        raise BadInput('--%s needs --pairs walks' % walk_only[0].replace('_', '-'))
-    if args.model != 'author2vec':
-        for name in ('schedule', 'projection', 'batching'):
-            if given[name] is not None:
-                raise BadInput('--%s is a flag of --model author2vec' % name)
+    given = {name: getattr(args, name) for name in PARAMETER_FLAGS
+             if getattr(args, name) is not None}
+    if content_model:
+        del given['model']
+    given.update(random_state=args.seed, verbose=0 if args.quiet else 1,
+                 checkpoint_dir=args.checkpoint_dir)
+    cls = ContentLinkAuthor2Vec if content_model else Author2Vec
+    try:
+        estimator = cls.from_preset(args.preset, **given)
+        estimator.check_params()
+    except ValueError as e:
+        raise BadInput(_flagged(e)) from None
     if args.partitions:
-        from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
-        return PartitionedAuthor2Vec(partitions=args.partitions, workdir=args.workdir,
-                                     ray_address=args.ray_address, workers=args.ray_workers,
-                                     **params), {'resume': args.resume}
-    params.update(checkpoint_dir=args.checkpoint_dir)
-    if args.model != 'author2vec':
-        return Author2Vec(model=args.model, **walk_flags, **params), {'resume': args.resume}
-    if dataset is None or dataset.text is None:
+        return _partitioned(args, estimator, given), {'resume': args.resume}
+    if content_model and (dataset is None or dataset.text is None):
         raise BadInput('--model author2vec needs a dataset with text: --dataset aan or '
                        '--dataset cane-cora')
-    extra = {k: v for k, v in base.items() if k not in params}
-    extra.update(schedule=value['schedule'], projection=bool(value['projection']),
-                 batching=value['batching'])
-    return ContentLinkAuthor2Vec(**dict(extra, **params)), {'resume': args.resume}
+    return estimator, {'resume': args.resume}
+
+
+def _partitioned(args, estimator, given):
+    """`estimator` (an `Author2Vec`) trained out of core (--partitions): what the partitioned
+    training has no parameter for (walk pairs, the context table, the blog model) must be
+    `Author2Vec`'s default."""
+    from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
+    params = estimator.get_params()
+    names = PartitionedAuthor2Vec._get_param_names()
+    for name in inspect.signature(Author2Vec).parameters:  # in the constructor's order
+        if name not in names and params[name] != DEFAULTS[name]:
+            setting = '%s %s' % (FLAGS[name], params[name])
+            raise BadInput('%s is not supported with --partitions (out-of-core training '
+                           'trains on the edges, bucket by bucket)'
+                           % (setting if name in given else
+                              '--preset %s (%s)' % (args.preset, setting)))
+    estimator = PartitionedAuthor2Vec(
+        partitions=args.partitions, workdir=args.workdir, ray_address=args.ray_address,
+        workers=args.ray_workers, **{k: v for k, v in params.items() if k in names})
+    try:
+        estimator.check_params()
+    except ValueError as e:
+        raise BadInput(_flagged(e)) from None
+    return estimator
 
 
 def _check_partition_flags(args, graph):
@@ -487,10 +499,8 @@ def _check_partition_flags(args, graph):
     if args.partitions > graph.num_nodes:
         raise BadInput('--partitions %d is more than the graph\'s %d nodes'
                        % (args.partitions, graph.num_nodes))
-    for flag, bad in (('--model', args.model != 'paper'), ('--dense-updates', args.dense_updates),
-                      ('--checkpoint-dir', args.checkpoint_dir),
-                      ('--optimizer', (args.optimizer or DEFAULTS['optimizer']).lower()
-                       not in ROW_WISE)):
+    for flag, bad in (('--model', args.model not in (None, 'paper')),
+                      ('--checkpoint-dir', args.checkpoint_dir)):
         if bad:
             raise BadInput('%s is not supported with --partitions (the paper model, trained '
                            'row-wise with %s; --workdir holds the checkpoints)'

@@ -44,7 +44,7 @@ def measure(init, seed=0, sample=300):
     from author2vec_keras.data import datasets
     from author2vec_keras.nn import models
     from author2vec_keras.data.datasets import content_inputs
-    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras import ContentLinkAuthor2Vec
     from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
     from author2vec_keras.data.splits import link_prediction_split
     ds = datasets.load('aan')

@@ -24,7 +24,7 @@ own pair score (Author2Vec's link head; DeepWalk/content-only: inner product).
 Clustering NMI (hold-out embeddings): k-means vs each AAN author's most frequent ACL Anthology
 venue series (`aan_venue_labels`), or CANE-Cora's 7 topic labels.
 Configurations: `--preset a2v-lua` trains the Keras methods with the authors' settings
-(`estimator.A2V_LUA`; `--epochs` overrides its 100); without it, with the flags.
+(`presets.A2V_LUA`; `--epochs` overrides its 100); without it, with the flags.
 `--curve-every k` scores the embeddings every k epochs (AUC and NMI against epoch).
 """
 import argparse
@@ -39,8 +39,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import paper_comparison  # noqa: E402  (benchmarks/, beside this script)
-from author2vec_keras.training.estimator import presets_of  # noqa: E402
 from author2vec_keras.fileio import atomic_open, save_figure  # noqa: E402
+from author2vec_keras.training.presets import presets_of  # noqa: E402
 from paper_comparison import (  # noqa: E402
     A2V_KEY as KEY, A2V_METHODS as METHODS, A2V_USES_CONTENT as USES_CONTENT,
     a2v_run_key as run_key, a2v_run_name as key_name)
@@ -60,8 +60,8 @@ def config_of(args):
 
 
 def make_estimator(method, seed, args, checkpoint_dir):
+    from author2vec_keras import ContentLinkAuthor2Vec
     from author2vec_keras.evaluation.baselines import DeepWalk
-    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
     if method == 'deepwalk':
         return DeepWalk(dim=args.dim, num_walks=args.deepwalk_walks, workers=args.workers,
                         random_state=seed)
@@ -310,7 +310,7 @@ def report(path_json, out):
 
 def _parse_setting(text):
     """'name=value' -> (name, value), the value read as JSON when it is (numbers, booleans)."""
-    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras import ContentLinkAuthor2Vec
     name, sep, value = text.partition('=')
     if not sep or name not in ContentLinkAuthor2Vec().get_params():
         raise ValueError('expected PARAM=VALUE with a ContentLinkAuthor2Vec parameter, got %r'
@@ -333,9 +333,9 @@ def main(argv=None):
                    help='the content model sees every paper, also the joint papers of held-out '
                         'pairs (and, temporal, later papers): the paper\'s likely setting')
     p.add_argument('--preset', default=None,
-                   choices=sorted(presets_of('ContentLinkAuthor2Vec')),
+                   choices=presets_of('ContentLinkAuthor2Vec'),
                    help="the Keras methods with the authors' configuration: 'a2v-lua' "
-                        "(estimator.A2V_LUA, one author table) or 'a2v-lua-as-run' "
+                        "(presets.A2V_LUA, one author table) or 'a2v-lua-as-run' "
                         "(A2V_LUA_AS_RUN, one per model, as the released code ran); --epochs "
                         'overrides their 100')
     p.add_argument('--set', action='append', default=[], metavar='PARAM=VALUE',

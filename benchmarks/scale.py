@@ -56,7 +56,7 @@ def _load():
 
 
 def _mem_available():
-    from author2vec_keras.training.estimator import available_memory
+    from author2vec_keras.training.memory import available_memory
     return available_memory()
 
 
@@ -84,7 +84,8 @@ def child_throughput(spec):
     started = time.time()
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])
     out = {'edges': graph.num_edges, 'generate_s': time.time() - started}
-    from author2vec_keras.training.estimator import Author2Vec, available_memory, check_table_fits
+    from author2vec_keras import Author2Vec
+    from author2vec_keras.training.memory import available_memory, check_table_fits
     from author2vec_keras.nn.saving import save_model
     from author2vec_keras.nn.optimizers import table_copies
     from author2vec_keras.nn import models
@@ -139,7 +140,7 @@ def child_throughput(spec):
 def child_partitions(spec):
     """One epoch of PartitionedAuthor2Vec on a generated graph."""
     from author2vec_keras.data.generators import power_law_graph
-    from author2vec_keras.training.estimator import check_table_fits
+    from author2vec_keras.training.memory import check_table_fits
     from author2vec_keras.nn.optimizers import table_copies
     from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])

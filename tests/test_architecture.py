@@ -11,7 +11,8 @@ import pytest
 from author2vec_keras import cli
 
 from author2vec_keras.evaluation import pipeline
-from author2vec_keras.training.estimator import Author2Vec, ContentLinkAuthor2Vec, MODELS
+from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec
+from author2vec_keras.training.estimator import MODELS
 from author2vec_keras.data.graph import Graph, pair_keys
 from author2vec_keras.fileio import load_word2vec, save_word2vec
 
@@ -69,8 +70,10 @@ def test_pair_keys_one_integer_per_pair():
 def test_cli_defaults_are_the_estimators():
     defaults = Author2Vec().get_params()
     train = cli.build_parser().parse_args(['train'])
-    assert (train.seed, train.model) == (defaults['random_state'], defaults['model'])
-    # model flags left unset take the estimator's defaults (or a --preset's) in one place
+    assert train.seed == defaults['random_state']
+    # every parameter flag is unset, so the estimator's defaults (or a --preset's) fill it, in
+    # one place (`from_preset`)
+    assert all(getattr(train, name) is None for name in cli.PARAMETER_FLAGS)
     estimator, _ = cli._estimator(train, None)
     assert estimator.get_params() == defaults
     bench = cli.build_parser().parse_args(['benchmark'])

@@ -13,7 +13,13 @@ import warnings
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys', 'isin_sorted']
+from author2vec_keras.checks import one_of
+
+__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys', 'isin_sorted', 'MERGES']
+
+#: how the weights of duplicate edges merge (`Graph(merge=...)`)
+MERGES = ('max', 'sum', 'first')
+
 
 def pair_keys(pairs, n, directed=True):
     """One int64 key `u * n + v` per index pair `(k, 2)`: equal keys, equal pairs.
@@ -124,8 +130,7 @@ class Graph(object):
             if not np.all(np.isfinite(weights) & (weights > 0)):
                 raise ValueError('weights must be finite and positive (edge strengths), got %r'
                                  % weights[~(np.isfinite(weights) & (weights > 0))][0])
-        if merge not in ('max', 'sum', 'first'):
-            raise ValueError("merge must be 'max', 'sum' or 'first', got %r" % (merge,))
+        one_of('merge', merge, MERGES)
 
         self.directed = bool(directed)
         self.nodes = nodes

@@ -6,6 +6,7 @@ degree^0.75) and redraws, vectorised, every draw that hits a known edge or the s
 """
 import numpy as np
 
+from author2vec_keras.checks import one_of
 from author2vec_keras.data.graph import GraphError, pair_keys
 
 __all__ = ['NegativeSampler', 'sample_non_edges', 'check_negatives', 'labelled_pairs', 'SAMPLING',
@@ -35,8 +36,7 @@ class NegativeSampler(object):
     """
 
     def __init__(self, graph, sampling='uniform', seed=None, power=0.75, max_rounds=50):
-        if sampling not in SAMPLING:
-            raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (sampling,))
+        one_of('sampling', sampling, SAMPLING)
         if graph.num_nodes < 2:
             raise GraphError('negative sampling needs at least 2 nodes, the graph has %d'
                              % graph.num_nodes)

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from scipy.special import expit
 from sklearn.base import BaseEstimator
 
+from author2vec_keras.checks import one_of
 from author2vec_keras.data.readers import as_graph
 from author2vec_keras.data.walks import random_walks
 
@@ -273,7 +274,11 @@ class LINE(BaseEstimator):
             _scatter_mean(emb, u, grad_u)
         return emb
 
+    #: first-order proximity, second-order, or both (each half the vector)
+    ORDERS = (1, 2, 3)
+
     def fit(self, graph, y=None):
+        one_of('order', self.order, self.ORDERS)
         g = as_graph(graph)
         rng = np.random.default_rng(self.random_state)
         with np.errstate(over='ignore', invalid='ignore'):  # a divergence shows as NaN vectors
@@ -281,7 +286,7 @@ class LINE(BaseEstimator):
         return self
 
     def _fit(self, g, rng):
-        if self.order in (1, 2):
+        if self.order in (1, 2):  # `fit` checked it is one of `ORDERS`
             self.embeddings_ = self._train(g, self.order, self.dim, rng)
         elif self.order == 3:
             d1 = self.dim // 2
@@ -289,8 +294,6 @@ class LINE(BaseEstimator):
             parts = [p / np.maximum(np.linalg.norm(p, axis=1, keepdims=True), 1e-12)
                      for p in parts]
             self.embeddings_ = np.concatenate(parts, axis=1)
-        else:
-            raise ValueError('order must be 1, 2 or 3 (1st+2nd), got %r' % (self.order,))
 
     def get_embedding(self):
         return self.embeddings_

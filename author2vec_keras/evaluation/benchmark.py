@@ -25,7 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from author2vec_keras.evaluation import methods as registry, pipeline
-from author2vec_keras.checks import positive_int
+from author2vec_keras.checks import one_of, positive_int
 from author2vec_keras.training.estimator import Author2Vec
 from author2vec_keras.fileio import atomic_open
 from author2vec_keras.evaluation.pipeline import TASKS
@@ -211,8 +211,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         ValueError (an unknown method, a task the data cannot run), `GraphError` (a graph too
         small, nothing to hold out) or `MemoryError`, before any file is written.
     """
-    if task not in TASKS:
-        raise ValueError('task must be one of %s, got %r' % (', '.join(TASKS), task))
+    one_of('task', task, TASKS)
     methods = parse_methods(methods, task)
     seeds = int(seeds)
     if seeds < 1:

@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 
+from author2vec_keras.checks import one_of
 from author2vec_keras.evaluation import protocols
 from author2vec_keras.data.splits import link_prediction_split
 
@@ -70,8 +71,7 @@ def prepare(task, graph, labels=None, seed=0, test_fraction=0.5, split=None,
             edge-feature classifiers (False: the methods' own scores only).
         outlier_fraction: outliers: fraction of nodes planted.
     """
-    if task not in TASKS:
-        raise ValueError('task must be one of %s, got %r' % (', '.join(TASKS), task))
+    one_of('task', task, TASKS)
     fit_graph, train_pairs, planted = graph, None, None
     if task == 'node-classification' and labels is None:
         raise ValueError('node classification needs labels')

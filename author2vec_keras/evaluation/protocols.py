@@ -27,11 +27,13 @@ import warnings
 
 import numpy as np
 
+from author2vec_keras.checks import one_of
+
 __all__ = ['EDGE_OPERATORS', 'edge_features', 'binary_scores', 'score_link_prediction',
            'training_pairs', 'evaluate_edge_features', 'evaluate_link_prediction',
            'inner_product_scores', 'as_label_matrix', 'top_k_predictions',
            'evaluate_node_classification', 'louvain_partition', 'evaluate_clustering',
-           'plant_outliers', 'outlier_scores', 'evaluate_outliers']
+           'plant_outliers', 'OUTLIER_METHODS', 'outlier_scores', 'evaluate_outliers']
 
 
 # ----------------------------------------------------------------------------------------------
@@ -64,8 +66,7 @@ EDGE_OPERATORS = {
 
 def edge_features(embeddings, pairs, operator='hadamard'):
     """Edge features `(k, d)` of index pairs `(k, 2)` under one of `EDGE_OPERATORS`."""
-    if operator not in EDGE_OPERATORS:
-        raise ValueError('operator must be one of %s, got %r' % (sorted(EDGE_OPERATORS), operator))
+    one_of('operator', operator, EDGE_OPERATORS)
     emb = np.asarray(embeddings, dtype=np.float64)
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     return EDGE_OPERATORS[operator](emb[pairs[:, 0]], emb[pairs[:, 1]])
@@ -353,12 +354,17 @@ def plant_outliers(graph, fraction=0.05, seed=0):
     return g, mask
 
 
+#: the outlier scores of the node vectors (`outlier_scores`)
+OUTLIER_METHODS = ('isolation-forest', 'knn')
+
+
 def outlier_scores(embeddings, method='isolation-forest', k=10, seed=0):
     """Outlier score per node (higher = more anomalous).
 
     method: 'isolation-forest' (scikit-learn, negated `score_samples`) or 'knn' (mean Euclidean
     distance to the k nearest other nodes).
     """
+    one_of('method', method, OUTLIER_METHODS)
     emb = np.asarray(embeddings, dtype=np.float64)
     if method == 'isolation-forest':
         from sklearn.ensemble import IsolationForest
@@ -370,10 +376,9 @@ def outlier_scores(embeddings, method='isolation-forest', k=10, seed=0):
         nn = NearestNeighbors(n_neighbors=k + 1).fit(emb)
         dist, _ = nn.kneighbors(emb)
         return dist[:, 1:].mean(axis=1)
-    raise ValueError("method must be 'isolation-forest' or 'knn', got %r" % (method,))
 
 
-def evaluate_outliers(embeddings, planted, methods=('isolation-forest', 'knn'), k=10, seed=0):
+def evaluate_outliers(embeddings, planted, methods=OUTLIER_METHODS, k=10, seed=0):
     """{method: {'auc', 'ap'}} of each outlier score against the planted mask."""
     return {m: binary_scores(np.asarray(planted, dtype=int),
                              outlier_scores(embeddings, m, k=k, seed=seed)) for m in methods}

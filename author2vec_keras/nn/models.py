@@ -21,7 +21,7 @@ import numpy as np
 
 from author2vec_keras.nn import backend
 from author2vec_keras.nn.backend import keras, K
-from author2vec_keras.checks import AUTHOR_TABLES, CONTEXTS
+from author2vec_keras.checks import AUTHOR_TABLES, CONTEXTS, EMBEDDING_INITS, one_of
 from author2vec_keras.nn.layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
 from author2vec_keras.nn import rewrites
 
@@ -67,8 +67,7 @@ def _pair_encoder(num_nodes, embed_dim, hidden_dim, name, context='shared',
                   embeddings_initializer='uniform'):
     if num_nodes < 2:
         raise ValueError('%s: a graph needs at least 2 nodes, got %d' % (name, num_nodes))
-    if context not in CONTEXTS:
-        raise ValueError("%s: context must be 'shared' or 'separate', got %r" % (name, context))
+    one_of('%s: context' % name, context, CONTEXTS)
     model = Sequential(name=name)
     if context == 'shared':
         model.add(Embedding(num_nodes, embed_dim, input_length=2, name=EMBEDDING_LAYER,
@@ -259,13 +258,8 @@ def _pair_head(side_by_side, hidden_dim, projection, prefix):
     return Dense(2, activation='softmax', name=prefix + '_softmax')(h)
 
 
-#: initial author vectors: Keras' `Embedding` default, or Torch's `nn.LookupTable` (a2v.lua)
-EMBEDDING_INITS = ('uniform', 'normal')
-
-
 def _embeddings_initializer(embedding_init):
-    if embedding_init not in EMBEDDING_INITS:
-        raise ValueError("embedding_init must be 'uniform' or 'normal', got %r" % (embedding_init,))
+    one_of('embedding_init', embedding_init, EMBEDDING_INITS)
     if embedding_init == 'normal':  # torch nn.LookupTable:reset(): weight:normal(0, 1)
         return keras.initializers.RandomNormal(mean=0.0, stddev=1.0)
     return 'uniform'  # keras Embedding's default: U(-0.05, 0.05)
@@ -304,9 +298,7 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
     a2v.lua's link model reads the second author of a pair from a separate author context
     table; here both sides of a link pair come from the one author table (see issue 13).
     """
-    if author_tables not in AUTHOR_TABLES:
-        raise ValueError("author_tables must be 'shared' or 'per-model', got %r"
-                         % (author_tables,))
+    one_of('author_tables', author_tables, AUTHOR_TABLES)
     init = _embeddings_initializer(embedding_init)
     author_table = Embedding(num_authors, dim, embeddings_initializer=init,
                              name=EMBEDDING_LAYER)

@@ -44,6 +44,7 @@ from string import Template
 
 import numpy as np
 
+from author2vec_keras.checks import one_of
 from author2vec_keras.nn import backend  # noqa: F401  configures and imports Theano first
 
 import theano
@@ -222,8 +223,7 @@ class RowUpdate(CFileOp):
     __props__ = ('rule', 'inplace')
 
     def __init__(self, rule, inplace=False):
-        if rule not in _RULES:
-            raise ValueError('RowUpdate: rule must be one of %s, got %r' % (sorted(_RULES), rule))
+        one_of('RowUpdate: rule', rule, sorted(_RULES))
         self.rule = rule
         self.inplace = bool(inplace)
         self.n_slots = _RULES[rule]['slots']

@@ -6,11 +6,16 @@ import time
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from author2vec_keras.training.checkpoints import (Checkpoints, TrainingInterrupted, digest, fingerprint,
-                          interrupt_between_steps)
-from author2vec_keras.checks import AUTHOR_TABLES
-from author2vec_keras.training.pair_embedding import PairEmbedding, weights_digest
+from author2vec_keras.checks import AUTHOR_TABLES, EMBEDDING_INITS, ParameterError, one_of
 from author2vec_keras.data.readers import as_graph
+from author2vec_keras.training.checkpoints import (
+    Checkpoints,
+    TrainingInterrupted,
+    digest,
+    fingerprint,
+    interrupt_between_steps,
+)
+from author2vec_keras.training.pair_embedding import PairEmbedding, weights_digest
 
 __all__ = ['ContentLinkAuthor2Vec', 'SCHEDULES', 'BATCHING']
 
@@ -23,7 +28,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
 
     Ganesh J, Gupta, Varma and Varma, "Author2Vec: Learning Author Representations by Combining
     Content and Link Information", WWW 2016 companion; the authors' code:
-    ganeshjawahar/author2vec (a2v.lua: `PRESETS['a2v-lua']`, `from_preset('a2v-lua')`).
+    ganeshjawahar/author2vec (a2v.lua: `presets.A2V_LUA`, `from_preset('a2v-lua')`).
 
     - Content-Info: (author, paper) pairs, 1 if the author wrote the paper, 0 for a sampled paper
       the author did not write. Paper vectors: a second table initialised from gensim Doc2Vec
@@ -82,22 +87,20 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                  checkpoint_dir=None):
         self._keep_params(locals())
 
-    def _check_params(self):
-        if self.schedule not in SCHEDULES:
-            raise ValueError('schedule must be one of %s, got %r' % (SCHEDULES, self.schedule))
-        if self.batching not in BATCHING:
-            raise ValueError("batching must be 'pairs' or 'grouped', got %r" % (self.batching,))
+    def check_params(self):
+        one_of('schedule', self.schedule, SCHEDULES)
+        one_of('batching', self.batching, BATCHING)
+        one_of('embedding_init', self.embedding_init, EMBEDDING_INITS)
+        one_of('author_tables', self.author_tables, AUTHOR_TABLES)
         if self.batching == 'grouped' and self.schedule == 'joint':
-            raise ValueError("batching='grouped' steps one model at a time: use schedule "
-                             "'alternating', 'link' or 'content', not 'joint'")
-        if self.author_tables not in AUTHOR_TABLES:
-            raise ValueError("author_tables must be 'shared' or 'per-model', got %r"
-                             % (self.author_tables,))
+            raise ParameterError("batching='grouped' steps one model at a time: use schedule "
+                                 "'alternating', 'link' or 'content', not 'joint'",
+                                 ['batching', 'schedule'])
         if self.author_tables == 'per-model' and self.schedule != 'alternating':
-            raise ValueError("author_tables='per-model' gives each of the alternating models "
-                             "its own author table: use schedule 'alternating', not %r"
-                             % (self.schedule,))
-        super(ContentLinkAuthor2Vec, self)._check_params()
+            raise ParameterError("author_tables='per-model' gives each of the alternating "
+                                 "models its own author table: use schedule 'alternating', "
+                                 "not %r" % (self.schedule,), ['author_tables', 'schedule'])
+        super(ContentLinkAuthor2Vec, self).check_params()
 
     def _tables(self):
         return 2 if self.author_tables == 'per-model' else 1
@@ -191,7 +194,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         """
         from author2vec_keras.nn import models
         from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
-        self._check_params()
+        self.check_params()
         self.graph_ = as_graph(graph)
         if self.uses_link:
             self.check_fit(self.graph_)

@@ -1,35 +1,36 @@
-"""scikit-learn style estimators around the Keras models: the place to import them from.
+"""`Author2Vec`: the link-only models (`model='paper'`, the paper's Link-Info model, or `'blog'`),
+a scikit-learn style estimator trained on edges or walk-context pairs vs sampled non-edges;
+checkpoints, resume.
 
-- `Author2Vec` (here): the link-only models (`model='paper'`, the paper's Link-Info model, or
-  `'blog'`), trained on edges or walk-context pairs vs sampled non-edges; checkpoints, resume.
-- `ContentLinkAuthor2Vec` (`content_link.py`): the full Author2Vec of the paper.
-- `PairEmbedding` (`pair_embedding.py`): what both share (parameters and their defaults, checks,
-  optimizer, epoch loop, outputs). The presets (`presets.py`) and the memory guard's functions
-  are importable from here too. Importing this module is cheap: Theano and Keras are configured
-  and loaded (`backend`) when a model is first built or scored.
+The full Author2Vec of the paper is `content_link.ContentLinkAuthor2Vec`; what both share
+(parameters and their defaults, checks, optimizer, epoch loop, outputs) is
+`pair_embedding.PairEmbedding`; named configurations are in `presets`. Both estimators import
+from the package too (`from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec`).
+Importing this module is cheap: Theano and Keras are configured and loaded (`backend`) when a
+model is first built or scored.
 """
 import time
 
 import numpy as np
 
-from author2vec_keras.training.checkpoints import Checkpoints, TrainingInterrupted, fingerprint, interrupt_between_steps
-from author2vec_keras.checks import AUTHOR_TABLES, CONTEXTS, positive_int
-from author2vec_keras.training.content_link import BATCHING, SCHEDULES, ContentLinkAuthor2Vec
-from author2vec_keras.training.memory import available_memory, check_table_fits
-from author2vec_keras.training.pair_embedding import MAX_SEED, PairEmbedding, weights_digest
-from author2vec_keras.training.presets import (A2V_LUA, A2V_LUA_AS_RUN, PAPER, PRESET_ESTIMATORS, PRESETS, WALKS,
-                      presets_of)
+from author2vec_keras.checks import CONTEXTS, ParameterError, one_of, positive_int
 from author2vec_keras.data.readers import as_graph
+from author2vec_keras.training.checkpoints import (
+    Checkpoints,
+    TrainingInterrupted,
+    fingerprint,
+    interrupt_between_steps,
+)
+from author2vec_keras.training.pair_embedding import PairEmbedding, weights_digest
 
-__all__ = ['Author2Vec', 'ContentLinkAuthor2Vec', 'PairEmbedding', 'MODELS', 'PAIRS', 'CONTEXTS',
-           'AUTHOR_TABLES', 'SCHEDULES', 'BATCHING', 'PRESETS', 'PRESET_ESTIMATORS',
-           'presets_of', 'A2V_LUA', 'A2V_LUA_AS_RUN', 'WALKS', 'PAPER', 'MAX_SEED',
-           'check_table_fits', 'available_memory', 'weights_digest']
+__all__ = ['Author2Vec', 'PAIRS', 'MODELS', 'WALK_PARAMETERS']
 
 #: the training pairs of the link-only models: the graph's edges (the paper) or walk contexts
 PAIRS = ('edges', 'walks')
 #: the link-only models (`models.BUILDERS`): the paper's Link-Info model and the blog's stack
 MODELS = ('paper', 'blog')
+#: the parameters of walk pairs only: with pairs='edges' they stay at their defaults
+WALK_PARAMETERS = ('window', 'walks_per_node', 'walk_length', 'p', 'q', 'positives_per_epoch')
 
 
 class Author2Vec(PairEmbedding):
@@ -40,7 +41,8 @@ class Author2Vec(PairEmbedding):
         pairs: the positive pairs: 'edges' (the paper: first-order proximity, one epoch = every
             edge once) or 'walks': node pairs that co-occur within `window` steps on random
             walks (DeepWalk's skip-gram contexts, node2vec's with `p`, `q`), drawn per batch
-            (`sequences.WalkPairSequence`).
+            (`sequences.WalkPairSequence`). The walk parameters below (`WALK_PARAMETERS`)
+            are for walk pairs: with 'edges' they stay at their defaults (`check_params`).
         window: walks: the largest distance along a walk between the two nodes of a pair.
         walks_per_node, walk_length: walks: walks started at every node per pass, and their
             length (DeepWalk's 10 x 80 by default, so both can be given the same walks).
@@ -89,14 +91,16 @@ class Author2Vec(PairEmbedding):
                  checkpoint_dir=None):
         self._keep_params(locals())
 
-    def _check_params(self):
-        if self.model not in MODELS:
-            raise ValueError('model must be one of %s, got %r' % (sorted(MODELS), self.model))
-        if self.pairs not in PAIRS:
-            raise ValueError("pairs must be 'edges' or 'walks', got %r" % (self.pairs,))
-        if self.context not in CONTEXTS:
-            raise ValueError("context must be 'shared' or 'separate', got %r" % (self.context,))
-        super(Author2Vec, self)._check_params()
+    def check_params(self):
+        one_of('model', self.model, MODELS)
+        one_of('pairs', self.pairs, PAIRS)
+        one_of('context', self.context, CONTEXTS)
+        if self.pairs == 'edges':
+            defaults = self._defaults()
+            for name in WALK_PARAMETERS:
+                if getattr(self, name) != defaults[name]:
+                    raise ParameterError("%s needs pairs='walks'" % name, [name, 'pairs'])
+        super(Author2Vec, self).check_params()
         for name, value in (self._walk_sizes() or {}).items():  # before the memory guard
             if value is not None:
                 positive_int(name, value, minimum=2 if name == 'walk_length' else 1)

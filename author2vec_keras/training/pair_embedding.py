@@ -6,19 +6,20 @@ loop with its NaN guard and Ctrl-C handling, and the outputs (embeddings, edge p
 word2vec files). Importing it is cheap: Theano and Keras are configured and loaded (`backend`)
 when a model is first built or scored.
 """
+import inspect
 import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
-from author2vec_keras.checks import finite_loss, positive_int
-from author2vec_keras.fileio import save_word2vec
+from author2vec_keras.checks import ParameterError, finite_loss, one_of, positive_int
 from author2vec_keras.data.graph import GraphError
-from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.data.negatives import SAMPLING, check_negatives
-from author2vec_keras.training.presets import PRESET_ESTIMATORS, PRESETS, presets_of
+from author2vec_keras.fileio import save_word2vec
+from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
+from author2vec_keras.training.memory import check_table_fits
+from author2vec_keras.training.presets import preset_settings
 
 __all__ = ['PairEmbedding', 'MAX_SEED', 'weights_digest']
 
@@ -59,7 +60,13 @@ class PairEmbedding(BaseEstimator):
 
     @classmethod
     def from_preset(cls, name, **params):
-        """An estimator with the named configuration of `PRESETS`, `params` overriding it.
+        """An estimator with the named configuration of `presets.PRESETS`, `params` overriding
+        it: a parameter in neither takes the estimator's default. The one place the command
+        line resolves its flags (`author2vec train --preset`).
+
+        # Arguments
+            name: a preset of this estimator (`presets.presets_of`), or None: the defaults.
+            params: parameters of this estimator.
 
         # Example
 
@@ -69,15 +76,20 @@ class PairEmbedding(BaseEstimator):
         ```
 
         # Raises
-            ValueError for an unknown name, or a preset of the other estimator.
+            `checks.ParameterError` (a ValueError) for an unknown name, a preset of another
+            estimator, or a parameter this estimator does not have.
         """
-        if name not in PRESETS:
-            raise ValueError('unknown preset %r; known: %s' % (name, ', '.join(sorted(PRESETS))))
-        if PRESET_ESTIMATORS[name] != cls.__name__:
-            raise ValueError('preset %r configures %s, not %s; presets of %s: %s'
-                             % (name, PRESET_ESTIMATORS[name], cls.__name__, cls.__name__,
-                                ', '.join(sorted(presets_of(cls.__name__)))))
-        return cls(**dict(PRESETS[name], **params))
+        known = cls._get_param_names()
+        for key in params:
+            if key not in known:
+                raise ParameterError('%s is not a parameter of %s' % (key, cls.__name__), [key])
+        settings = {} if name is None else preset_settings(name, cls.__name__)
+        return cls(**dict(settings, **params))
+
+    def _defaults(self):
+        """The constructor's default of each parameter."""
+        signature = inspect.signature(type(self).__init__)
+        return {name: signature.parameters[name].default for name in self._get_param_names()}
 
     def _keep_params(self, arguments):
         """Keep `__init__`'s `arguments` (its `locals()`) as they are, one attribute per
@@ -85,18 +97,23 @@ class PairEmbedding(BaseEstimator):
         for name in self._get_param_names():
             setattr(self, name, arguments[name])
 
-    def _check_params(self):
+    def check_params(self):
+        """Check every parameter and the rules between them, before any work (`fit` does).
+
+        # Raises
+            `checks.ParameterError` (a ValueError) naming the parameters at fault.
+        """
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
             positive_int(name, getattr(self, name))
-        if self.sampling is not None and self.sampling not in SAMPLING:
-            raise ValueError("sampling must be 'uniform' or 'degree', got %r" % (self.sampling,))
+        if self.sampling is not None:
+            one_of('sampling', self.sampling, SAMPLING)
         if self.lr is not None and not self.lr > 0:
-            raise ValueError('lr must be positive, got %r' % (self.lr,))
+            raise ParameterError('lr must be positive, got %r' % (self.lr,), ['lr'])
         seed = self.random_state
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or \
                 not 0 <= seed <= MAX_SEED:
-            raise ValueError('random_state must be an integer from 0 to %d, got %r'
-                             % (MAX_SEED, seed))
+            raise ParameterError('random_state must be an integer from 0 to %d, got %r'
+                                 % (MAX_SEED, seed), ['random_state'])
 
     def check_fit(self, graph, extra_rows=0):
         """Everything that can be checked before a model is built: the parameters, that the
@@ -107,7 +124,7 @@ class PairEmbedding(BaseEstimator):
             graph: the `Graph` to be fitted.
             extra_rows: rows of further tables sharing the model (the content model's papers).
         """
-        self._check_params()
+        self.check_params()
         if graph.num_edges == 0:
             raise GraphError('the graph has no edges')
         check_negatives(graph, self._sampling())
@@ -150,6 +167,7 @@ class PairEmbedding(BaseEstimator):
         Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
         """
         from tqdm import tqdm
+
         from author2vec_keras.nn.models import train_step
         train = train_step(model)
         steps = len(batches)

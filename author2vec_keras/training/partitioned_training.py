@@ -24,14 +24,28 @@ import sys
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from author2vec_keras.training.bucket_training import BucketTrainer, LocalExecutor, timed, train_buckets
-from author2vec_keras.training.checkpoints import CheckpointMismatch, describe_differences, fingerprint
-from author2vec_keras.checks import positive_int
-from author2vec_keras.training.estimator import PairEmbedding
-from author2vec_keras.nn.optimizers import ROW_WISE
+from author2vec_keras.checks import ParameterError, one_of, positive_int
 from author2vec_keras.data.readers import as_graph
-from author2vec_keras.training.partitions import (PartitionLayout, PartitionStore, load_dense, referenced_files,
-                         write_buckets)
+from author2vec_keras.nn.optimizers import ROW_WISE
+from author2vec_keras.training.bucket_training import (
+    BucketTrainer,
+    LocalExecutor,
+    timed,
+    train_buckets,
+)
+from author2vec_keras.training.checkpoints import (
+    CheckpointMismatch,
+    describe_differences,
+    fingerprint,
+)
+from author2vec_keras.training.pair_embedding import PairEmbedding
+from author2vec_keras.training.partitions import (
+    PartitionLayout,
+    PartitionStore,
+    load_dense,
+    referenced_files,
+    write_buckets,
+)
 
 __all__ = ['PartitionedAuthor2Vec', 'link_probability']
 
@@ -111,19 +125,20 @@ class PartitionedAuthor2Vec(PairEmbedding):
         return super(PartitionedAuthor2Vec, self)._check_memory(
             graph, layout.table_rows, advice or 'use more --partitions or a lower --dim')
 
-    def _check_params(self):
-        super(PartitionedAuthor2Vec, self)._check_params()
+    def check_params(self):
+        super(PartitionedAuthor2Vec, self).check_params()
         positive_int('partitions', self.partitions)
         if self.workers is not None:
             positive_int('workers', self.workers)
         if not self.workdir:
-            raise ValueError('partitioned training needs a workdir for the partitions')
-        if self.dense_updates or (isinstance(self.optimizer, str) and
-                                  self.optimizer.lower() not in ROW_WISE):
-            names = [repr(n) for n in ROW_WISE]
-            raise ValueError('partitioned training updates rows: optimizer must be %s or %s '
-                             '(dense_updates=False), got %r'
-                             % (', '.join(names[:-1]), names[-1], self.optimizer))
+            raise ParameterError('partitioned training needs a workdir for the partitions',
+                                 ['workdir'])
+        if self.dense_updates:
+            raise ParameterError('dense_updates updates the whole table: partitioned training '
+                                 'updates rows', ['dense_updates'])
+        if isinstance(self.optimizer, str):
+            one_of('partitioned training updates rows: optimizer', self.optimizer.lower(),
+                   ROW_WISE)
 
     def _fingerprint(self):
         params = {k: v for k, v in self.get_params().items()

@@ -1,13 +1,20 @@
 """Named configurations of the estimators, one registry (numpy only).
 
-`PRESETS` maps a name to an estimator's parameters, `PRESET_ESTIMATORS` to the estimator whose
-they are: `A2V_LUA` (the authors' a2v.lua, line by line) and `A2V_LUA_AS_RUN` configure
-`ContentLinkAuthor2Vec`; `WALKS` and `PAPER` configure `Author2Vec`. `<Estimator>.from_preset`
-and `author2vec train --preset` read them.
+`PRESETS` maps a name to a `Preset`: the estimator whose it is and its parameters.
+`A2V_LUA` (the authors' a2v.lua, line by line) and `A2V_LUA_AS_RUN` configure
+`ContentLinkAuthor2Vec`; `WALKS` and `PAPER` configure `Author2Vec`. `preset_settings` resolves a
+name for an estimator (the one check, the one message), read by `<Estimator>.from_preset` and
+`author2vec train --preset`; `presets_of` lists an estimator's.
 """
+import collections
 
-__all__ = ['PRESETS', 'PRESET_ESTIMATORS', 'presets_of', 'A2V_LUA', 'A2V_LUA_AS_RUN', 'WALKS',
-           'PAPER']
+from author2vec_keras.checks import ParameterError, one_of
+
+__all__ = ['PRESETS', 'Preset', 'preset_settings', 'presets_of', 'A2V_LUA', 'A2V_LUA_AS_RUN',
+           'WALKS', 'PAPER']
+
+#: a named configuration: the estimator's class name ('Author2Vec', ...) and its parameters
+Preset = collections.namedtuple('Preset', ['estimator', 'settings'])
 
 
 #: The authors' configuration, line by line against their code: ganeshjawahar/author2vec,
@@ -63,15 +70,29 @@ WALKS = {'pairs': 'walks', 'context': 'separate', 'window': 10, 'walks_per_node'
 #: The paper's Link-Info model on the graph's edges: `Author2Vec`'s defaults, by name.
 PAPER = {'model': 'paper', 'pairs': 'edges', 'context': 'shared'}
 
-#: Named configurations (`from_preset`, `author2vec train --preset`), each of one estimator:
-#: `PRESET_ESTIMATORS` says which.
-PRESETS = {'a2v-lua': A2V_LUA, 'a2v-lua-as-run': A2V_LUA_AS_RUN, 'walks': WALKS,
-           'paper': PAPER}
-PRESET_ESTIMATORS = {'a2v-lua': 'ContentLinkAuthor2Vec',
-                     'a2v-lua-as-run': 'ContentLinkAuthor2Vec',
-                     'walks': 'Author2Vec', 'paper': 'Author2Vec'}
+#: Named configurations (`from_preset`, `author2vec train --preset`), each of one estimator.
+PRESETS = {'a2v-lua': Preset('ContentLinkAuthor2Vec', A2V_LUA),
+           'a2v-lua-as-run': Preset('ContentLinkAuthor2Vec', A2V_LUA_AS_RUN),
+           'walks': Preset('Author2Vec', WALKS),
+           'paper': Preset('Author2Vec', PAPER)}
 
 
 def presets_of(estimator):
-    """The names of the presets of an estimator class name ('Author2Vec', ...)."""
-    return [name for name, est in PRESET_ESTIMATORS.items() if est == estimator]
+    """The names of the presets of an estimator class name ('Author2Vec', ...), sorted."""
+    return sorted(name for name, preset in PRESETS.items() if preset.estimator == estimator)
+
+
+def preset_settings(name, estimator):
+    """A copy of the parameters of preset `name` for `estimator` (a class name).
+
+    # Raises
+        `checks.ParameterError` (a ValueError) naming `preset` for an unknown name, or a
+        preset of another estimator.
+    """
+    one_of('preset', name, sorted(PRESETS))
+    preset = PRESETS[name]
+    if preset.estimator != estimator:
+        raise ParameterError('preset %r configures %s, not %s; presets of %s: %s'
+                             % (name, preset.estimator, estimator, estimator,
+                                ', '.join(presets_of(estimator)) or 'none'), ['preset'])
+    return dict(preset.settings)

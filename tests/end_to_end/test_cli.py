@@ -146,6 +146,38 @@ def test_refused_device_does_not_leak_into_the_environment(capsys, monkeypatch):
     assert 'AUTHOR2VEC_DEVICE' not in os.environ
 
 
+@pytest.mark.parametrize('argv, message', [
+    # the rules are the estimators' (`check_params`, `from_preset`): their ValueError, the flags
+    # named for the parameters (`cli._flagged`)
+    (['--model', 'author2vec', '--batching', 'grouped', '--schedule', 'joint'],
+     "--batching grouped steps one model at a time: use --schedule alternating, 'link' or "
+     "'content', not 'joint'"),
+    (['--model', 'author2vec', '--schedule', 'link', '--preset', 'a2v-lua-as-run'],  # no flag
+     "author_tables='per-model' gives each of the alternating models its own author table: "
+     "use --schedule alternating, not 'link'"),
+    (['--walk-length', '40'], '--walk-length needs --pairs walks'),
+    (['--schedule', 'joint'], '--schedule is not a parameter of --model paper or blog'),
+    (['--model', 'author2vec', '--context', 'separate'],
+     '--context is not a parameter of --model author2vec'),
+    (['--preset', 'walks', '--model', 'author2vec'],
+     '--preset walks configures --model paper or blog, not --model author2vec; presets of '
+     '--model author2vec: a2v-lua, a2v-lua-as-run'),
+])
+def test_the_estimators_rules_exit_2_naming_the_flags(capsys, tmp_path, argv, message):
+    code, out, err = run(capsys, 'train', '--output', str(tmp_path / 'x.emb'), *argv)
+    assert code == 2 and one_line(err) == 'author2vec: error: ' + message
+    assert os.listdir(str(tmp_path)) == []
+
+
+def test_flagged_names_only_the_parameters_an_error_names():
+    from author2vec_keras.checks import ParameterError
+    error = ParameterError("pairs must be one of 'edges', 'walks'; got 'both'", ['pairs'])
+    assert cli._flagged(error) == "--pairs must be one of 'edges', 'walks'; got 'both'"
+    error = ParameterError("random_state=3 in one model", ['random_state'])
+    assert cli._flagged(error) == '--seed 3 in one model'  # not `model`: not named
+    assert cli._flagged(ValueError('the model has no pairs')) == 'the model has no pairs'
+
+
 def test_author2vec_model_needs_a_dataset_with_text(capsys):
     code, out, err = run(capsys, 'train', '--dataset', 'karate', '--model', 'author2vec')
     assert code == 2 and 'dataset with text' in err

@@ -16,7 +16,8 @@ from author2vec_keras import cli
 from helpers import start
 
 from author2vec_keras.data import datasets
-from author2vec_keras.training.estimator import Author2Vec, check_table_fits
+from author2vec_keras import Author2Vec
+from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.fileio import load_word2vec
 from author2vec_keras.training.memory import estimate_training_memory
 
@@ -84,7 +85,7 @@ A2V_EPOCHS = 5
 @pytest.fixture(scope='module')
 def cane_reference():
     """The content + link model trained without interruption (as the command line does)."""
-    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras import ContentLinkAuthor2Vec
     ds = datasets.load('cane-cora')
     pairs, texts = datasets.content_inputs(ds)
     return ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=64,
@@ -113,7 +114,7 @@ def test_content_link_model_sigkill_then_resume_gives_the_uninterrupted_result(
     with open(out + '.json') as f:
         assert json.load(f)['loss_per_epoch'] == cane_reference.history_
     # a checkpoint of other papers is refused, naming what differs
-    from author2vec_keras.training.estimator import ContentLinkAuthor2Vec
+    from author2vec_keras import ContentLinkAuthor2Vec
     pairs, texts = datasets.content_inputs('cane-cora')
     other = ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=64,
                                   epochs=A2V_EPOCHS + 1, random_state=2, verbose=0,

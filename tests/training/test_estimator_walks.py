@@ -16,7 +16,7 @@ from author2vec_keras import cli
 from author2vec_keras.data import datasets
 
 from author2vec_keras.evaluation import protocols
-from author2vec_keras.training.estimator import Author2Vec
+from author2vec_keras import Author2Vec
 from author2vec_keras.data.readers import read_edgelist
 
 SMALL = dict(dim=32, hidden_dim=16, negatives=5, batch_size=512, verbose=0, random_state=0)
@@ -131,7 +131,7 @@ def test_bad_walk_flags_exit_2_naming_the_flag(argv, flag, capsys, tmp_path):
 @pytest.mark.parametrize('argv, message', [
     (['--window', '3'], '--window needs --pairs walks'),
     (['--model', 'author2vec', '--dataset', 'cane-cora', '--pairs', 'walks'],
-     '--pairs is for the link-only models')])
+     '--pairs is not a parameter of --model author2vec')])
 def test_walk_flags_that_do_not_apply_exit_2(argv, message, capsys, tmp_path):
     code = cli.main(['train', '--output', str(tmp_path / 'x.emb')] + argv)
     assert code == 2 and message in capsys.readouterr().err

@@ -150,7 +150,10 @@ def test_checkpoint_from_another_run_is_refused_and_more_epochs_continue(referen
     (['--partitions', '2', '--workdir', 'W', '--model', 'blog'],
      '--model is not supported with --partitions'),
     (['--partitions', '2', '--workdir', 'W', '--optimizer', 'rmsprop'],
-     '--optimizer is not supported with --partitions'),
+     "partitioned training updates rows: --optimizer must be one of 'sgd', 'adagrad', 'adam'; "
+     "got 'rmsprop'"),
+    (['--partitions', '2', '--workdir', 'W', '--dense-updates'],
+     '--dense-updates updates the whole table: partitioned training updates rows'),
     (['--partitions', '2', '--workdir', 'W', '--ray-workers', '2'],
      '--ray-workers needs --ray-address'),
 ])
@@ -168,7 +171,11 @@ def test_bad_partition_flags_exit_2_naming_the_flag(flags, message, tmp_path, ca
 def test_estimator_checks_its_parameters(cora):
     for params, message in [(dict(workdir=None), 'needs a workdir'),
                             (dict(workdir='w', partitions=0), 'partitions must be a positive'),
-                            (dict(workdir='w', optimizer='rmsprop'), "must be 'sgd', 'adagrad'"),
+                            (dict(workdir='w', optimizer='rmsprop'),
+                             "^partitioned training updates rows: optimizer must be one of "
+                             "'sgd', 'adagrad', 'adam'; got 'rmsprop'$"),
+                            (dict(workdir='w', dense_updates=True),
+                             '^dense_updates updates the whole table'),
                             (dict(workdir='w', sampling='zipf'), "sampling must be")]:
         with pytest.raises(ValueError, match=message):
             PartitionedAuthor2Vec(**params).fit(cora)

@@ -1,4 +1,4 @@
-"""The authors' configuration (`estimator.A2V_LUA`, a2v.lua) on a small AAN slice: EMNLP 2011.
+"""The authors' configuration (`presets.A2V_LUA`, a2v.lua) on a small AAN slice: EMNLP 2011.
 
 One preset model is built and trained for one epoch (Theano compiles it once for the module);
 every test reads that fit.
@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from author2vec_keras import cli
-
 from author2vec_keras.data import datasets
 from author2vec_keras.data.datasets.aan import aan_authorship, aan_coauthor_events
-from author2vec_keras.training.estimator import A2V_LUA, PRESETS, ContentLinkAuthor2Vec
 from author2vec_keras.data.graph import DataWarning, Graph
+from author2vec_keras.training.content_link import ContentLinkAuthor2Vec
+from author2vec_keras.training.presets import A2V_LUA, PRESETS
 
 
 @pytest.fixture(scope='module')
@@ -38,14 +38,14 @@ def preset(slice_):
 
 
 def test_the_preset_is_a2v_lua(preset):
-    assert PRESETS['a2v-lua'] is A2V_LUA
+    assert PRESETS['a2v-lua'].settings is A2V_LUA
     params = preset.get_params()
     for name, value in dict(dim=100, hidden_dim=50, projection=True, schedule='alternating',
                             optimizer='sgd', lr=0.1, batching='grouped',
                             embedding_init='normal', train_papers=True).items():
         assert params[name] == value, name
     assert A2V_LUA['epochs'] == 100 and params['epochs'] == 1  # overridden here
-    with pytest.raises(ValueError, match="unknown preset 'a2v'"):
+    with pytest.raises(ValueError, match="^preset must be one of .*; got 'a2v'$"):
         ContentLinkAuthor2Vec.from_preset('a2v')
 
 

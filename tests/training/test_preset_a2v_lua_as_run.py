@@ -9,12 +9,12 @@ import json
 
 import numpy as np
 import pytest
+from test_content_link import _corpus, _Interrupted
 
 from author2vec_keras.nn import models
-from author2vec_keras.training.estimator import A2V_LUA, A2V_LUA_AS_RUN, PRESETS, ContentLinkAuthor2Vec
 from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
-
-from test_content_link import _Interrupted, _corpus
+from author2vec_keras.training.content_link import ContentLinkAuthor2Vec
+from author2vec_keras.training.presets import A2V_LUA, A2V_LUA_AS_RUN, PRESETS
 
 SMALL = dict(dim=8, hidden_dim=4, epochs=2, doc2vec_epochs=5, random_state=0, verbose=0)
 
@@ -26,7 +26,7 @@ def corpus():
 
 def _fit(preset, corpus, cls=ContentLinkAuthor2Vec, **params):
     graph, authorship, texts = corpus
-    est = cls(**dict(PRESETS[preset], **dict(SMALL, **params)))
+    est = cls(**dict(PRESETS[preset].settings, **dict(SMALL, **params)))
     return est.fit(graph, authorship=authorship, paper_texts=texts,
                    resume=bool(params.get('checkpoint_dir')))
 
@@ -37,7 +37,7 @@ def fits(corpus):
 
 
 def test_the_as_run_preset_is_a2v_lua_with_one_table_per_model():
-    assert PRESETS['a2v-lua-as-run'] is A2V_LUA_AS_RUN
+    assert PRESETS['a2v-lua-as-run'].settings is A2V_LUA_AS_RUN
     assert A2V_LUA_AS_RUN == dict(A2V_LUA, author_tables='per-model')
     assert A2V_LUA.get('author_tables', 'shared') == 'shared'
     assert ContentLinkAuthor2Vec().author_tables == 'shared'  # the paper's model by default
@@ -48,7 +48,8 @@ def test_the_as_run_preset_is_a2v_lua_with_one_table_per_model():
 
 def test_bad_author_tables_are_refused(corpus):
     graph, authorship, texts = corpus
-    with pytest.raises(ValueError, match="author_tables must be 'shared' or 'per-model'"):
+    with pytest.raises(ValueError, match="^author_tables must be one of 'shared', 'per-model'; "
+                                         "got 'two'$"):
         ContentLinkAuthor2Vec(author_tables='two').fit(graph, authorship, texts)
     with pytest.raises(ValueError, match="use schedule 'alternating', not 'link'"):
         ContentLinkAuthor2Vec(author_tables='per-model', schedule='link').fit(graph)

@@ -7,26 +7,50 @@ import os
 
 import pytest
 
+from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec, cli
+from author2vec_keras.checks import ParameterError
 from author2vec_keras.evaluation import benchmark
+from author2vec_keras.training.presets import (
+    A2V_LUA,
+    A2V_LUA_AS_RUN,
+    PAPER,
+    PRESETS,
+    WALKS,
+    preset_settings,
+    presets_of,
+)
 
-from author2vec_keras import cli
-from author2vec_keras.training.estimator import (A2V_LUA, A2V_LUA_AS_RUN, PAPER, PRESET_ESTIMATORS,
-                                        PRESETS, WALKS, Author2Vec, ContentLinkAuthor2Vec)
+#: the one message of a preset of the other estimator (`presets.preset_settings`)
+OTHERS = "preset 'walks' configures Author2Vec, not ContentLinkAuthor2Vec; presets of " \
+    "ContentLinkAuthor2Vec: a2v-lua, a2v-lua-as-run"
 
 
 def test_one_registry_each_preset_names_its_estimator():
-    assert PRESETS == {'a2v-lua': A2V_LUA, 'a2v-lua-as-run': A2V_LUA_AS_RUN, 'walks': WALKS,
-                       'paper': PAPER}
-    assert PRESET_ESTIMATORS == {'a2v-lua': 'ContentLinkAuthor2Vec',
-                                 'a2v-lua-as-run': 'ContentLinkAuthor2Vec',
-                                 'walks': 'Author2Vec', 'paper': 'Author2Vec'}
-    with pytest.raises(ValueError, match="preset 'walks' configures Author2Vec, not "
-                                         "ContentLinkAuthor2Vec"):
+    assert {name: (p.estimator, p.settings) for name, p in PRESETS.items()} == {
+        'a2v-lua': ('ContentLinkAuthor2Vec', A2V_LUA),
+        'a2v-lua-as-run': ('ContentLinkAuthor2Vec', A2V_LUA_AS_RUN),
+        'walks': ('Author2Vec', WALKS), 'paper': ('Author2Vec', PAPER)}
+    assert presets_of('Author2Vec') == ['paper', 'walks']
+    assert preset_settings('walks', 'Author2Vec') == WALKS
+    assert preset_settings('walks', 'Author2Vec') is not WALKS  # a copy
+    with pytest.raises(ValueError, match='^%s$' % OTHERS):
         ContentLinkAuthor2Vec.from_preset('walks')
-    with pytest.raises(ValueError, match="presets of Author2Vec: paper, walks"):
+    with pytest.raises(ValueError, match="^preset 'a2v-lua' configures ContentLinkAuthor2Vec, "
+                                         "not Author2Vec; presets of Author2Vec: paper, walks$"):
         Author2Vec.from_preset('a2v-lua')
-    with pytest.raises(ValueError, match="unknown preset 'walk'"):
+    with pytest.raises(ValueError, match="^preset must be one of 'a2v-lua', 'a2v-lua-as-run', "
+                                         "'paper', 'walks'; got 'walk'$"):
         Author2Vec.from_preset('walk')
+
+
+def test_from_preset_takes_only_the_estimators_parameters():
+    assert Author2Vec.from_preset(None).get_params() == Author2Vec().get_params()
+    assert Author2Vec.from_preset(None, dim=8).dim == 8
+    with pytest.raises(ParameterError, match='^schedule is not a parameter of Author2Vec$') as e:
+        Author2Vec.from_preset('walks', schedule='joint')
+    assert e.value.names == ('schedule',)
+    with pytest.raises(ValueError, match='^pairs is not a parameter of ContentLinkAuthor2Vec$'):
+        ContentLinkAuthor2Vec.from_preset('a2v-lua', pairs='walks')
 
 
 def test_the_walks_preset_settings():
@@ -68,16 +92,22 @@ def test_the_command_line_resolves_the_preset_flags_override_it():
     assert _resolve(['--preset', 'walks', '--pairs', 'edges'])['pairs'] == 'edges'
 
 
+def test_the_command_line_flags_override_the_presets_model():
+    assert _resolve(['--preset', 'paper', '--model', 'blog'])['model'] == 'blog'
+    assert _resolve(['--preset', 'walks', '--model', 'blog'])['pairs'] == 'walks'
+
+
 @pytest.mark.parametrize('argv, message', [
+    # the one message of `preset_settings`, in the command line's words (`cli._flagged`)
     (['--preset', 'walks', '--model', 'author2vec', '--dataset', 'cane-cora'],
-     '--preset walks configures --model paper or blog, not --model author2vec'),
-    (['--preset', 'paper', '--model', 'blog'], '--preset paper is the paper model, not --model '
-                                               'blog'),
+     OTHERS.replace("preset 'walks'", '--preset walks').replace(
+         'ContentLinkAuthor2Vec', '--model author2vec').replace(
+         'Author2Vec', '--model paper or blog')),
     (['--preset', 'walks', '--pairs', 'edges', '--window', '4'], '--window needs --pairs walks'),
     (['--preset', 'walks', '--partitions', '2', '--workdir', 'WORK'],
-     '--preset walks trains on walk pairs: not with --partitions'),
+     '--preset walks (--pairs walks) is not supported with --partitions'),
     (['--preset', 'a2v-lua'], '--preset a2v-lua configures --model author2vec, not --model '
-                              'paper')])
+                              'paper or blog; presets of --model paper or blog: paper, walks')])
 def test_a_preset_that_does_not_apply_exits_2_in_one_line(argv, message, capsys, tmp_path):
     argv = [str(tmp_path / 'w') if a == 'WORK' else a for a in argv]
     code = cli.main(['train', '--output', str(tmp_path / 'x.emb')] + argv)

@@ -8,6 +8,7 @@ initial weights and a fresh optimizer state before each training.
 import numpy as np
 import pytest
 
+from author2vec_keras.checks import CONTEXTS
 from author2vec_keras.nn.backend import K
 from author2vec_keras.nn import models
 from author2vec_keras.nn.saving import load_model, save_model
@@ -31,7 +32,7 @@ def sparse_split(grqc):
 @pytest.fixture(scope='module')
 def compiled(sparse_split):
     out = {}
-    for context in models.CONTEXTS:
+    for context in CONTEXTS:
         np.random.seed(0)
         model = models.paper_model(sparse_split.train_graph.num_nodes, DIM, HIDDEN,
                                   optimizer=RowAdam(lr=0.003), context=context)
@@ -109,7 +110,8 @@ def test_separate_context_is_a_pair_embedding_with_two_tables(compiled):
     assert models.context_embeddings(shared) is None
     with pytest.raises(ValueError, match="context='separate'"):
         models.node_embeddings(shared, average_context=True)
-    with pytest.raises(ValueError, match="context must be 'shared' or 'separate'"):
+    with pytest.raises(ValueError, match="^paper_model: context must be one of 'shared', "
+                                         "'separate'; got 'both'$"):
         models.paper_model(10, 4, 2, context='both')
 
 
