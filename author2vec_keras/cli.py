@@ -469,7 +469,7 @@ def _partitioned(args, estimator, given):
     `Author2Vec`'s default."""
     from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
     params = estimator.get_params()
-    names = PartitionedAuthor2Vec._get_param_names()
+    names = set(inspect.signature(PartitionedAuthor2Vec).parameters)
     for name in inspect.signature(Author2Vec).parameters:  # in the constructor's order
         if name not in names and params[name] != DEFAULTS[name]:
             setting = '%s %s' % (FLAGS[name], params[name])
