@@ -185,3 +185,20 @@ def test_merge_rule_on_records():
            {'id': 'b', 'authors': [{'name': 'Edward Witten', 'id': 'A2'}]}]
     assert not papers_from_records(ids, merge_variants=True).merged
     assert not papers_from_records(records[:3]).merged  # opt-in
+
+
+def test_read_papers_of_an_open_tar_names_it_and_takes_only_abs(tmp_path):
+    from author2vec_keras.data.bibliography import BibliographyError, read_papers
+    fixtures = os.path.join(os.path.dirname(os.path.dirname(__file__)), 'fixtures',
+                            'bibliographies')
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode='w:gz') as t:
+        t.add(os.path.join(fixtures, 'abs'), arcname='cit-HepTh-abstracts/1997')
+    buf.seek(0)
+    buf.name = 'in-memory.tar.gz'
+    papers = read_papers(buf, format='abs')
+    assert len(papers) == 6 and papers.source == 'in-memory.tar.gz'
+    with pytest.raises(BibliographyError, match="an open file is read with format='abs'"):
+        read_papers(io.BytesIO(b'id,authors\n1,A B\n'), format='csv')
+    with pytest.raises(BibliographyError, match='<stream>: not a readable tar'):
+        read_papers(io.BytesIO(b'not a tar at all' * 100), format='abs')
