@@ -637,8 +637,9 @@ def _name_form(name):
     with its particles, the given names as (folded name, is an initial) in order. An initial is
     a name ending in `.` or one letter; `J.-B.` is two, as `Jean-Bernard` is."""
     words = re.sub(r'\.(?=\S)', '. ', name).split()
+    suffix = []  # Jr. and Sr. are two people: the suffix stays with the last name
     while len(words) > 2 and words[-1].casefold().strip(',') in _SUFFIXES:
-        words.pop()
+        suffix.insert(0, words.pop().strip(',.'))
     if len(words) < 2:
         return None
     i = len(words) - 1
@@ -652,7 +653,7 @@ def _name_form(name):
                 given.append((_fold(core), part.endswith('.') or len(core) == 1))
     if not given:
         return None
-    return _fold(' '.join(words[i:]).strip('.,')), tuple(given)
+    return _fold(' '.join(words[i:] + suffix).strip('.,')), tuple(given)
 
 
 def _covers(full, form):
@@ -674,7 +675,8 @@ def merge_name_variants(papers):
 
     Only name keys take part (not the source's author ids). Two rules:
     - spellings that differ only in spaces, dots, case or accents are one name (`S.D. Odintsov`,
-      `S. D. Odintsov`, `S.D.Odintsov`);
+      `S. D. Odintsov`, `S.D.Odintsov`); a suffix (Jr., Sr., III) belongs to the last name, so
+      `A. A. Abrikosov Jr` is not `Alexei A. Abrikosov`;
     - a name is merged into a full name (one whose first given name is written out) with the
       same last name that covers it (`_covers`: `E. Witten` -> `Edward Witten`, `S.D. Odintsov`
       -> `Sergei D. Odintsov`, `Sergei Odintsov` -> `Sergei D. Odintsov`), only when one full
