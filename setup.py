@@ -44,7 +44,9 @@ setup(
     packages=find_packages(exclude=['tests', 'tests.*', 'benchmarks']),
     package_data={'author2vec_keras.nn': ['c/*.c'],  # the C code of ops.py's Theano ops
                   'author2vec_keras.data.datasets': ['PROVENANCE.md', 'data/MANIFEST.tsv',
-                                                'data/*/*.txt', 'data/*/*.gz', 'data/*/*.mat']},
+                                                'data/*/*.txt', 'data/*/*.gz', 'data/*/*.mat',
+                                                # files over 5 MB, in parts .001, .002, ...
+                                                'data/*/*.[0-9][0-9][0-9]']},
     install_requires=INSTALL_REQUIRES,
     extras_require={
         'test': ['pytest>=7', 'hypothesis>=6'],

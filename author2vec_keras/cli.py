@@ -124,6 +124,10 @@ def _add_papers_arguments(parser):
     group.add_argument('--author-key', choices=AUTHOR_KEYS, default=None,
                        help="who is who: 'id', the file's author ids where it has them "
                             "(default), or 'name', normalised names")
+    group.add_argument('--merge-name-variants', action='store_true',
+                       help="merge one person's spellings (E. Witten / Edward Witten: same "
+                            'last name, initials that agree, one full-name candidate); also '
+                            'for --dataset hep-th')
 
 
 def _add_model_arguments(parser, epochs_help, unset_note=''):
@@ -380,7 +384,8 @@ def _load(args):
     """(Graph, name, Dataset or None) for `train`'s --edgelist or --dataset."""
     from author2vec_keras.data import datasets
     from author2vec_keras.data.readers import read_edgelist
-    if getattr(args, 'papers', None) or args.papers_format or args.author_key:
+    if getattr(args, 'papers', None) or args.papers_format or args.author_key or \
+            (getattr(args, 'merge_name_variants', False) and args.edgelist):
         return _load_papers(args)
     if args.edgelist:
         return read_edgelist(args.edgelist, directed=args.directed, header=args.header), \
@@ -392,15 +397,29 @@ def _load(args):
         ds = datasets.load(name)
     except datasets.DatasetError as e:
         raise BadInput(str(e))
+    if getattr(args, 'merge_name_variants', False):
+        if 'bibliography' not in ds.extra:
+            raise BadInput('--merge-name-variants goes with --papers or a dataset of papers '
+                           '(hep-th), not --dataset %s' % name)
+        merged = datasets.from_papers(ds.extra['bibliography'], merge_variants=True)
+        ds.graph, ds.text, ds.extra = merged.graph, merged.text, merged.extra
+        _print_merged(ds)
     return ds.graph, name, ds
+
+
+def _print_merged(ds):
+    merged = ds.extra['bibliography'].merged
+    print('--merge-name-variants: %d name variants merged into %d authors (%d authors left)'
+          % (len(merged), len(set(merged.values())), ds.graph.num_nodes))
 
 
 def _load_papers(args):
     """(Graph, name, Dataset) of --papers; --model author2vec unless --model is given."""
     from author2vec_keras.data import datasets
     if not args.papers:
-        raise BadInput('--%s goes with --papers' % ('papers-format' if args.papers_format
-                                                     else 'author-key'))
+        raise BadInput('--%s goes with --papers' % (
+            'papers-format' if args.papers_format else 'author-key' if args.author_key
+            else 'merge-name-variants'))
     for flag, given in (('--dataset', args.dataset), ('--edgelist', args.edgelist),
                         ('--directed', args.directed), ('--header/--no-header',
                                                         args.header is not None)):
@@ -408,11 +427,14 @@ def _load_papers(args):
             raise BadInput('%s does not go with --papers (the co-author graph is read from '
                            'the papers)' % flag)
     ds = datasets.from_papers(args.papers, format=args.papers_format,
-                              author_key=args.author_key or 'id')
+                              author_key=args.author_key or 'id',
+                              merge_variants=args.merge_name_variants)
     if args.model is None:
         args.model = 'author2vec'
     print('%s: %d papers, %d authors' % (args.papers, len(ds.extra['bibliography']),
                                         ds.graph.num_nodes))
+    if args.merge_name_variants:
+        _print_merged(ds)
     return ds.graph, ds.name, ds
 
 
@@ -571,7 +593,7 @@ def cmd_train(args):
     with atomic_open(output + '.json', 'w', encoding='utf8') as f:
         json.dump(record, f, indent=2, default=str)
     print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim, output))
-    if args.papers:
+    if dataset is not None and 'bibliography' in dataset.extra:
         from author2vec_keras.data.bibliography import write_author_names
         write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
                            [word2vec_token(v) for v in graph.nodes])

@@ -26,7 +26,10 @@ Author identity (`author_key`): 'id' uses the source's author ids where it has t
 Semantic Scholar, AMiner, an `author_ids` column), else the normalised name; 'name' always the
 normalised name: Unicode NFKC, whitespace collapsed, `Last, First` -> `First Last`, compared
 case-insensitively. Keys are word2vec tokens (no whitespace); `Papers.names` keeps each key's
-most frequent spelling for display.
+most frequent spelling for display. `merge_variants=True` (`merge_name_variants`) also merges
+one person's spellings (`E. Witten` / `Edward Witten`): same last name, given names that agree
+where both have one (an initial agrees with a name starting with it), only when one full name
+is the candidate.
 
 A bad record (unparsable, no authors, a year that is not one, a repeated paper id) is skipped
 with one `DataWarning` naming file:line (or the record number) and the reason; a summary line
@@ -51,7 +54,7 @@ from author2vec_keras.data.readers import GraphFormatError, _binary_kind
 
 __all__ = ['BibliographyError', 'Paper', 'Papers', 'read_papers', 'papers_from_records',
            'FORMATS', 'AUTHOR_KEYS', 'detect_format', 'normalize_name', 'name_key',
-           'inverted_index_text', 'write_author_names']
+           'inverted_index_text', 'write_author_names', 'merge_name_variants']
 
 FORMATS = ('csv', 'tsv', 'jsonl', 'json', 'bibtex', 'abs')
 AUTHOR_KEYS = ('id', 'name')
@@ -459,9 +462,15 @@ def _records_bibtex(path):
         yield line, rec
 
 
+_ABS_SECTIONS = re.compile(r'^\\\\[ \t]*\r?$', re.M)
+_ABS_HEADER = re.compile(r'^([A-Za-z][\w \-()]*?):\s*(.*)$')
+_ABS_ID = re.compile(r'(?:^|/)(\d\d)(\d\d)\d{3}$|^(\d\d)(\d\d)\.\d{4,5}')
+_ABS_SIZE = re.compile(r'\(\d+kb\)\s*$')
+
+
 def _abs_record(text):
     """A record of one KDD Cup 2003 `.abs` file's text: `\\\\`-separated header and abstract."""
-    parts = re.split(r'^\\\\[ \t]*\r?$', text, flags=re.M)
+    parts = _ABS_SECTIONS.split(text)
     if len(parts) < 3:
         raise _Bad('not an arXiv .abs file (no \\\\ header and abstract sections)',
                    'unparsable')
@@ -470,7 +479,7 @@ def _abs_record(text):
         if line[:1] in (' ', '\t') and key:
             fields[key] += ' ' + line.strip()
             continue
-        m = re.match(r'^([A-Za-z][\w \-()]*?):\s*(.*)$', line)
+        m = _ABS_HEADER.match(line)
         if m:
             key = m.group(1).strip().lower()
             fields.setdefault(key, m.group(2).strip())
@@ -479,24 +488,25 @@ def _abs_record(text):
         raise _Bad('no Authors header')
     paper = fields.get('paper', '')
     year = None
-    m = re.search(r'(?:^|/)(\d\d)(\d\d)\d{3}$|^(\d\d)(\d\d)\.\d{4,5}', paper)
+    m = _ABS_ID.search(paper)
     if m:
         yy = int(m.group(1) or m.group(3))
         year = 1900 + yy if yy >= 91 else 2000 + yy
     return {'id': paper or None, 'title': fields.get('title', ''),
             'abstract': parts[2].strip(), 'year': year,
-            'date': re.sub(r'\(\d+kb\)\s*$', '', fields.get('date', '')).strip(),
+            'date': _ABS_SIZE.sub('', fields.get('date', '')).strip(),
             'authors': [n for n in _split_arxiv_authors(authors) if n]}
 
 
 def _records_abs(path):
-    """(where, record) of `.abs` files: one file, a folder (sorted walk) or a tar."""
+    """(where, record) of `.abs` files: one file, a folder (sorted walk) or a tar (a path, or
+    an open binary file: `read_papers(io.BytesIO(data), format='abs')`)."""
     def one(where, data):
         try:
             return where, _abs_record(data.decode('utf-8', errors='replace'))
         except _Bad as e:
             return where, e
-    if os.path.isdir(path):
+    if not hasattr(path, 'read') and os.path.isdir(path):
         for root, dirs, files in os.walk(path):
             dirs.sort()
             for name in sorted(files):
@@ -505,16 +515,18 @@ def _records_abs(path):
                     with open(full, 'rb') as f:
                         yield one((full, None), f.read())
         return
-    lower = os.fspath(path).lower()
-    if lower.endswith(('.tar', '.tar.gz', '.tgz')):
+    stream = hasattr(path, 'read')
+    if stream or os.fspath(path).lower().endswith(('.tar', '.tar.gz', '.tgz')):
+        name = getattr(path, 'name', '<stream>') if stream else path
         try:
-            tar = tarfile.open(path, 'r:*')
+            tar = tarfile.open(fileobj=path, mode='r:*') if stream else \
+                tarfile.open(path, 'r:*')
         except (tarfile.TarError, OSError) as e:
-            raise BibliographyError(path, None, 'not a readable tar: %s' % e)
+            raise BibliographyError(name, None, 'not a readable tar: %s' % e)
         with tar:
             for member in tar:
                 if member.isfile() and member.name.endswith('.abs'):
-                    yield one(('%s:%s' % (path, member.name), None),
+                    yield one(('%s:%s' % (name, member.name), None),
                               tar.extractfile(member).read())
         return
     with _open_text(path) as f:
@@ -542,12 +554,15 @@ class Papers(object):
         source: where they were read from.
         skipped: number of records skipped (each warned).
         variants_merged: spellings that fell on an author key already spelt another way.
+        merged: dict author key -> the key it was merged into (`merge_name_variants`; empty
+            unless asked for).
     """
 
-    def __init__(self, papers, source='<records>', skipped=0):
+    def __init__(self, papers, source='<records>', skipped=0, merged=None):
         self.papers = list(papers)
         self.source = source
         self.skipped = skipped
+        self.merged = dict(merged or {})
         spellings = collections.defaultdict(collections.Counter)
         for p in self.papers:
             for key, name in p.authors:
@@ -603,6 +618,111 @@ class Papers(object):
         return pairs, texts
 
 
+# ----------------------------------------------------------------------------------------------
+# one person's name variants
+
+#: lower-case words that belong to the last name (`E.M.C. de Abreu`, `van der Bij`)
+_PARTICLES = frozenset('de da di del della der den van von du la le dos das ter ten zu'.split())
+_SUFFIXES = frozenset(('jr', 'jr.', 'sr', 'sr.', 'ii', 'iii', 'iv'))
+
+
+def _fold(text):
+    """Case and accents dropped: the spelling-blind form of a name part."""
+    text = unicodedata.normalize('NFKD', text.casefold())
+    return ''.join(c for c in text if not unicodedata.combining(c))
+
+
+def _name_form(name):
+    """`(last name, given names)` of a display name, or None (one word): the last name folded
+    with its particles, the given names as (folded name, is an initial) in order. An initial is
+    a name ending in `.` or one letter; `J.-B.` is two, as `Jean-Bernard` is."""
+    words = re.sub(r'\.(?=\S)', '. ', name).split()
+    suffix = []  # Jr. and Sr. are two people: the suffix stays with the last name
+    while len(words) > 2 and words[-1].casefold().strip(',') in _SUFFIXES:
+        suffix.insert(0, words.pop().strip(',.'))
+    if len(words) < 2:
+        return None
+    i = len(words) - 1
+    while i > 1 and words[i - 1] in _PARTICLES:
+        i -= 1
+    given = []
+    for word in words[:i]:
+        for part in word.split('-'):
+            core = part.strip('.,')
+            if core:
+                given.append((_fold(core), part.endswith('.') or len(core) == 1))
+    if not given:
+        return None
+    return _fold(' '.join(words[i:] + suffix).strip('.,')), tuple(given)
+
+
+def _covers(full, form):
+    """Whether `full` names at least what `form` names: as many given names or more, each of
+    `form`'s agreeing (equal, or an initial that `full`'s name at that place starts with)."""
+    if len(full[1]) < len(form[1]):
+        return False
+    for (name, initial), (other, other_initial) in zip(full[1], form[1]):
+        if other_initial:
+            if not name.startswith(other):
+                return False
+        elif initial or name != other:
+            return False
+    return True
+
+
+def merge_name_variants(papers):
+    """`Papers` with one person's name variants merged into one author key.
+
+    Only name keys take part (not the source's author ids). Two rules:
+    - spellings that differ only in spaces, dots, case or accents are one name (`S.D. Odintsov`,
+      `S. D. Odintsov`, `S.D.Odintsov`); a suffix (Jr., Sr., III) belongs to the last name, so
+      `A. A. Abrikosov Jr` is not `Alexei A. Abrikosov`;
+    - a name is merged into a full name (one whose first given name is written out) with the
+      same last name that covers it (`_covers`: `E. Witten` -> `Edward Witten`, `S.D. Odintsov`
+      -> `Sergei D. Odintsov`, `Sergei Odintsov` -> `Sergei D. Odintsov`), only when one full
+      name is the candidate: the one that covers every other full name covering it. `S. Nojiri`
+      with both `Shin'ichi Nojiri` and `Shin'ich Nojiri` stays as it is.
+
+    A merged name takes the key of its target's most frequent spelling; a paper that names two
+    merged variants keeps the author once.
+
+    # Returns
+        A new `Papers`; its `merged` maps each merged key to the key it went into.
+    """
+    forms = collections.defaultdict(list)
+    for key, name in papers.names.items():
+        form = _name_form(name) if key == name_key(name) else None
+        if form is not None:
+            forms[form].append(key)
+    rep = {f: max(keys, key=lambda k: (papers.counts[k], k)) for f, keys in forms.items()}
+    groups = collections.defaultdict(list)
+    for form in forms:
+        groups[form[0], form[1][0][0][:1]].append(form)
+    target = {}
+    for group in groups.values():
+        full = [f for f in group if not f[1][0][1]]
+        for form in group:
+            cands = [f for f in full if f != form and _covers(f, form)]
+            top = [f for f in cands if not any(g != f and _covers(g, f) for g in cands)]
+            if len(top) == 1:
+                target[form] = top[0]
+    mapping = {}
+    for form, keys in forms.items():
+        into = rep[target.get(form, form)]
+        mapping.update((k, into) for k in keys if k != into)
+    if not mapping:
+        return papers
+    out = []
+    for p in papers:
+        authors = {}
+        for key, name in p.authors:
+            authors.setdefault(mapping.get(key, key), name)
+        out.append(p._replace(authors=tuple(authors.items())))
+    merged = {k: mapping.get(v, v) for k, v in papers.merged.items()}
+    merged.update(mapping)
+    return Papers(out, source=papers.source, skipped=papers.skipped, merged=merged)
+
+
 def _where(path, where):
     if isinstance(where, tuple) and where[0] == 'record':
         return '%s: record %d' % (path, where[1])
@@ -611,9 +731,11 @@ def _where(path, where):
     return '%s:%d' % (path, where)
 
 
-def papers_from_records(records, author_key='id', source='<records>', _where_of=None):
+def papers_from_records(records, author_key='id', source='<records>', _where_of=None,
+                        merge_variants=False):
     """`Papers` of an iterable of record dicts (the JSON/CSV field names of `read_papers`), or
-    of `(where, record)` pairs with `_where_of`. Bad records are warned and skipped."""
+    of `(where, record)` pairs with `_where_of`. Bad records are warned and skipped;
+    `merge_variants` as `read_papers`."""
     if author_key not in AUTHOR_KEYS:
         raise ValueError("author_key must be 'id' or 'name', got %r" % (author_key,))
     papers, seen, bad = [], set(), collections.Counter()
@@ -642,6 +764,8 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
                                     '%d %s' % (c, r) for r, c in bad.most_common()))
                                    if skipped else 'no records'))
     out = Papers(papers, source=source, skipped=skipped)
+    if merge_variants:
+        out = merge_name_variants(out)
     notes = []
     if skipped:
         notes.append('skipped %d bad record%s (%s%s)' % (
@@ -650,6 +774,9 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
             '; the first %d shown' % MAX_WARNINGS if skipped > MAX_WARNINGS else ''))
     if out.variants_merged:
         notes.append('%d name variants merged' % out.variants_merged)
+    if out.merged:
+        notes.append('merge_variants: %d author keys merged into %d'
+                     % (len(out.merged), len(set(out.merged.values()))))
     if notes:
         warnings.warn('%s: %d papers, %d authors; %s' % (source, len(out), len(out.names),
                                                         '; '.join(notes)),
@@ -657,17 +784,28 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
     return out
 
 
-def read_papers(path, format=None, author_key='id'):
+def read_papers(path, format=None, author_key='id', merge_variants=False):
     """Read a bibliography file (or a folder / tar of `.abs` files) into `Papers`.
 
     # Arguments
-        path: the file (`.gz` read transparently) or folder.
+        path: the file (`.gz` read transparently) or folder; or, with `format='abs'`, an open
+            binary file holding a tar of `.abs` files (its `name`, if any, names it in
+            messages).
         format: one of `FORMATS`; default from the extension (`detect_format`).
         author_key: 'id' (the source's author ids where present) or 'name'.
+        merge_variants: merge one person's name variants (`merge_name_variants`); the summary
+            warning counts them.
 
     # Raises
         BibliographyError: unknown format, unreadable file, or no usable record.
     """
+    if hasattr(path, 'read'):
+        source = str(getattr(path, 'name', '<stream>'))
+        if format != 'abs':
+            raise BibliographyError(source, None, "an open file is read with format='abs' "
+                                    '(a tar of .abs files); name other formats by path')
+        return papers_from_records(_records(path, 'abs'), author_key=author_key, source=source,
+                                   _where_of=True, merge_variants=merge_variants)
     path = os.fspath(path)
     if format is None:
         format = detect_format(path)
@@ -678,7 +816,7 @@ def read_papers(path, format=None, author_key='id'):
     if not os.path.exists(path):
         raise BibliographyError(path, None, 'no such file')
     return papers_from_records(_records(path, format), author_key=author_key, source=path,
-                               _where_of=True)
+                               _where_of=True, merge_variants=merge_variants)
 
 
 def write_author_names(path, papers, keys=None):

@@ -57,6 +57,11 @@ def test_train_on_a_csv_of_papers_writes_embeddings_gensim_loads_and_the_names(t
     (['--author-key', 'name'], '--author-key goes with --papers'),
     (['--papers', 'README.md'], "README.md: cannot tell the bibliography format from the "
                                 "extension '.md'"),
+    (['--dataset', 'karate', '--merge-name-variants'],
+     '--merge-name-variants goes with --papers or a dataset of papers (hep-th), not --dataset '
+     'karate'),
+    (['--edgelist', os.path.join(ROOT, 'README.md'), '--merge-name-variants'],
+     '--merge-name-variants goes with --papers'),
 ])
 def test_bad_papers_input_one_line_exit_2_nothing_written(tmp_path, args, message):
     if not os.path.isabs(args[1]) and args[0] == '--papers':

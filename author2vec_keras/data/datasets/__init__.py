@@ -23,15 +23,18 @@ CSV, JSON Lines, OpenAlex, Semantic Scholar, arXiv, BibTeX, ...) into a `Dataset
 """
 import gzip
 import hashlib
+import io
 import os
 import shutil
 import urllib.request
 import warnings
+import zlib
 
 import numpy as np
 
 from author2vec_keras.fileio import atomic_path
-from author2vec_keras.data.bibliography import Papers, papers_from_records, read_papers
+from author2vec_keras.data.bibliography import (Papers, merge_name_variants, papers_from_records,
+                                                read_papers)
 from author2vec_keras.data.graph import DataWarning, Graph
 from author2vec_keras.data.readers import GraphFormatError, read_edgelist, read_labels, read_mat
 from author2vec_keras.data.datasets.aan import aan_authorship, read_aan_collaboration, read_aan_metadata
@@ -116,11 +119,33 @@ def raw_url(entry):
                                                           entry['source_path'])
 
 
+def _parts(path):
+    """The numbered parts `path.001`, `path.002`, ... of a file stored in parts (files over 5 MB
+    are split so), in order; [] if there are none."""
+    parts = []
+    while os.path.exists('%s.%03d' % (path, len(parts) + 1)):
+        parts.append('%s.%03d' % (path, len(parts) + 1))
+    return parts
+
+
+def _read_stored(path):
+    """The bytes of a bundled file, or of its numbered parts joined (`_parts`)."""
+    if not os.path.exists(path) and _parts(path):
+        out = []
+        for p in _parts(path):
+            with open(p, 'rb') as f:
+                out.append(f.read())
+        return b''.join(out)
+    with open(path, 'rb') as f:
+        return f.read()
+
+
 def _file_path(file, download=False, cache_dir=None):
-    """Path of a verified local copy of manifest file `file` (bundled, cached or fetched)."""
+    """Path of a verified local copy of manifest file `file` (bundled, cached or fetched); read
+    it with `_read_stored` (a bundled file may be stored in parts)."""
     entry = manifest()[file]
     bundled = os.path.join(DATA_DIR, entry['stored_as'])
-    if os.path.exists(bundled):
+    if os.path.exists(bundled) or _parts(bundled):
         _verify(bundled, entry['sha256_raw'])
         return bundled
     cache_dir = cache_dir or CACHE_DIR
@@ -128,6 +153,12 @@ def _file_path(file, download=False, cache_dir=None):
     if os.path.exists(cached):
         _verify(cached, entry['sha256_raw'])
         return cached
+    if entry['source_path'].endswith('/'):
+        raise DatasetError('%s is not bundled in %s (nor its parts %s.001, ...): it packs the '
+                           'folder %s of %s@%s, which cannot be fetched as one file; reinstall '
+                           'the package' % (file, DATA_DIR, entry['stored_as'],
+                                            entry['source_path'], entry['source_repo'],
+                                            entry['commit'][:7]))
     if not download:
         raise DatasetError('%s is not bundled in %s and not in the cache %s; '
                            'use load(..., download=True) to fetch it from %s'
@@ -136,11 +167,15 @@ def _file_path(file, download=False, cache_dir=None):
 
 
 def _verify(path, sha256):
-    """Check the sha256 of the raw (gunzipped) content of `path`; ChecksumError if different."""
-    with open(path, 'rb') as f:
-        data = f.read()
+    """Check the sha256 of the raw (gunzipped) content of `path` (or of its parts joined, see
+    `_parts`); ChecksumError if different."""
+    data = _read_stored(path)
     if data[:2] == b'\x1f\x8b':
-        data = gzip.decompress(data)
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as e:
+            raise ChecksumError('%s: not a whole gzip file (%s): the file or one of its parts '
+                                'is corrupt or missing; reinstall the package' % (path, e))
     got = _sha256(data)
     if got != sha256:
         raise ChecksumError('%s: sha256 of the raw file is %s, expected %s (the file is corrupt or '
@@ -259,7 +294,7 @@ def from_files(edgelist, labels=None, directed=False, header=None, name=None):
                    source=source, description='your files')
 
 
-def from_papers(papers, format=None, author_key='id', name=None):
+def from_papers(papers, format=None, author_key='id', name=None, merge_variants=False):
     """A `Dataset` with text from your own papers: the co-author graph of a bibliography.
 
     # Arguments
@@ -270,6 +305,8 @@ def from_papers(papers, format=None, author_key='id', name=None):
             names).
         name: the dataset's name (default the file stem, see `file_stem`; 'papers' for
             records).
+        merge_variants: merge one person's name variants (`bibliography.merge_name_variants`;
+            `extra['bibliography'].merged` tells which).
 
     # Returns
         A `Dataset`: `graph` the co-author graph (nodes = author keys, weights = co-authored
@@ -279,11 +316,12 @@ def from_papers(papers, format=None, author_key='id', name=None):
         paper texts of `ContentLinkAuthor2Vec.fit(ds.graph, authorship, paper_texts=texts)`.
     """
     if isinstance(papers, Papers):
-        bib = papers
+        bib = merge_name_variants(papers) if merge_variants else papers
     elif isinstance(papers, (str, bytes, os.PathLike)):
-        bib = read_papers(papers, format=format, author_key=author_key)
+        bib = read_papers(papers, format=format, author_key=author_key,
+                          merge_variants=merge_variants)
     else:
-        bib = papers_from_records(papers, author_key=author_key)
+        bib = papers_from_records(papers, author_key=author_key, merge_variants=merge_variants)
     from_file = bib.source != '<records>'
     g = bib.graph()
     titles = {}
@@ -374,6 +412,19 @@ def _load_aan(spec, **kw):
     return dict(graph=g, text=text, extra={'papers': papers, 'citations': cit})
 
 
+def _load_bibliography(spec, **kw):
+    """A bundled bibliography in its published format, read by `bibliography.read_papers`."""
+    path = _file_path(spec['files'][0], **kw)
+    data = _read_stored(path)
+    if data[:2] == b'\x1f\x8b':
+        data = gzip.decompress(data)  # a plain tar in memory reads faster than a gzip'd one
+    stream = io.BytesIO(data)
+    stream.name = spec['files'][0]
+    bib = _quiet(read_papers, stream, format=spec['format'])
+    ds = from_papers(bib)
+    return dict(graph=ds.graph, text=ds.text, extra=ds.extra)
+
+
 _SNAP = 'Leskovec, Kleinberg, Faloutsos. Graph evolution: densification and shrinking diameters. ' \
         'ACM TKDD 2007'
 REGISTRY = {
@@ -433,6 +484,16 @@ REGISTRY = {
                 description='ACL Anthology co-authorship 1965-2011 (entities decoded, lines '
                             'with an empty author dropped); weights = co-authored papers; '
                             "text = the author's titles; extra: papers, citations"),
+    'hep-th': dict(loader=_load_bibliography, format='abs',
+                   files=['hepth_kddcup2003/hepth-abstracts.tar'], nodes=15036, edges=25902,
+                   labels='-, text',
+                   citation='Gehrke, Ginsparg, Kleinberg. Overview of the 2003 KDD Cup. SIGKDD '
+                            'Explorations 2003',
+                   description='arXiv hep-th abstracts 1992-2003 (KDD Cup 2003), the .abs files '
+                               'read by bibliography.read_papers: authors by normalised name '
+                               '(variants not merged); weights = co-authored papers; text = '
+                               "the author's titles; extra: papers (title + abstract, year), "
+                               'bibliography'),
 }
 
 
@@ -445,7 +506,9 @@ def _canonical(name):
     key = str(name).strip().lower().replace('_', '-')
     aliases = {'grqc': 'ca-grqc', 'hepth': 'ca-hepth', 'astroph': 'ca-astroph',
                'arxiv': 'ca-astroph', 'blog': 'blogcatalog', 'cane': 'cane-cora',
-               'facebook-combined': 'facebook', 'homo-sapiens': 'ppi'}
+               'facebook-combined': 'facebook', 'homo-sapiens': 'ppi',
+               'hep-th-abstracts': 'hep-th', 'hepth-abstracts': 'hep-th',
+               'hepth-kddcup2003': 'hep-th', 'kddcup2003': 'hep-th'}
     key = aliases.get(key, key)
     if key not in REGISTRY:
         raise DatasetError('unknown dataset %r; known: %s' % (name, ', '.join(REGISTRY)))
@@ -470,7 +533,8 @@ def load(name=DEFAULT, download=False, cache_dir=None):
 
     # Arguments
         name: e.g. 'karate', 'ca-grqc', 'ca-astroph', 'ppi', 'blogcatalog', 'wiki', 'cora',
-            'cane-cora', 'aan' (case-insensitive; '_' and '-' alike).
+            'cane-cora', 'aan', 'hep-th' (case-insensitive; '_' and '-' alike; 'hepth' is
+            SNAP's graph 'ca-hepth', 'hep-th' the abstracts of the KDD Cup 2003).
         download: if a file is not bundled (nor cached), fetch it from its pinned public URL.
         cache_dir: cache for fetched files (default ~/.author2vec/datasets).
     """
@@ -520,7 +584,7 @@ def content_inputs(dataset, split=None, leak_free=True):
     """(authorship pairs, paper texts) of a dataset with text, leak-free for `split` by default.
 
     # Arguments
-        dataset: 'aan' or 'cane-cora' (name or loaded `Dataset`), or a `Dataset` whose
+        dataset: 'aan', 'hep-th' or 'cane-cora' (name or loaded `Dataset`), or a `Dataset` whose
             `extra['papers']` holds AAN-style metadata (id -> {'authors', 'title', 'year'},
             and 'text' when the text is more than the title: `from_papers`).
         split: optional `LinkSplit` of `dataset.graph`: papers of which two authors form a
@@ -540,7 +604,7 @@ def content_inputs(dataset, split=None, leak_free=True):
     papers = ds.extra.get('papers')
     if not papers:
         raise ValueError('the content model needs a dataset with papers and text (aan, '
-                         'cane-cora), got %r' % (ds.name,))
+                         'hep-th, cane-cora), got %r' % (ds.name,))
     if split is None or not leak_free:
         pairs, texts, _ = aan_authorship(papers)
     elif isinstance(split, TemporalSplit):
