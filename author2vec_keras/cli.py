@@ -604,8 +604,8 @@ def _main(argv):
             from author2vec_keras.nn.backend import setup
             setup(args.device)
         except RuntimeError as e:  # CUDA asked for where it cannot work: one sentence
-            if previous is None:
-                del os.environ['AUTHOR2VEC_DEVICE']
+            if previous is None:  # unset again if --device set it (THEANO_FLAGS sets nothing)
+                os.environ.pop('AUTHOR2VEC_DEVICE', None)
             else:
                 os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)

@@ -107,19 +107,30 @@ def test_cuda_where_it_cannot_work_is_one_sentence(capsys):
     assert 'GPU Docker image' in lines[0] and 'Traceback' not in err
 
 
-def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path):
-    """The GPU image asks for CUDA by $AUTHOR2VEC_DEVICE, not --device: where CUDA cannot work the
-    command says so in the same one sentence, exit status 2 (not an error of the command's own)."""
+@pytest.mark.parametrize('variable, value, message', [
+    ('AUTHOR2VEC_DEVICE', 'cuda', 'CUDA is not available: '),
+    ('THEANO_FLAGS', 'device=cuda', 'CUDA is not available: '),  # $AUTHOR2VEC_DEVICE unset
+    ('THEANO_FLAGS', 'device=nonsense', "unknown device 'nonsense' "),
+])
+@pytest.mark.parametrize('command', ['info', 'train'])
+def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path, variable, value,
+                                                                  message, command):
+    """The GPU image asks for CUDA by $AUTHOR2VEC_DEVICE, not --device (a user by THEANO_FLAGS):
+    where CUDA cannot work the command says so in the same one sentence, exit status 2 (not an
+    error of the command's own, nor a KeyError for the variable it never set)."""
     import subprocess
     import sys
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, AUTHOR2VEC_DEVICE='cuda', PYTHONPATH=root)
-    proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'info'], cwd=str(tmp_path),
-                          env=env, capture_output=True, text=True, timeout=600)
+    env = {k: v for k, v in os.environ.items() if k != 'AUTHOR2VEC_DEVICE'}
+    env.update({variable: value, 'PYTHONPATH': root})
+    if variable == 'THEANO_FLAGS' and os.environ.get('THEANO_FLAGS'):
+        env[variable] = os.environ['THEANO_FLAGS'] + ',' + value
+    proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', command],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith('author2vec: error: CUDA is not available: '), proc.stderr
-    assert proc.stdout == ''
+    assert len(lines) == 1 and lines[0].startswith('author2vec: error: ' + message), proc.stderr
+    assert proc.stdout == '' and os.listdir(str(tmp_path)) == []
 
 
 def test_benchmark_command_writes_table_json_and_plot(capsys, tmp_path):
