@@ -290,14 +290,21 @@ def build_parser():
 
 def _check_writable(path, flag, directory=False):
     """BadInput unless `path` (a file, or a directory) can be written: checked before any work,
-    so a run never fails at its end for want of a place to write. The nearest existing
-    directory above it must take a new file (tried, and the file removed at once: as root,
-    `os.access` says yes to /proc and /sys)."""
-    if os.path.isdir(path) != directory and os.path.exists(path):
-        raise BadInput('%s %s is a %s, not a %s' % (flag, path, 'file' if directory else
-                                                    'directory', 'directory' if directory
-                                                    else 'file'))
-    parent = os.path.dirname(os.path.abspath(path))
+    so a run never fails at its end for want of a place to write. A symlink is followed (the
+    file written is its target). A file must be a regular file or nothing yet (never a
+    device, FIFO or socket, which the write would replace) and, when it exists, writable; the
+    nearest existing directory above it must take a new file (tried, and the file removed at
+    once: as root, `os.access` says yes to /proc and /sys)."""
+    from author2vec_keras.fileio import not_a_file
+    real = os.path.realpath(path)
+    kind = not_a_file(real)
+    if directory and os.path.exists(real) and kind != 'a directory':
+        raise BadInput('%s %s is %s, not a directory' % (flag, path, kind or 'a file'))
+    if not directory and kind is not None:
+        raise BadInput('%s %s is %s, not a file' % (flag, path, kind))
+    if not directory and os.path.exists(real) and not os.access(real, os.W_OK):
+        raise BadInput('%s %s is read-only' % (flag, path))
+    parent = os.path.dirname(real)
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
     try:
@@ -307,6 +314,16 @@ def _check_writable(path, flag, directory=False):
         raise BadInput('%s %s: cannot write in %s' % (flag, path, parent)) from None
 
 
+def _check_not_an_input(path, flag, inputs):
+    """BadInput when the file `path` would write is one of `inputs` ({flag: path})."""
+    real = os.path.realpath(path)
+    for input_flag, name in inputs.items():
+        if name and (os.path.realpath(name) == real or os.path.exists(real) and
+                     os.path.exists(name) and os.path.samefile(name, real)):
+            raise BadInput('%s %s is the input %s %s: it would be overwritten'
+                           % (flag, path, input_flag, name))
+
+
 def _check_outputs(args):
     """`train`'s output locations (--output and the record beside it, --checkpoint-dir,
     --workdir), checked before the graph is read; returns the embedding file's path."""
@@ -314,7 +331,9 @@ def _check_outputs(args):
     name = datasets.file_stem(args.edgelist) if args.edgelist else \
         datasets.DEFAULT if args.dataset is None else args.dataset
     output = args.output or name + '.emb'
-    _check_writable(output, '--output')
+    for path in (output, output + '.json'):
+        _check_not_an_input(path, '--output', {'--edgelist': args.edgelist})
+        _check_writable(path, '--output')
     for flag in ('checkpoint_dir', 'workdir'):
         if getattr(args, flag):
             _check_writable(getattr(args, flag), '--' + flag.replace('_', '-'), directory=True)

@@ -4,6 +4,7 @@
 `nn.saving`.)
 """
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -11,8 +12,8 @@ import stat
 
 import numpy as np
 
-__all__ = ['atomic_path', 'atomic_open', 'temporary_target', 'save_figure', 'word2vec_token',
-           'save_word2vec', 'load_word2vec']
+__all__ = ['atomic_path', 'atomic_open', 'not_a_file', 'temporary_target', 'save_figure',
+           'word2vec_token', 'save_word2vec', 'load_word2vec']
 
 _WHITESPACE = re.compile(r'\s+')
 
@@ -27,16 +28,36 @@ def temporary_target(name):
     return match.group(1) if match else None
 
 
+_KINDS = ((stat.S_ISDIR, 'a directory'), (stat.S_ISCHR, 'a character device'),
+          (stat.S_ISBLK, 'a block device'), (stat.S_ISFIFO, 'a FIFO'), (stat.S_ISSOCK, 'a socket'))
+
+
+def not_a_file(path):
+    """What `path` (a symlink followed) is when it exists and is not a regular file, in words
+    ('a character device'); None for a regular file or nothing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), None)
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path beside `path`; on success it is renamed to `path`.
 
     Nothing is left at `path` if the block raises, and an existing file is only replaced
     once the new one is complete. The file gets the mode a plain `open(path, 'w')` gives it:
-    an existing file's own, else 0666 less the umask.
+    an existing file's own, else 0666 less the umask. A symlink is written through (its
+    target is replaced, the link kept); a directory, device, FIFO or socket at `path` is
+    never replaced: `IsADirectoryError` / `FileExistsError` before anything is written.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(os.fspath(path))
+    kind = not_a_file(path)
+    if kind is not None:
+        error = IsADirectoryError if kind == 'a directory' else FileExistsError
+        raise error(errno.EEXIST, 'is %s, not a regular file: not replaced' % kind, path)
+    directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     tmp = _create_temporary(path)
     try:

@@ -246,6 +246,73 @@ def test_unwritable_output_is_refused_before_any_work(capsys, tmp_path, flor, fl
     assert os.listdir(str(tmp_path)) == ['flor.txt']
 
 
+@pytest.mark.parametrize('kind, message', [
+    ('fifo', '--output {path} is a FIFO, not a file'),
+    ('device', '--output {path} is a character device, not a file'),
+    ('link to a device', '--output {path} is a character device, not a file'),
+    ('the input', '--output {path} is the input --edgelist {flor}: it would be overwritten'),
+    ('a link to the input', '--output {path} is the input --edgelist {flor}: it would be '
+                            'overwritten'),
+    ('the input less .json', '--output {path}.json is the input --edgelist {flor}: it would '
+                             'be overwritten'),
+])
+def test_an_output_that_is_not_a_file_to_replace_is_refused_before_any_work(
+        capsys, tmp_path, flor, kind, message):
+    """A FIFO, a device (as root a rename replaces even /dev/full) or the input itself, named
+    directly or through a symlink, is refused before the graph is read; nothing changes."""
+    path = tmp_path / 'out.emb'
+    if kind == 'fifo':
+        os.mkfifo(str(path))
+    elif kind in ('device', 'link to a device'):
+        device = tmp_path / 'null' if kind == 'link to a device' else path
+        try:
+            os.mknod(str(device), stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip('cannot make a device node here')
+        if kind == 'link to a device':
+            path.symlink_to(device)
+    elif kind == 'the input':
+        path = flor
+    elif kind == 'a link to the input':
+        path.symlink_to(flor)
+    else:
+        path = tmp_path / 'flor'
+        flor.rename(tmp_path / 'flor.json')
+        flor = tmp_path / 'flor.json'
+    before = {name: os.lstat(str(tmp_path / name)) for name in os.listdir(str(tmp_path))}
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(path), *SMALL)
+    assert code == 2 and out == ''  # not even the graph was read
+    assert one_line(err) == 'author2vec: error: ' + message.format(path=path, flor=flor)
+    after = {name: os.lstat(str(tmp_path / name)) for name in os.listdir(str(tmp_path))}
+    assert {n: (s.st_mode, s.st_size, s.st_mtime_ns) for n, s in after.items()} == \
+        {n: (s.st_mode, s.st_size, s.st_mtime_ns) for n, s in before.items()}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root writes a read-only file')
+def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path, flor):
+    path = tmp_path / 'out.emb'
+    path.write_text('old')
+    os.chmod(str(path), 0o444)
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(path), *SMALL)
+    assert code == 2 and out == ''
+    assert one_line(err) == 'author2vec: error: --output %s is read-only' % path
+    assert path.read_text() == 'old'
+
+
+def test_an_output_that_is_a_symlink_is_written_through(capsys, tmp_path, flor):
+    """The link stays, its target gets the embedding (the record goes beside the link)."""
+    (tmp_path / 'real').mkdir()
+    target = tmp_path / 'real' / 'vectors.emb'
+    target.write_text('old')
+    link = tmp_path / 'out.emb'
+    link.symlink_to(target)
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(link), *SMALL)
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(str(link)) == str(target)
+    assert target.read_text().startswith('15 8\n')
+    assert sorted(os.listdir(str(tmp_path))) == ['flor.txt', 'out.emb', 'out.emb.json', 'real']
+
+
 def test_unwritable_benchmark_output_dir_is_refused(capsys, tmp_path):
     code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--methods', 'jaccard',
                          '--quick', '--output-dir', '/proc/results')
