@@ -472,12 +472,16 @@ def cmd_train(args):
     import json
     from author2vec_keras.evaluation import pipeline
     from author2vec_keras.data.datasets import content_inputs
-    from author2vec_keras.fileio import atomic_open
+    from author2vec_keras.fileio import atomic_open, word2vec_tokens
     from author2vec_keras.data.splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     output = _check_outputs(args)
     graph, name, dataset = _load(args)
+    try:
+        word2vec_tokens(graph.nodes)  # the ids as --output writes them: before any training
+    except ValueError as e:
+        raise BadInput('%s: %s' % (args.edgelist or 'dataset ' + name, e)) from None
     _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
     if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():

@@ -5,6 +5,7 @@ import stat
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from author2vec_keras import fileio
@@ -105,6 +106,24 @@ def test_atomic_write_never_replaces_what_is_not_a_regular_file(tmp_path, kind):
     assert fileio.not_a_file(path) == {'fifo': 'a FIFO', 'device': 'a character device',
                                        'directory': 'a directory',
                                        'link to a fifo': 'a FIFO'}[kind]
+
+
+@pytest.mark.parametrize('nodes, problem', [
+    (['Ana Lopez', 'Bea', 'Ana_Lopez'], "node ids 'Ana Lopez' and 'Ana_Lopez' give the same "
+                                        "word2vec token 'Ana_Lopez': rename one"),
+    ([1, 2, '1'], "node ids 1 and '1' give the same word2vec token '1': rename one"),
+    (['a', ' \t'], "node id ' \\t' cannot be written as a word2vec token"),
+    (['a', 'x' * 200, 'x' * 200], "node ids '%s... and '%s... give the same word2vec token "
+                                  "'%s...: rename one" % ('x' * 79, 'x' * 79, 'x' * 79)),
+])
+def test_ids_that_give_no_or_the_same_word2vec_token_are_named(tmp_path, nodes, problem):
+    with pytest.raises(ValueError) as info:
+        fileio.word2vec_tokens(nodes)
+    assert str(info.value) == problem
+    with pytest.raises(ValueError):  # the file is never written
+        fileio.save_word2vec(tmp_path / 'x.emb', nodes, np.zeros((len(nodes), 2)))
+    assert os.listdir(str(tmp_path)) == []
+    assert fileio.word2vec_tokens(['Ana Lopez', 1, 'b\tc']) == ['Ana_Lopez', '1', 'b_c']
 
 
 def python(code):
