@@ -315,8 +315,17 @@ def _check_writable(path, flag, directory=False):
 
 
 def _check_not_an_input(path, flag, inputs):
-    """BadInput when the file `path` would write is one of `inputs` ({flag: path})."""
+    """BadInput when the file `path` would write is one of `inputs` ({flag: path}), or this
+    command's own stdout or stderr redirected to a file (`--output /dev/stdout > x`: replaced,
+    the rest of the output would go to a deleted file)."""
     real = os.path.realpath(path)
+    for fd, name in ((1, 'standard output'), (2, 'standard error')):
+        try:
+            same = os.path.samestat(os.stat(real), os.fstat(fd))
+        except OSError:
+            same = False
+        if same:
+            raise BadInput('%s %s is this command\'s %s: give a file name' % (flag, path, name))
     for input_flag, name in inputs.items():
         if name and (os.path.realpath(name) == real or os.path.exists(real) and
                      os.path.exists(name) and os.path.samefile(name, real)):

@@ -288,6 +288,24 @@ def test_an_output_that_is_not_a_file_to_replace_is_refused_before_any_work(
         {n: (s.st_mode, s.st_size, s.st_mtime_ns) for n, s in before.items()}
 
 
+def test_output_to_its_own_redirected_stdout_is_refused(tmp_path, flor):
+    """`--output /dev/stdout > log`: the link leads to `log`, which the write would replace
+    (the rest of the output going to a deleted file): refused, `log` kept."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    log = tmp_path / 'log.txt'
+    with open(str(log), 'w') as out:
+        proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'train',
+                               '--edgelist', str(flor), '--output', '/dev/stdout'] + SMALL,
+                              stdout=out, stderr=subprocess.PIPE, text=True, timeout=600,
+                              env=dict(os.environ, PYTHONPATH=root))
+    assert proc.returncode == 2
+    assert one_line(proc.stderr) == ("author2vec: error: --output /dev/stdout is this "
+                                     "command's standard output: give a file name")
+    assert log.read_text() == '' and sorted(os.listdir(str(tmp_path))) == ['flor.txt', 'log.txt']
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason='root writes a read-only file')
 def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path, flor):
     path = tmp_path / 'out.emb'
