@@ -418,8 +418,10 @@ def _fast_edgelist(data, weighted):
         return None
     del line_of_tok, first, counts
     col = np.arange(ntok) % width
-    if ((ends - starts)[col < 2] > 15).any():
-        return None
+    lengths = ends - starts
+    if (lengths[col < 2] > 15).any() or lengths.max() > MAX_FIELD:  # the careful parser
+        return None  # reads them, or refuses the field naming its line
+    del lengths
     bad = np.flatnonzero(tok & ((b < 48) | (b > 57)))  # token bytes that are not digits
     if len(bad):
         owner = np.searchsorted(starts, bad, side='right') - 1

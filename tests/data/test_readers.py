@@ -397,10 +397,11 @@ def test_memory_follows_the_file_not_its_longest_name(tmp_path):
     assert peak < 64 * 2 ** 20, peak  # the file is 0.3 MB
 
 
-@pytest.mark.parametrize('token', ['7' * 5000, 'x' * 100000])
+@pytest.mark.parametrize('token', ['7' * 5000, '1.' + '0' * 5000, 'x' * 100000])
 @pytest.mark.parametrize('reader, content', [
     (read_edgelist, 'a b\nc {t}\nd e\n'), (read_edgelist, '1 2\n3 {t}\n4 5\n'),
-    (read_edgelist, 'a b 1\nc d {t}\n'), (read_adjlist, 'a b c\nd e {t}\n'),
+    (read_edgelist, 'a b 1\nc d {t}\n'), (read_edgelist, '1 2 1\n3 4 {t}\n'),
+    (read_adjlist, 'a b c\nd e {t}\n'),
     (read_labels, 'a 1\n{t} 2\n'),
 ])
 def test_a_field_longer_than_the_maximum_is_refused_naming_its_line(tmp_path, reader, content,
