@@ -326,14 +326,21 @@ def build_parser():
 
 def _check_writable(path, flag, directory=False):
     """BadInput unless `path` (a file, or a directory) can be written: checked before any work,
-    so a run never fails at its end for want of a place to write. The nearest existing
-    directory above it must take a new file (tried, and the file removed at once: as root,
-    `os.access` says yes to /proc and /sys)."""
-    if os.path.isdir(path) != directory and os.path.exists(path):
-        raise BadInput('%s %s is a %s, not a %s' % (flag, path, 'file' if directory else
-                                                    'directory', 'directory' if directory
-                                                    else 'file'))
-    parent = os.path.dirname(os.path.abspath(path))
+    so a run never fails at its end for want of a place to write. A symlink is followed (the
+    file written is its target). A file must be a regular file or nothing yet (never a
+    device, FIFO or socket, which the write would replace) and, when it exists, writable; the
+    nearest existing directory above it must take a new file (tried, and the file removed at
+    once: as root, `os.access` says yes to /proc and /sys)."""
+    from author2vec_keras.fileio import not_a_file
+    real = os.path.realpath(path)
+    kind = not_a_file(real)
+    if directory and os.path.exists(real) and kind != 'a directory':
+        raise BadInput('%s %s is %s, not a directory' % (flag, path, kind or 'a file'))
+    if not directory and kind is not None:
+        raise BadInput('%s %s is %s, not a file' % (flag, path, kind))
+    if not directory and os.path.exists(real) and not os.access(real, os.W_OK):
+        raise BadInput('%s %s is read-only' % (flag, path))
+    parent = os.path.dirname(real)
     while not os.path.exists(parent):
         parent = os.path.dirname(parent)
     try:
@@ -341,6 +348,25 @@ def _check_writable(path, flag, directory=False):
             pass
     except OSError:
         raise BadInput('%s %s: cannot write in %s' % (flag, path, parent)) from None
+
+
+def _check_not_an_input(path, flag, inputs):
+    """BadInput when the file `path` would write is one of `inputs` ({flag: path}), or this
+    command's own stdout or stderr redirected to a file (`--output /dev/stdout > x`: replaced,
+    the rest of the output would go to a deleted file)."""
+    real = os.path.realpath(path)
+    for fd, name in ((1, 'standard output'), (2, 'standard error')):
+        try:
+            same = os.path.samestat(os.stat(real), os.fstat(fd))
+        except OSError:
+            same = False
+        if same:
+            raise BadInput('%s %s is this command\'s %s: give a file name' % (flag, path, name))
+    for input_flag, name in inputs.items():
+        if name and (os.path.realpath(name) == real or os.path.exists(real) and
+                     os.path.exists(name) and os.path.samefile(name, real)):
+            raise BadInput('%s %s is the input %s %s: it would be overwritten'
+                           % (flag, path, input_flag, name))
 
 
 def _check_outputs(args):
@@ -351,7 +377,9 @@ def _check_outputs(args):
         datasets.file_stem(args.papers) if getattr(args, 'papers', None) else \
         datasets.DEFAULT if args.dataset is None else args.dataset
     output = args.output or name + '.emb'
-    _check_writable(output, '--output')
+    for path in (output, output + '.json'):
+        _check_not_an_input(path, '--output', {'--edgelist': args.edgelist})
+        _check_writable(path, '--output')
     for flag in ('checkpoint_dir', 'workdir'):
         if getattr(args, flag):
             _check_writable(getattr(args, flag), '--' + flag.replace('_', '-'), directory=True)
@@ -539,12 +567,16 @@ def cmd_train(args):
     import json
     from author2vec_keras.evaluation import pipeline
     from author2vec_keras.data.datasets import content_inputs
-    from author2vec_keras.fileio import atomic_open, word2vec_token
+    from author2vec_keras.fileio import atomic_open, word2vec_token, word2vec_tokens
     from author2vec_keras.data.splits import removable_edges
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     output = _check_outputs(args)
     graph, name, dataset = _load(args)
+    try:
+        word2vec_tokens(graph.nodes)  # the ids as --output writes them: before any training
+    except ValueError as e:
+        raise BadInput('%s: %s' % (args.edgelist or 'dataset ' + name, e)) from None
     _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
     if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():
@@ -695,8 +727,8 @@ def _main(argv):
             from author2vec_keras.nn.backend import setup
             setup(args.device)
         except RuntimeError as e:  # CUDA asked for where it cannot work: one sentence
-            if previous is None:
-                del os.environ['AUTHOR2VEC_DEVICE']
+            if previous is None:  # unset again if --device set it (THEANO_FLAGS sets nothing)
+                os.environ.pop('AUTHOR2VEC_DEVICE', None)
             else:
                 os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)

@@ -4,6 +4,7 @@
 `nn.saving`.)
 """
 import contextlib
+import errno
 import os
 import re
 import secrets
@@ -11,8 +12,8 @@ import stat
 
 import numpy as np
 
-__all__ = ['atomic_path', 'atomic_open', 'temporary_target', 'save_figure', 'word2vec_token',
-           'save_word2vec', 'load_word2vec']
+__all__ = ['atomic_path', 'atomic_open', 'not_a_file', 'temporary_target', 'save_figure',
+           'word2vec_token', 'word2vec_tokens', 'save_word2vec', 'load_word2vec']
 
 _WHITESPACE = re.compile(r'\s+')
 
@@ -27,16 +28,36 @@ def temporary_target(name):
     return match.group(1) if match else None
 
 
+_KINDS = ((stat.S_ISDIR, 'a directory'), (stat.S_ISCHR, 'a character device'),
+          (stat.S_ISBLK, 'a block device'), (stat.S_ISFIFO, 'a FIFO'), (stat.S_ISSOCK, 'a socket'))
+
+
+def not_a_file(path):
+    """What `path` (a symlink followed) is when it exists and is not a regular file, in words
+    ('a character device'); None for a regular file or nothing."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    return next((kind for test, kind in _KINDS if test(mode)), None)
+
+
 @contextlib.contextmanager
 def atomic_path(path):
     """Yield a temporary path beside `path`; on success it is renamed to `path`.
 
     Nothing is left at `path` if the block raises, and an existing file is only replaced
     once the new one is complete. The file gets the mode a plain `open(path, 'w')` gives it:
-    an existing file's own, else 0666 less the umask.
+    an existing file's own, else 0666 less the umask. A symlink is written through (its
+    target is replaced, the link kept); a directory, device, FIFO or socket at `path` is
+    never replaced: `IsADirectoryError` / `FileExistsError` before anything is written.
     """
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(os.fspath(path))
+    kind = not_a_file(path)
+    if kind is not None:
+        error = IsADirectoryError if kind == 'a directory' else FileExistsError
+        raise error(errno.EEXIST, 'is %s, not a regular file: not replaced' % kind, path)
+    directory = os.path.dirname(path)
     os.makedirs(directory, exist_ok=True)
     tmp = _create_temporary(path)
     try:
@@ -89,8 +110,28 @@ def word2vec_token(node):
     """A node id as one word2vec token: `str(node)` with runs of whitespace replaced by `_`."""
     token = _WHITESPACE.sub('_', str(node).strip())
     if not token:
-        raise ValueError('node id %r cannot be written as a word2vec token' % (node,))
+        raise ValueError('node id %s cannot be written as a word2vec token' % _shown(node))
     return token
+
+
+def word2vec_tokens(nodes):
+    """The node ids as `word2vec_token`s, one each, or ValueError naming an id that gives no
+    token or the first two ids that give the same one (`'Ana Lopez'` and `'Ana_Lopez'`, `1`
+    and `'1'`): checked before training, so a run never fails at its end."""
+    tokens = [word2vec_token(v) for v in nodes]
+    first = {}
+    for i, token in enumerate(tokens):
+        j = first.setdefault(token, i)
+        if j != i:
+            raise ValueError('node ids %s and %s give the same word2vec token %s: rename one'
+                             % (_shown(nodes[j]), _shown(nodes[i]), _shown(token)))
+    return tokens
+
+
+def _shown(value):
+    """`repr(value)`, cut at 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:80] + '...'
 
 
 def save_word2vec(path, nodes, vectors):
@@ -109,11 +150,8 @@ def save_word2vec(path, nodes, vectors):
     if vectors.ndim != 2 or len(nodes) != vectors.shape[0]:
         raise ValueError('save_word2vec: %d node ids for vectors of shape %s'
                          % (len(nodes), vectors.shape))
-    tokens = [word2vec_token(v) for v in nodes]
+    tokens = word2vec_tokens(nodes)
     index = {t: i for i, t in enumerate(tokens)}
-    if len(index) != len(tokens):
-        raise ValueError('save_word2vec: two node ids give the same word2vec token %r'
-                         % next(t for t in tokens if tokens.count(t) > 1))
     kv = KeyedVectors(vectors.shape[1], dtype=np.float32)
     kv.index_to_key, kv.key_to_index, kv.vectors = tokens, index, vectors  # no copy of the table
     kv.expandos['count'] = np.ones(len(tokens), dtype=np.int64)  # equal counts: written in order

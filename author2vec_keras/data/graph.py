@@ -59,7 +59,8 @@ class GraphError(ValueError):
 
 
 def _unique_ids(values):
-    """Sorted unique ids and the inverse indices, for an array of ints or of strings/objects."""
+    """Sorted unique ids and the inverse indices, for an array of ints or strings, or a list of
+    strings; other hashables (mixed types, tuples) in order of first appearance."""
     if isinstance(values, np.ndarray) and values.dtype.kind in 'iubUS':
         arr = values
         uniq, inv = np.unique(arr, return_inverse=True)
@@ -69,7 +70,15 @@ def _unique_ids(values):
     index = {}
     inv = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64,
                       count=len(values))
-    return list(index), inv
+    nodes = list(index)
+    if nodes and all(type(v) is str for v in nodes):
+        # sorted as np.unique sorts strings, without a unicode array as wide as the longest id
+        # for every id (a 3,000-character name made it 12 kB an id)
+        order = sorted(range(len(nodes)), key=nodes.__getitem__)
+        rank = np.empty(len(nodes), dtype=np.int64)
+        rank[order] = np.arange(len(nodes))
+        return [nodes[i] for i in order], rank[inv]
+    return nodes, inv
 
 
 class Graph(object):
@@ -362,8 +371,6 @@ def _concat_ids(a, b):
     both = list(a) + list(b)
     if both and all(type(x) is int for x in both):
         return np.asarray(both, dtype=np.int64) if _fits_int64(both) else both
-    if both and all(type(x) is str for x in both):
-        return np.asarray(both, dtype=str)
     return both
 
 

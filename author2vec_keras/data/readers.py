@@ -15,11 +15,17 @@ weights, labels) while the data's are, e.g. `FromNodeId ToNodeId` or `id_1,id_2`
 ids: it is skipped with a one-line `DataWarning`. `header=True` / `False` forces it. Any other
 line that is not data (a second header line too) is a `GraphFormatError` naming file and line.
 A binary file (NUL bytes, control characters, an archive or image) is refused as not text.
+
+Memory follows the file, not its longest field (ids are interned as they come); a field longer
+than `MAX_FIELD` (4,096) characters is refused naming its line, error messages show at most 80
+characters of a token, and running out of memory is a `GraphFormatError` naming the file.
 """
 import codecs
 import csv
+import functools
 import gzip
 import io
+import itertools
 import os
 import re
 import warnings
@@ -29,8 +35,15 @@ import scipy.sparse as sp
 
 from author2vec_keras.data.graph import DataWarning, Graph, pair_keys
 
-__all__ = ['GraphFormatError', 'as_graph', 'read_edgelist', 'read_adjlist', 'read_mat',
+__all__ = ['GraphFormatError', 'MAX_FIELD', 'as_graph', 'read_edgelist', 'read_adjlist', 'read_mat',
            'read_labels', 'read_text']
+
+
+#: the longest field (node id, weight, label) the text readers take, in characters: a longer
+#: one is refused naming its line
+MAX_FIELD = 4096
+#: how much of a token an error message shows, in characters
+_EXCERPT = 80
 
 
 class GraphFormatError(ValueError):
@@ -197,33 +210,60 @@ def _quoted_fields(line):
     return [f.strip() for f in fields if f.strip()]
 
 
-def _is_int_token(arr):
-    """Bool mask of unicode tokens that are plain ASCII decimal integers (optional sign)."""
-    if arr.size == 0:
-        return np.zeros(0, dtype=bool)
-    stripped = np.char.lstrip(arr, '+-')
-    signs = np.char.str_len(arr) - np.char.str_len(stripped)
-    return (signs <= 1) & _isascii_decimal(stripped)
+_INT_TOKEN = re.compile(r'[+-]?[0-9]+\Z')
 
 
-def _isascii_decimal(arr):
-    # numpy < 2 has no np.char.isascii: check the code points via a uint32 view
-    a = np.ascontiguousarray(arr)
-    width = a.dtype.itemsize // 4
-    if width == 0:
-        return np.zeros(a.shape, dtype=bool)
-    codes = a.view(np.uint32).reshape(a.shape + (width,))
-    digit = (codes >= 48) & (codes <= 57)
-    pad = codes == 0
-    return np.all(digit | pad, axis=-1) & ~pad[..., 0]
+def _int_mask(tokens):
+    """Bool mask of the tokens (a list of str) that are plain ASCII decimal integers (optional
+    sign)."""
+    match = _INT_TOKEN.match
+    return np.fromiter((match(t) is not None for t in tokens), dtype=bool, count=len(tokens))
 
 
-def _to_int64(arr):
-    """int64 array from integer-looking tokens, or None on overflow."""
-    try:
-        return arr.astype(np.int64)
-    except (ValueError, OverflowError):
-        return None
+def _intern(tokens):
+    """(the distinct tokens in order of first appearance, int64 index of each token in them):
+    memory for the distinct tokens and 8 bytes a token, whatever the longest (a numpy unicode
+    array would be as wide as its widest field for every field)."""
+    index = {}
+    inv = np.fromiter((index.setdefault(t, len(index)) for t in tokens), dtype=np.int64,
+                      count=len(tokens))
+    return list(index), inv
+
+
+def _shown(token, quote=True):
+    """A token as an error message shows it: its first 80 characters, and its length if
+    longer."""
+    if len(token) <= _EXCERPT:
+        return repr(token) if quote else token
+    return '%s... (%d characters)' % (repr(token[:_EXCERPT]) if quote else token[:_EXCERPT],
+                                      len(token))
+
+
+def _naming_memory(reader):
+    """A reader whose MemoryError is a GraphFormatError naming the file (the memory it had)."""
+    @functools.wraps(reader)
+    def read(path, *args, **kwargs):
+        try:
+            return reader(path, *args, **kwargs)
+        except MemoryError:
+            try:
+                size = ' (%.3g MB)' % (os.path.getsize(path) / 1e6)
+            except (OSError, TypeError, ValueError):
+                size = ''
+            raise GraphFormatError(path, None, 'out of memory reading it%s' % size) from None
+    return read
+
+
+def _check_fields(path, lines):
+    """GraphFormatError naming the line of the first field longer than `MAX_FIELD`."""
+    longest = max(map(len, itertools.chain.from_iterable(lines)), default=0)
+    if longest <= MAX_FIELD:
+        return
+    for k, line in enumerate(lines):
+        for t in line:
+            if len(t) > MAX_FIELD:
+                raise GraphFormatError(path, k + 1, 'a field of %d characters (at most %d are '
+                                       'read): %r...' % (len(t), MAX_FIELD, t[:_EXCERPT]))
 
 
 def _junk_in_integers(bad_lines, all_lines):
@@ -238,33 +278,42 @@ def _junk_in_integers(bad_lines, all_lines):
 
 
 def _parse_ids(path, tokens, line_of_token, what='node id'):
-    """Node-id tokens (unicode array) -> (sorted unique ids list, inverse int64 array).
+    """Node-id tokens (a list of str) -> (sorted unique ids list, inverse int64 array).
 
     All-integer ids become ints. Non-integer tokens in an otherwise integer file (a few lines,
     or lines before all the integer ones: more header lines without '#') are an error naming
     the first such line.
     """
-    isint = _is_int_token(tokens)
+    distinct, inv = _intern(tokens)
+    isint = _int_mask(distinct)
     if isint.all():
-        vals = _to_int64(tokens)
-        if vals is not None:
-            ids, inv = np.unique(vals, return_inverse=True)
-            return ids.tolist(), inv.astype(np.int64)
-        # beyond int64: Python ints
-        vals = [int(t) for t in tokens.tolist()]
-        ids = sorted(set(vals))
+        vals = []
+        for k, t in enumerate(distinct):
+            try:
+                vals.append(int(t))
+            except ValueError:  # beyond sys.get_int_max_str_digits()
+                line = int(line_of_token[np.argmax(inv == k)])
+                raise GraphFormatError(path, line, 'integer %s %s has %d digits: too many'
+                                       % (what, _shown(t), len(t))) from None
+        if not vals or (min(vals) >= -2 ** 63 and max(vals) < 2 ** 63):
+            ids, rank = np.unique(np.array(vals, dtype=np.int64), return_inverse=True)
+            return ids.tolist(), rank.astype(np.int64)[inv]
+        ids = sorted(set(vals))  # beyond int64: Python ints
         index = {v: i for i, v in enumerate(ids)}
-        return ids, np.fromiter((index[v] for v in vals), dtype=np.int64, count=len(vals))
+        return ids, np.array([index[v] for v in vals], dtype=np.int64)[inv]
+    isint = isint[inv]
     bad_lines = np.unique(line_of_token[~isint])
     all_lines = np.unique(line_of_token)
     if _junk_in_integers(bad_lines, all_lines):
         k = int(np.argmax(~isint))
         raise GraphFormatError(path, int(line_of_token[k]),
-                               'not data: %r is not an integer %s, but the other %d lines are '
+                               'not data: %s is not an integer %s, but the other %d lines are '
                                '(a file may have one header line; comments start with #)'
-                               % (str(tokens[k]), what, len(all_lines) - len(bad_lines)))
-    ids, inv = np.unique(tokens, return_inverse=True)
-    return ids.tolist(), inv.astype(np.int64)
+                               % (_shown(tokens[k]), what, len(all_lines) - len(bad_lines)))
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    rank = np.empty(len(distinct), dtype=np.int64)
+    rank[order] = np.arange(len(distinct))
+    return [distinct[i] for i in order], rank[inv]
 
 
 def _is_number(token):
@@ -292,7 +341,7 @@ def _is_header(lines, rows, header, value_is=None, value_from=2):
     first = lines[rows[0]]
     heads = [t for k in rows.tolist() for t in lines[k][:id_cols]]
     counts = np.array([min(len(lines[k]), id_cols) for k in rows.tolist()])
-    isint = _is_int_token(_as_token_array(heads))
+    isint = _int_mask(heads)
     line_ok = np.logical_and.reduceat(isint, np.concatenate([[0], np.cumsum(counts)[:-1]]))
     if line_ok[0]:
         return False
@@ -312,29 +361,23 @@ def _header_notice(path, line, text):
 
 
 def _parse_floats(path, tokens, line_of_token, what='weight'):
+    """Float64 array of the tokens (a list of str), or GraphFormatError naming the line of the
+    first that is not a finite number."""
     try:
-        vals = tokens.astype(np.float64)
-    except (ValueError, OverflowError):
-        vals = None
-    if vals is None:
-        for k, t in enumerate(tokens.tolist()):
+        vals = np.fromiter(map(float, tokens), dtype=np.float64, count=len(tokens))
+    except ValueError:
+        for k, t in enumerate(tokens):
             try:
                 float(t)
-            except (ValueError, OverflowError):
+            except ValueError:
                 raise GraphFormatError(path, int(line_of_token[k]),
-                                       '%s %r is not a number' % (what, t))
+                                       '%s %s is not a number' % (what, _shown(t))) from None
     bad = ~np.isfinite(vals)
     if bad.any():
         k = int(np.argmax(bad))
         raise GraphFormatError(path, int(line_of_token[k]),
-                               '%s %r is not finite' % (what, str(tokens[k])))
+                               '%s %s is not finite' % (what, _shown(tokens[k])))
     return vals
-
-
-def _as_token_array(tokens):
-    if not tokens:
-        return np.zeros(0, dtype='U1')
-    return np.array(tokens, dtype=str)
 
 
 _SEP_BYTES = bytes.maketrans(b',\t\r', b'   ')
@@ -375,8 +418,10 @@ def _fast_edgelist(data, weighted):
         return None
     del line_of_tok, first, counts
     col = np.arange(ntok) % width
-    if ((ends - starts)[col < 2] > 15).any():
-        return None
+    lengths = ends - starts
+    if (lengths[col < 2] > 15).any() or lengths.max() > MAX_FIELD:  # the careful parser
+        return None  # reads them, or refuses the field naming its line
+    del lengths
     bad = np.flatnonzero(tok & ((b < 48) | (b > 57)))  # token bytes that are not digits
     if len(bad):
         owner = np.searchsorted(starts, bad, side='right') - 1
@@ -424,6 +469,7 @@ def _first_data_line(data):
     return None
 
 
+@_naming_memory
 def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max', header=None):
     """Read an edge list: `u v` or `u v weight` per line.
 
@@ -448,7 +494,7 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
         GraphFormatError naming the file, the 1-based line and the problem: missing, empty or
         binary file, a line with 1 or more than 3 columns, lines with different column counts,
         non-numeric or non-finite weights, a non-integer line in an integer file (a second
-        header line, a comment without '#').
+        header line, a comment without '#'), a field longer than `MAX_FIELD` characters.
     """
     data = _text_bytes(path, 'edge list', encoding)
     if encoding is None:
@@ -469,6 +515,7 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
             return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
     text = _decode(data)
     lines = _split_lines(text)
+    _check_fields(path, lines)
     ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     rows = np.nonzero(ncols)[0]
     if len(rows) == 0:
@@ -492,26 +539,28 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
                                % (int(ncols[k]), int(rows[0]) + 1, width))
     if weighted and width != 3:
         raise GraphFormatError(path, int(rows[0]) + 1, 'expected a weight column')
-    flat = [t for k in rows.tolist() for t in lines[k]]
-    tok = _as_token_array(flat).reshape(len(rows), width)
     line_no = rows + 1
-    ids_tok = tok[:, :2].reshape(-1)
+    ids_tok = [t for k in rows.tolist() for t in lines[k][:2]]
     ids, inv = _parse_ids(path, ids_tok, np.repeat(line_no, 2))
+    del ids_tok
     edges = inv.reshape(-1, 2)
     weights = None
     if width == 3 and weighted is not False:
-        weights = _parse_floats(path, tok[:, 2], line_no)
+        weight_tok = [lines[k][2] for k in rows.tolist()]
+        weights = _parse_floats(path, weight_tok, line_no)
         bad = weights <= 0
         if bad.any():
             k = int(np.argmax(bad))
             raise GraphFormatError(path, int(line_no[k]), 'weight %s is not positive: a weight is '
                                    "how strongly the edge's ends are joined (drop the edge, or "
-                                   'give it a small positive weight)' % tok[k, 2])
+                                   'give it a small positive weight)'
+                                   % _shown(weight_tok[k], quote=False))
     if skipped is not None and header is None:
         _header_notice(path, skipped + 1, text.split('\n')[skipped])
     return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
 
 
+@_naming_memory
 def read_adjlist(path, directed=False, encoding=None):
     """Read an adjacency list (OpenNE): `node neighbour neighbour ...` per line.
 
@@ -520,18 +569,18 @@ def read_adjlist(path, directed=False, encoding=None):
     """
     text = read_text(path, encoding, what='adjacency list')
     lines = _split_lines(text)
+    _check_fields(path, lines)
     ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     data = np.nonzero(ncols)[0]
     if len(data) == 0:
         raise GraphFormatError(path, None, 'no nodes (the file is empty or only comments)')
     flat = [t for k in data.tolist() for t in lines[k]]
-    tok = _as_token_array(flat)
     nc = ncols[data]
     line_of_token = np.repeat(data + 1, nc)
-    ids, inv = _parse_ids(path, tok, line_of_token)
+    ids, inv = _parse_ids(path, flat, line_of_token)
     starts = np.concatenate([[0], np.cumsum(nc)[:-1]])
     heads = inv[starts]
-    is_head = np.zeros(len(tok), dtype=bool)
+    is_head = np.zeros(len(flat), dtype=bool)
     is_head[starts] = True
     pairs = np.stack([np.repeat(heads, nc - 1), inv[~is_head]], axis=1)
     if not directed:  # each edge is listed from both its ends: one of them is kept
@@ -540,6 +589,7 @@ def read_adjlist(path, directed=False, encoding=None):
     return Graph(pairs, nodes=ids, directed=directed)
 
 
+@_naming_memory
 def read_mat(path, network='network', group='group', directed=False):
     """Read a MATLAB `.mat` graph (DeepWalk / node2vec layout), gzip'd or not.
 
@@ -589,6 +639,7 @@ def _graph_quiet_symmetric(edges_sorted, n, w):
     return Graph(edges_sorted[first], num_nodes=n, weights=w[first], directed=False)
 
 
+@_naming_memory
 def read_labels(path, encoding=None, header=None):
     """Read node labels: `node label [label ...]` per line; a node may repeat on several lines.
 
@@ -601,6 +652,7 @@ def read_labels(path, encoding=None, header=None):
     """
     text = read_text(path, encoding, what='labels file')
     lines = _split_lines(text)
+    _check_fields(path, lines)
     ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
     rows = np.nonzero(ncols)[0]
     if len(rows) == 0:
@@ -616,8 +668,8 @@ def read_labels(path, encoding=None, header=None):
         k = int(rows[np.argmax(nc < 2)])
         raise GraphFormatError(path, k + 1, 'expected `node label [label ...]`, found one '
                                             'column: %r' % text.split('\n')[k][:80])
-    heads = _as_token_array([lines[k][0] for k in rows.tolist()])
-    rest = _as_token_array([t for k in rows.tolist() for t in lines[k][1:]])
+    heads = [lines[k][0] for k in rows.tolist()]
+    rest = [t for k in rows.tolist() for t in lines[k][1:]]
     node_ids, node_inv = _parse_ids(path, heads, rows + 1)
     lab_ids, lab_inv = _parse_ids(path, rest, np.repeat(rows + 1, nc - 1), what='label')
     if skipped is not None and header is None:

@@ -76,6 +76,24 @@ def test_from_edges_any_hashable_ids_and_fixed_node_list():
     assert g.nodes == [3, 7, 10]  # integer ids sorted numerically
 
 
+def test_from_edges_string_ids_sorted_in_memory_that_follows_the_ids():
+    """String ids sorted as before (code points), without an array as wide as the longest id
+    for every id: one 3,000-character name among 20,000 short ones (issue 35)."""
+    import tracemalloc
+    names = ['n%06d' % i for i in range(20000)] + ['x' * 3000]
+    sources, targets = names, names[1:] + names[:1]  # a cycle
+    tracemalloc.start()
+    try:
+        g = Graph.from_edges(sources, targets)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert g.nodes == sorted(names) and g.num_edges == 20001
+    assert g.has_edge('x' * 3000, 'n000000') and g.has_edge('n019999', 'x' * 3000)
+    assert peak < 32 * 2 ** 20, peak  # a unicode array: 20,001 x 2 x 12 kB = 480 MB
+    assert Graph.from_edges(['b', 'Z', 'é'], ['a', 'a', 'a']).nodes == ['Z', 'a', 'b', 'é']
+
+
 def test_with_edges_same_node_set():
     g = Graph.from_edges(['a', 'b'], ['b', 'c'])
     h = g.with_edges([[0, 2]])

@@ -1,16 +1,27 @@
 """Readers: formats they accept, errors naming file and line, a hypothesis fuzz test."""
 import gzip
 import os
+import subprocess
+import sys
+import tracemalloc
 import warnings
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from helpers import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from author2vec_keras.data.datasets.aan import read_aan_collaboration, read_aan_metadata
 from author2vec_keras.data.graph import DataWarning, Graph
-from author2vec_keras.data.readers import (GraphFormatError, read_adjlist, read_edgelist, read_labels,
-                                      read_mat)
+from author2vec_keras.data.readers import (
+    MAX_FIELD,
+    GraphFormatError,
+    read_adjlist,
+    read_edgelist,
+    read_labels,
+    read_mat,
+)
 
 
 def write(tmp_path, content, name='g.txt'):
@@ -365,3 +376,92 @@ def test_fuzz_fast_path_agrees_with_the_careful_parser(tmp_path, rows, sep, newl
             except GraphFormatError as e:
                 results.append((e.line, e.problem))
     assert results[0] == results[1]
+
+
+# -- memory and messages whatever the longest field ----------------------------------------------
+
+def test_memory_follows_the_file_not_its_longest_name(tmp_path):
+    """One 3,000-character name among 20,000 lines of short ones: the reader's peak stays a
+    few times the file, not (lines x the longest name) as a numpy unicode array made it
+    (about 1 GB here)."""
+    names = ['n%06d' % i for i in range(20000)]
+    lines = ['%s %s' % (names[i], names[(i + 1) % 20000]) for i in range(20000)]
+    p = write(tmp_path, '\n'.join(lines + ['x' * 3000 + ' n000000']) + '\n')
+    tracemalloc.start()
+    try:
+        g = read_edgelist(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert g.num_nodes == 20001 and 'x' * 3000 in g.nodes
+    assert peak < 64 * 2 ** 20, peak  # the file is 0.3 MB
+
+
+@pytest.mark.parametrize('token', ['7' * 5000, '1.' + '0' * 5000, 'x' * 100000])
+@pytest.mark.parametrize('reader, content', [
+    (read_edgelist, 'a b\nc {t}\nd e\n'), (read_edgelist, '1 2\n3 {t}\n4 5\n'),
+    (read_edgelist, 'a b 1\nc d {t}\n'), (read_edgelist, '1 2 1\n3 4 {t}\n'),
+    (read_adjlist, 'a b c\nd e {t}\n'),
+    (read_labels, 'a 1\n{t} 2\n'),
+])
+def test_a_field_longer_than_the_maximum_is_refused_naming_its_line(tmp_path, reader, content,
+                                                                   token):
+    p = write(tmp_path, content.format(t=token))
+    with pytest.raises(GraphFormatError) as info:
+        reader(p)
+    assert info.value.line == 2 and str(info.value).startswith(p + ':2: ')
+    assert info.value.problem == 'a field of %d characters (at most %d are read): %r...' \
+        % (len(token), MAX_FIELD, token[:80])
+
+
+@pytest.mark.parametrize('content, line, problem', [
+    ('1 2\n' * 200 + '%s 3\n' % ('y' * 1000), 201,
+     "not data: %r... (1000 characters) is not an integer node id, but the other 200 lines are "
+     "(a file may have one header line; comments start with #)" % ('y' * 80)),
+    ('a b 1\nb c %s\n' % ('w' * 1000), 2,
+     "weight %r... (1000 characters) is not a number" % ('w' * 80)),
+    ('a b 1\nb c -0.%s1\n' % ('0' * 997), 2,
+     "weight -0.%s... (1001 characters) is not positive" % ('0' * 77)),
+])
+def test_error_excerpts_are_cut_at_80_characters(tmp_path, content, line, problem):
+    p = write(tmp_path, content)
+    with pytest.raises(GraphFormatError) as info:
+        read_edgelist(p)
+    assert info.value.line == line and info.value.problem.startswith(problem)
+
+
+def test_an_integer_id_beyond_pythons_digit_limit_names_its_line(tmp_path):
+    p = write(tmp_path, '1 2\n3 %s\n' % ('9' * 700))
+    previous = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)
+    try:
+        with pytest.raises(GraphFormatError) as info:
+            read_edgelist(p)
+    finally:
+        sys.set_int_max_str_digits(previous)
+    assert info.value.line == 2
+    assert info.value.problem == 'integer node id %r... (700 characters) has 700 digits: ' \
+        'too many' % ('9' * 80)
+
+
+def test_out_of_memory_while_reading_names_the_file(tmp_path):
+    """Under an address-space limit a little above what the process has, the reader's
+    MemoryError is one GraphFormatError naming the file (a child process: the limit stays
+    there)."""
+    path = str(tmp_path / 'names.txt')
+    with open(path, 'w') as f:
+        f.writelines('name%d other%d\n' % (i, i * 7 % 1000) for i in range(300000))
+    code = (
+        'import resource, sys\n'
+        'from author2vec_keras.data.readers import GraphFormatError, read_edgelist\n'
+        'status = open("/proc/self/status").read().split("VmSize:")[1].split()[0]\n'
+        'limit = int(status) * 1024 + 20 * 2 ** 20\n'
+        'resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))\n'
+        'try:\n'
+        '    read_edgelist(sys.argv[1])\n'
+        'except GraphFormatError as e:\n'
+        '    print(e)\n')
+    proc = subprocess.run([sys.executable, '-c', code, path], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == '%s: out of memory reading it (5.86 MB)\n' % path

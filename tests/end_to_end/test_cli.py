@@ -107,19 +107,30 @@ def test_cuda_where_it_cannot_work_is_one_sentence(capsys):
     assert 'GPU Docker image' in lines[0] and 'Traceback' not in err
 
 
-def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path):
-    """The GPU image asks for CUDA by $AUTHOR2VEC_DEVICE, not --device: where CUDA cannot work the
-    command says so in the same one sentence, exit status 2 (not an error of the command's own)."""
+@pytest.mark.parametrize('variable, value, message', [
+    ('AUTHOR2VEC_DEVICE', 'cuda', 'CUDA is not available: '),
+    ('THEANO_FLAGS', 'device=cuda', 'CUDA is not available: '),  # $AUTHOR2VEC_DEVICE unset
+    ('THEANO_FLAGS', 'device=nonsense', "unknown device 'nonsense' "),
+])
+@pytest.mark.parametrize('command', ['info', 'train'])
+def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path, variable, value,
+                                                                  message, command):
+    """The GPU image asks for CUDA by $AUTHOR2VEC_DEVICE, not --device (a user by THEANO_FLAGS):
+    where CUDA cannot work the command says so in the same one sentence, exit status 2 (not an
+    error of the command's own, nor a KeyError for the variable it never set)."""
     import subprocess
     import sys
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, AUTHOR2VEC_DEVICE='cuda', PYTHONPATH=root)
-    proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'info'], cwd=str(tmp_path),
-                          env=env, capture_output=True, text=True, timeout=600)
+    env = {k: v for k, v in os.environ.items() if k != 'AUTHOR2VEC_DEVICE'}
+    env.update({variable: value, 'PYTHONPATH': root})
+    if variable == 'THEANO_FLAGS' and os.environ.get('THEANO_FLAGS'):
+        env[variable] = os.environ['THEANO_FLAGS'] + ',' + value
+    proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', command],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith('author2vec: error: CUDA is not available: '), proc.stderr
-    assert proc.stdout == ''
+    assert len(lines) == 1 and lines[0].startswith('author2vec: error: ' + message), proc.stderr
+    assert proc.stdout == '' and os.listdir(str(tmp_path)) == []
 
 
 def test_benchmark_command_writes_table_json_and_plot(capsys, tmp_path):
@@ -265,6 +276,91 @@ def test_unwritable_output_is_refused_before_any_work(capsys, tmp_path, flor, fl
     assert code == 2 and out == ''  # not even the graph was read
     assert one_line(err) == 'author2vec: error: %s %s: cannot write in %s' % (flag, path, parent)
     assert os.listdir(str(tmp_path)) == ['flor.txt']
+
+
+@pytest.mark.parametrize('kind, message', [
+    ('fifo', '--output {path} is a FIFO, not a file'),
+    ('device', '--output {path} is a character device, not a file'),
+    ('link to a device', '--output {path} is a character device, not a file'),
+    ('the input', '--output {path} is the input --edgelist {flor}: it would be overwritten'),
+    ('a link to the input', '--output {path} is the input --edgelist {flor}: it would be '
+                            'overwritten'),
+    ('the input less .json', '--output {path}.json is the input --edgelist {flor}: it would '
+                             'be overwritten'),
+])
+def test_an_output_that_is_not_a_file_to_replace_is_refused_before_any_work(
+        capsys, tmp_path, flor, kind, message):
+    """A FIFO, a device (as root a rename replaces even /dev/full) or the input itself, named
+    directly or through a symlink, is refused before the graph is read; nothing changes."""
+    path = tmp_path / 'out.emb'
+    if kind == 'fifo':
+        os.mkfifo(str(path))
+    elif kind in ('device', 'link to a device'):
+        device = tmp_path / 'null' if kind == 'link to a device' else path
+        try:
+            os.mknod(str(device), stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        except PermissionError:
+            pytest.skip('cannot make a device node here')
+        if kind == 'link to a device':
+            path.symlink_to(device)
+    elif kind == 'the input':
+        path = flor
+    elif kind == 'a link to the input':
+        path.symlink_to(flor)
+    else:
+        path = tmp_path / 'flor'
+        flor.rename(tmp_path / 'flor.json')
+        flor = tmp_path / 'flor.json'
+    before = {name: os.lstat(str(tmp_path / name)) for name in os.listdir(str(tmp_path))}
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(path), *SMALL)
+    assert code == 2 and out == ''  # not even the graph was read
+    assert one_line(err) == 'author2vec: error: ' + message.format(path=path, flor=flor)
+    after = {name: os.lstat(str(tmp_path / name)) for name in os.listdir(str(tmp_path))}
+    assert {n: (s.st_mode, s.st_size, s.st_mtime_ns) for n, s in after.items()} == \
+        {n: (s.st_mode, s.st_size, s.st_mtime_ns) for n, s in before.items()}
+
+
+def test_output_to_its_own_redirected_stdout_is_refused(tmp_path, flor):
+    """`--output /dev/stdout > log`: the link leads to `log`, which the write would replace
+    (the rest of the output going to a deleted file): refused, `log` kept."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    log = tmp_path / 'log.txt'
+    with open(str(log), 'w') as out:
+        proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'train',
+                               '--edgelist', str(flor), '--output', '/dev/stdout'] + SMALL,
+                              stdout=out, stderr=subprocess.PIPE, text=True, timeout=600,
+                              env=dict(os.environ, PYTHONPATH=root))
+    assert proc.returncode == 2
+    assert one_line(proc.stderr) == ("author2vec: error: --output /dev/stdout is this "
+                                     "command's standard output: give a file name")
+    assert log.read_text() == '' and sorted(os.listdir(str(tmp_path))) == ['flor.txt', 'log.txt']
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason='root writes a read-only file')
+def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path, flor):
+    path = tmp_path / 'out.emb'
+    path.write_text('old')
+    os.chmod(str(path), 0o444)
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(path), *SMALL)
+    assert code == 2 and out == ''
+    assert one_line(err) == 'author2vec: error: --output %s is read-only' % path
+    assert path.read_text() == 'old'
+
+
+def test_an_output_that_is_a_symlink_is_written_through(capsys, tmp_path, flor):
+    """The link stays, its target gets the embedding (the record goes beside the link)."""
+    (tmp_path / 'real').mkdir()
+    target = tmp_path / 'real' / 'vectors.emb'
+    target.write_text('old')
+    link = tmp_path / 'out.emb'
+    link.symlink_to(target)
+    code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(link), *SMALL)
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(str(link)) == str(target)
+    assert target.read_text().startswith('15 8\n')
+    assert sorted(os.listdir(str(tmp_path))) == ['flor.txt', 'out.emb', 'out.emb.json', 'real']
 
 
 def test_unwritable_benchmark_output_dir_is_refused(capsys, tmp_path):

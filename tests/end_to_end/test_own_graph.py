@@ -469,3 +469,19 @@ def test_quoted_csv_ids_with_spaces_and_a_reversed_duplicate_train(tmp_path, cap
     assert 'Medici_family' in words and len(words) == 15
     assert sorted(os.listdir(str(tmp_path))) == ['florence.csv', 'florence.emb',
                                                  'florence.emb.json']
+
+
+def test_two_ids_that_write_the_same_word2vec_token_are_refused_before_training(tmp_path,
+                                                                                  capsys):
+    # issue 35 (6): `"Ana Lopez"` and `Ana_Lopez` both write `Ana_Lopez`; refused after all
+    # the epochs before, now before the split and the training
+    rows = ['"Ana Lopez",Bea', 'Ana_Lopez,Carl', 'Bea,Carl', 'Carl,Dan', 'Dan,Bea']
+    (tmp_path / 'names.csv').write_text('\n'.join(rows) + '\n')
+    code = cli.main(['train', '--edgelist', str(tmp_path / 'names.csv'), '--output',
+                     str(tmp_path / 'names.emb')] + TINY)
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ''
+    assert one_error_line(err) == ("author2vec: error: %s: node ids 'Ana Lopez' and 'Ana_Lopez' "
+                                   "give the same word2vec token 'Ana_Lopez': rename one"
+                                   % (tmp_path / 'names.csv'))
+    assert os.listdir(str(tmp_path)) == ['names.csv']
