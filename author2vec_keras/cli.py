@@ -565,10 +565,11 @@ def _check_partition_flags(args, graph):
 
 def cmd_train(args):
     import json
-    from author2vec_keras.evaluation import pipeline
+
     from author2vec_keras.data.datasets import content_inputs
-    from author2vec_keras.fileio import atomic_open, word2vec_token, word2vec_tokens
     from author2vec_keras.data.splits import removable_edges
+    from author2vec_keras.evaluation import pipeline
+    from author2vec_keras.fileio import atomic_open, word2vec_token, word2vec_tokens
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     output = _check_outputs(args)
@@ -637,6 +638,7 @@ def cmd_train(args):
 
 def cmd_benchmark(args):
     import json
+
     from author2vec_keras.data import datasets
     from author2vec_keras.evaluation.benchmark import parse_methods, run_benchmark
     _check_writable(args.output_dir, '--output-dir', directory=True)
@@ -733,8 +735,8 @@ def _main(argv):
                 os.environ['AUTHOR2VEC_DEVICE'] = previous
             print('author2vec: error: %s' % e, file=sys.stderr)
             return EXIT_BAD_INPUT
-    from author2vec_keras.training.checkpoints import CheckpointMismatch, TrainingInterrupted
     from author2vec_keras.data.readers import GraphFormatError
+    from author2vec_keras.training.checkpoints import CheckpointMismatch, TrainingInterrupted
     try:
         return COMMANDS[args.command](args)
     except (GraphFormatError, GraphError, BadInput, FileNotFoundError, IsADirectoryError,

@@ -41,12 +41,12 @@ def group_gradients(model, table, batches, groups, rows):
 
 
 def measure(init, seed=0, sample=300):
-    from author2vec_keras.data import datasets
-    from author2vec_keras.nn import models
-    from author2vec_keras.data.datasets import content_inputs
     from author2vec_keras import ContentLinkAuthor2Vec
-    from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
+    from author2vec_keras.data import datasets
+    from author2vec_keras.data.datasets import content_inputs
     from author2vec_keras.data.splits import link_prediction_split
+    from author2vec_keras.nn import models
+    from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
     ds = datasets.load('aan')
     split = link_prediction_split(ds.graph, 0.5, seed=seed)
     pairs, texts = content_inputs(ds, split)
@@ -112,9 +112,9 @@ def main(argv=None):
     p.add_argument('--sample', type=int, default=300, help='groups sampled per model')
     p.add_argument('--out', default=OUT)
     args = p.parse_args(argv)
-    from author2vec_keras.nn.backend import keras  # noqa: F401  (Theano + fixes, recorded)
-    from author2vec_keras.fileio import atomic_open
     from author2vec_keras.evaluation.pipeline import versions
+    from author2vec_keras.fileio import atomic_open
+    from author2vec_keras.nn.backend import keras  # noqa: F401  (Theano + fixes, recorded)
     t0 = time.time()
     data = {'command': 'python benchmarks/a2v_step_sizes.py ' + ' '.join(
                 argv if argv is not None else sys.argv[1:]),

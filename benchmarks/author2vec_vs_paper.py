@@ -39,11 +39,16 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import paper_comparison  # noqa: E402  (benchmarks/, beside this script)
+from paper_comparison import (  # noqa: E402
+    A2V_KEY as KEY,
+    A2V_METHODS as METHODS,
+    A2V_USES_CONTENT as USES_CONTENT,
+    a2v_run_key as run_key,
+    a2v_run_name as key_name,
+)
+
 from author2vec_keras.fileio import atomic_open, save_figure  # noqa: E402
 from author2vec_keras.training.presets import presets_of  # noqa: E402
-from paper_comparison import (  # noqa: E402
-    A2V_KEY as KEY, A2V_METHODS as METHODS, A2V_USES_CONTENT as USES_CONTENT,
-    a2v_run_key as run_key, a2v_run_name as key_name)
 
 KERAS = {'link', 'content', 'alternating', 'joint', 'walks'}
 SPLIT_YEAR = 2008
@@ -81,6 +86,7 @@ def aan_slice(prefixes):
     """AAN cut to the papers whose id starts with one of `prefixes` ('D08' is EMNLP 2008) and
     the co-authorship graph of their authors: a small real testbed for smoke runs."""
     import warnings
+
     from author2vec_keras.data import datasets
     from author2vec_keras.data.datasets.aan import aan_coauthor_events
     from author2vec_keras.data.graph import DataWarning, Graph
@@ -100,9 +106,9 @@ class Testbed(object):
 
     def __init__(self, dataset, protocol, seed, leaky, doc2vec_epochs, papers=None):
         from author2vec_keras.data import datasets
-        from author2vec_keras.evaluation import pipeline
         from author2vec_keras.data.datasets.aan import aan_coauthor_events, aan_venue_labels
         from author2vec_keras.data.splits import link_prediction_split, temporal_split
+        from author2vec_keras.evaluation import pipeline
         ds = datasets.load(dataset) if papers is None else aan_slice(papers)
         if protocol == 'holdout':
             split = link_prediction_split(ds.graph, 0.5, seed=seed)
@@ -138,7 +144,7 @@ class Testbed(object):
 
     def score(self, est, embeddings=None):
         """Hadamard and own-score AUC (and NMI) of a fitted (or fitting) estimator."""
-        from author2vec_keras.evaluation import protocols as ev, pipeline
+        from author2vec_keras.evaluation import pipeline
         emb = np.asarray(est.get_embedding() if embeddings is None else embeddings, float)
         lp = pipeline.score(self.setup, emb, own=pipeline.own_score(est), seed=self.seed,
                             operators=['hadamard'])
@@ -388,8 +394,8 @@ def main(argv=None):
     args.checkpoint_dir = args.checkpoint_dir or args.out + '.checkpoints'
     path_json = args.out + '.json'
     if not args.report_only:
-        from author2vec_keras.nn.backend import keras  # noqa: F401  (Theano + fixes, recorded)
         from author2vec_keras.evaluation.pipeline import versions
+        from author2vec_keras.nn.backend import keras  # noqa: F401  (Theano + fixes, recorded)
         store = Store(path_json, args.resume)
         command = 'python benchmarks/author2vec_vs_paper.py ' + ' '.join(
             argv if argv is not None else sys.argv[1:])

@@ -24,9 +24,9 @@ import numpy as np
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..')
 sys.path.insert(0, ROOT)
 
-from author2vec_keras.training import memory  # noqa: E402
-from author2vec_keras.fileio import atomic_open  # noqa: E402
 from author2vec_keras.evaluation.pipeline import versions  # noqa: E402
+from author2vec_keras.fileio import atomic_open  # noqa: E402
+from author2vec_keras.training import memory  # noqa: E402
 
 MiB = 2.0 ** 20
 

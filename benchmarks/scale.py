@@ -63,6 +63,7 @@ def _mem_available():
 def versions():
     """`pipeline.versions()` with Theano and Keras loaded, and Ray's version."""
     import importlib.metadata
+
     import author2vec_keras.nn.backend  # noqa: F401  loads Theano and Keras, as the children do
     from author2vec_keras.evaluation.pipeline import versions as stack
     out = stack()
@@ -80,16 +81,17 @@ def versions():
 def child_throughput(spec):
     """Unpartitioned Author2Vec on a generated graph: pairs/s, peak RSS, estimate, checkpoint."""
     import numpy as np
+
     from author2vec_keras.data.generators import power_law_graph
     started = time.time()
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])
     out = {'edges': graph.num_edges, 'generate_s': time.time() - started}
     from author2vec_keras import Author2Vec
-    from author2vec_keras.training.memory import available_memory, check_table_fits
-    from author2vec_keras.nn.saving import save_model
-    from author2vec_keras.nn.optimizers import table_copies
     from author2vec_keras.nn import models
+    from author2vec_keras.nn.optimizers import table_copies
+    from author2vec_keras.nn.saving import save_model
     from author2vec_keras.nn.sequences import PairSequence
+    from author2vec_keras.training.memory import available_memory, check_table_fits
     est = Author2Vec(dim=spec['dim'], hidden_dim=32, negatives=5, batch_size=512,
                      optimizer=spec['optimizer'], random_state=spec['seed'], verbose=0)
     optimizer = est._make_optimizer()
@@ -140,8 +142,8 @@ def child_throughput(spec):
 def child_partitions(spec):
     """One epoch of PartitionedAuthor2Vec on a generated graph."""
     from author2vec_keras.data.generators import power_law_graph
-    from author2vec_keras.training.memory import check_table_fits
     from author2vec_keras.nn.optimizers import table_copies
+    from author2vec_keras.training.memory import check_table_fits
     from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
     graph = power_law_graph(spec['nodes'], spec['average_degree'], seed=spec['seed'])
     graph.degrees  # the adjacency (write_buckets reads the degrees): part of the baseline
@@ -181,6 +183,7 @@ def child_partitions(spec):
 def _setup(dataset, seed, classifier=True):
     """`pipeline.prepare`: node2vec's link-prediction hold-out of half the edges."""
     import warnings
+
     from author2vec_keras.data import datasets
     from author2vec_keras.evaluation import pipeline
     with warnings.catch_warnings():
@@ -442,6 +445,7 @@ def plot(data, stem):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+
     from author2vec_keras.fileio import save_figure
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     ax = axes[0]

@@ -99,11 +99,13 @@ def _summary(rates):
 def run_keras(args):
     sys.path.insert(0, ROOT)
     t0 = time.perf_counter()
+    import numpy as np
+
     from author2vec_keras.nn import backend
     from author2vec_keras.nn.backend import keras
     from author2vec_keras.nn.models import paper_model, train_step
     from author2vec_keras.nn.optimizers import RowAdam
-    import numpy as np
+
     import theano
     import_s = time.perf_counter() - t0
     optimizer = RowAdam() if args.method.startswith('keras_rowadam') else keras.optimizers.Adam()
@@ -158,7 +160,6 @@ def run_keras(args):
 
 
 def run_torch(args):
-    import numpy as np
     import torch
     torch.manual_seed(args.seed)
     sparse = args.method.startswith('torch_sparse_adam')

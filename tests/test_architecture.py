@@ -8,13 +8,11 @@ import sys
 import numpy as np
 import pytest
 
-from author2vec_keras import cli
-
-from author2vec_keras.evaluation import pipeline
-from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec
-from author2vec_keras.training.estimator import MODELS
+from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec, cli
 from author2vec_keras.data.graph import Graph, pair_keys
+from author2vec_keras.evaluation import pipeline
 from author2vec_keras.fileio import load_word2vec, save_word2vec
+from author2vec_keras.training.estimator import MODELS
 
 #: modules that must load without Theano or Keras (a DeepWalk-only benchmark never configures
 #: the 2017 stack); the estimators load it when they build a model.
@@ -126,7 +124,9 @@ def _imports_between_modules():
     function: an import in a function closes a cycle as surely, only later)."""
     import ast
     import pathlib
+
     import networkx as nx
+
     import author2vec_keras
     root = pathlib.Path(author2vec_keras.__file__).parent
     names = {}
@@ -241,6 +241,7 @@ def test_keras_internals_are_read_only_in_the_backend():
     ...), and no other module reads or sets a private attribute of an object that is not its
     own. The benchmark scripts may use the package's own private names, not Keras'."""
     import pathlib
+
     import author2vec_keras
     root = pathlib.Path(author2vec_keras.__file__).parent
     trees = {path: ast.parse(path.read_text(encoding='utf8')) for path in sorted(root.rglob('*.py'))

@@ -24,12 +24,12 @@ import warnings
 import numpy as np
 from tqdm import tqdm
 
-from author2vec_keras.evaluation import methods as registry, pipeline
 from author2vec_keras.checks import one_of, positive_int
-from author2vec_keras.training.estimator import Author2Vec
-from author2vec_keras.fileio import atomic_open
+from author2vec_keras.evaluation import methods as registry, pipeline
 from author2vec_keras.evaluation.pipeline import TASKS
 from author2vec_keras.evaluation.reporting import PUBLISHED, markdown_table, plot
+from author2vec_keras.fileio import atomic_open
+from author2vec_keras.training.estimator import Author2Vec
 
 __all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'parse_methods', 'run_benchmark']
 
@@ -133,8 +133,8 @@ def _check_graph(graph, task, methods, make):
     """Refuse, before any file is written, a graph the task or a method cannot run on
     (`GraphError`, `MemoryError`; the command line names the file)."""
     from author2vec_keras.data.graph import GraphError
-    from author2vec_keras.data.splits import removable_edges
     from author2vec_keras.data.negatives import check_negatives
+    from author2vec_keras.data.splits import removable_edges
     if graph.num_edges == 0:
         raise GraphError('the graph has no edges')
     if task == 'link-prediction' and removable_edges(graph) == 0:

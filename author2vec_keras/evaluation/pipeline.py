@@ -24,8 +24,8 @@ import time
 import numpy as np
 
 from author2vec_keras.checks import one_of
-from author2vec_keras.evaluation import protocols
 from author2vec_keras.data.splits import link_prediction_split
+from author2vec_keras.evaluation import protocols
 
 __all__ = ['TASKS', 'Setup', 'prepare', 'fit_and_score', 'score', 'own_score', 'record',
            'versions']

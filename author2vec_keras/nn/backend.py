@@ -322,8 +322,8 @@ def _scoped_to_bytes(fn):
 def _fix_hdf5_loading(keras):
     if _skipped('hdf5_strings'):
         return
-    import keras.models
     import keras.engine.topology as topology
+    import keras.models
     keras.models.load_model = _scoped_to_bytes(keras.models.load_model)
     topology.Container.load_weights = _scoped_to_bytes(topology.Container.load_weights)
     # Sequential overrides Container.load_weights
@@ -336,6 +336,7 @@ def _fix_count_params(keras):
     if _skipped('count_params'):
         return
     import numpy as np
+
     import keras.backend.theano_backend as theano_backend
     compiled = theano_backend.count_params
 
@@ -491,8 +492,8 @@ def cuda_unavailable_reason(cause=None):
 def info():
     """A dict describing the stack: Theano package and version, device, floatX, BLAS, compiledir."""
     setup()
-    import theano
     import keras
+    import theano
     name, version = theano_distribution()
     try:
         import pygpu  # noqa: F401

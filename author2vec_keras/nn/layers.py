@@ -1,11 +1,11 @@
 """Custom Keras layers: the blog's `NodeEmbeddingLayer` (fixed for Keras 2.0.9),
 `NodeContextEmbedding` (a node table and a context table for the two sides of a pair) and
 `PairColumn`."""
-from author2vec_keras.nn.backend import keras, K
 from author2vec_keras.checks import positive_int
+from author2vec_keras.nn.backend import K, keras
 
-from keras import initializers, regularizers, constraints
-from keras.engine.topology import Layer, InputSpec
+from keras import constraints, initializers, regularizers
+from keras.engine.topology import InputSpec, Layer
 
 
 class NodeEmbeddingLayer(Layer):

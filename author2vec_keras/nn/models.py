@@ -19,14 +19,13 @@ longer symmetric (`edge_probability(..., symmetric=True)` averages both orders).
 """
 import numpy as np
 
-from author2vec_keras.nn import backend
-from author2vec_keras.nn.backend import keras, K
 from author2vec_keras.checks import AUTHOR_TABLES, CONTEXTS, EMBEDDING_INITS, one_of
+from author2vec_keras.nn import backend, rewrites
+from author2vec_keras.nn.backend import K, keras
 from author2vec_keras.nn.layers import NodeContextEmbedding, NodeEmbeddingLayer, PairColumn
-from author2vec_keras.nn import rewrites
 
-from keras.models import Model, Sequential
 from keras.layers import Concatenate, Dense, Dropout, Embedding, Input, Permute, TimeDistributed
+from keras.models import Model, Sequential
 
 EMBEDDING_LAYER = 'node_embedding'
 PAPER_EMBEDDING = 'paper_embedding'

@@ -50,15 +50,18 @@ from author2vec_keras.nn import backend  # noqa: F401  configures and imports Th
 import theano
 import theano.tensor as T
 from theano.compile import optdb
+
 try:  # theano-pymc 1.1
     from theano.graph.basic import Apply
-    from theano.graph.op import Op, COp as _COp
-    from theano.graph.opt import local_optimizer, TopoOptimizer
+    from theano.graph.op import COp as _COp, Op
+    from theano.graph.opt import TopoOptimizer, local_optimizer
 except ImportError:  # Theano 1.0.5
+    from theano.gof import (
+        Op,
+        Op as _COp,  # Theano 1.0.5's Op takes C code
+    )
     from theano.gof.graph import Apply
-    from theano.gof import Op
-    from theano.gof import Op as _COp  # Theano 1.0.5's Op takes C code
-    from theano.gof.opt import local_optimizer, TopoOptimizer
+    from theano.gof.opt import TopoOptimizer, local_optimizer
 
 __all__ = ['RowUpdate', 'TakeRows', 'FastTanh', 'StackColumns', 'OneHot', 'SumRowsByIndex',
            'SetRows', 'CFileOp', 'fast_tanh', 'sum_rows', 'on_cpu', 'c_source', 'c_sections',

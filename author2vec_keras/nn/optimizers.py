@@ -63,23 +63,23 @@ import warnings
 
 import numpy as np
 
-from author2vec_keras.nn.backend import keras, K, set_keras_shape
+from author2vec_keras.nn.backend import K, keras, set_keras_shape
 from author2vec_keras.nn.slots import SLOTS, table_copies as _table_copies
 
-import theano  # configured and imported by .backend above
 import theano.tensor as T
 from theano.compile.ops import Shape, Shape_i
 from theano.tensor.extra_ops import Unique
 from theano.tensor.subtensor import AdvancedSubtensor1
+
 try:  # theano-pymc 1.1
-    from theano.graph.basic import io_toposort, graph_inputs
+    from theano.graph.basic import graph_inputs, io_toposort
 except ImportError:  # Theano 1.0.5
-    from theano.gof.graph import io_toposort, inputs as graph_inputs
+    from theano.gof.graph import inputs as graph_inputs, io_toposort
 
 from author2vec_keras.nn.ops import RowUpdate, SetRows, SumRowsByIndex, on_cpu
 
-from keras.optimizers import Optimizer
 from keras.legacy import interfaces
+from keras.optimizers import Optimizer
 
 __all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'ROW_WISE', 'row_wise', 'resolve', 'table_copies',
            'find_row_params', 'CUSTOM_OBJECTS', 'SumRowsByIndex', 'SetRows']

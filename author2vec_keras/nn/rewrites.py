@@ -27,14 +27,15 @@ import theano
 import theano.tensor as T
 from theano import scalar
 from theano.compile import optdb
-from theano.tensor.basic import ARange, get_scalar_constant_value, NotScalarConstantError
+from theano.tensor.basic import ARange, NotScalarConstantError, get_scalar_constant_value
 from theano.tensor.blas import Dot22, Dot22Scalar, Gemm, _dot22
 from theano.tensor.elemwise import DimShuffle, Elemwise
 from theano.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor1, IncSubtensor
+
 try:  # theano-pymc 1.1
-    from theano.graph.opt import local_optimizer, TopoOptimizer
+    from theano.graph.opt import TopoOptimizer, local_optimizer
 except ImportError:  # Theano 1.0.5
-    from theano.gof.opt import local_optimizer, TopoOptimizer
+    from theano.gof.opt import TopoOptimizer, local_optimizer
 
 from author2vec_keras.nn.ops import OneHot, StackColumns, TakeRows, fast_tanh, on_cpu
 

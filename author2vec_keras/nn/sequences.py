@@ -25,10 +25,10 @@ import threading
 
 import numpy as np
 
-from author2vec_keras.nn.backend import keras
 from author2vec_keras.checks import positive_int
 from author2vec_keras.data.graph import isin_sorted, pair_keys
 from author2vec_keras.data.negatives import NegativeSampler, draw_by_cdf, labelled_pairs
+from author2vec_keras.nn.backend import keras
 
 __all__ = ['PairSequence', 'WalkPairSequence', 'AuthorshipSequence']
 

@@ -23,13 +23,20 @@ import time
 
 import numpy as np
 
-from author2vec_keras.nn.backend import K, collected_trainable_weights
-from author2vec_keras.nn import models
-from author2vec_keras.training.checkpoints import TrainingInterrupted
 from author2vec_keras.checks import finite_loss
+from author2vec_keras.nn import models
+from author2vec_keras.nn.backend import K, collected_trainable_weights
 from author2vec_keras.nn.optimizers import ROW_WISE, resolve
-from author2vec_keras.training.partitions import (BucketScheduler, after_bucket, bucket_pairs, load_dense, pass_order,
-                         read_rows_into, save_dense)
+from author2vec_keras.training.checkpoints import TrainingInterrupted
+from author2vec_keras.training.partitions import (
+    BucketScheduler,
+    after_bucket,
+    bucket_pairs,
+    load_dense,
+    pass_order,
+    read_rows_into,
+    save_dense,
+)
 
 __all__ = ['BucketTrainer', 'LocalExecutor', 'train_buckets', 'timed']
 

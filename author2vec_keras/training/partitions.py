@@ -35,8 +35,8 @@ import re
 import numpy as np
 
 from author2vec_keras.data.graph import isin_sorted, pair_keys
-from author2vec_keras.fileio import atomic_open, atomic_path, temporary_target
 from author2vec_keras.data.negatives import draw_by_cdf, labelled_pairs
+from author2vec_keras.fileio import atomic_open, atomic_path, temporary_target
 
 __all__ = ['PartitionLayout', 'write_buckets', 'read_bucket', 'BucketPairs', 'bucket_pairs',
            'bucket_order', 'pass_order', 'BucketScheduler', 'PartitionStore', 'read_rows_into',

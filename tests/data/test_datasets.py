@@ -170,8 +170,9 @@ def _synthetic_papers(n_authors=30, n_papers=80, seed=3):
 
 def test_leaky_content_differs_exactly_in_the_joint_papers_of_held_out_pairs():
     import itertools
-    from author2vec_keras.data.datasets.aan import aan_coauthor_events
     import warnings
+
+    from author2vec_keras.data.datasets.aan import aan_coauthor_events
     from author2vec_keras.data.graph import DataWarning, Graph
     from author2vec_keras.data.splits import link_prediction_split, temporal_split
     papers = _synthetic_papers()

@@ -9,8 +9,7 @@ import warnings
 import numpy as np
 import pytest
 from helpers import ROOT
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from author2vec_keras.data.datasets.aan import read_aan_collaboration, read_aan_metadata
 from author2vec_keras.data.graph import DataWarning, Graph

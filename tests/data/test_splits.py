@@ -8,8 +8,12 @@ import pytest
 from author2vec_keras.data import datasets
 from author2vec_keras.data.datasets.aan import aan_coauthor_events
 from author2vec_keras.data.graph import DataWarning, Graph
-from author2vec_keras.data.splits import (link_prediction_split, random_spanning_forest,
-                                     removable_edges, temporal_split)
+from author2vec_keras.data.splits import (
+    link_prediction_split,
+    random_spanning_forest,
+    removable_edges,
+    temporal_split,
+)
 
 
 @pytest.fixture(scope='module')

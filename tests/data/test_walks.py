@@ -8,12 +8,11 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from author2vec_keras.evaluation import baselines
-
 from author2vec_keras.data import walks
 from author2vec_keras.data.graph import DataWarning, Graph
 from author2vec_keras.data.splits import link_prediction_split
 from author2vec_keras.data.walks import WalkContextSampler
+from author2vec_keras.evaluation import baselines
 
 
 def hops_within(graph, sources, k):

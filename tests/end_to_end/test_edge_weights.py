@@ -4,13 +4,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras.evaluation import baselines
-
 from author2vec_keras import cli
-from author2vec_keras.training.estimator import Author2Vec
 from author2vec_keras.data.graph import Graph
-from author2vec_keras.nn.sequences import PairSequence
 from author2vec_keras.data.walks import WalkContextSampler
+from author2vec_keras.evaluation import baselines
+from author2vec_keras.nn.sequences import PairSequence
+from author2vec_keras.training.estimator import Author2Vec
 
 TINY = ['--dim', '4', '--hidden-dim', '4', '--epochs', '1', '--negatives', '1',
         '--batch-size', '64', '--quiet', '--test-fraction', '0']

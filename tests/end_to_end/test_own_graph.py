@@ -17,11 +17,9 @@ import numpy as np
 import pytest
 
 from author2vec_keras import cli
-
 from author2vec_keras.data import datasets
-
-from author2vec_keras.training import memory
 from author2vec_keras.data.graph import DataWarning
+from author2vec_keras.training import memory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TINY = ['--dim', '4', '--hidden-dim', '4', '--epochs', '1', '--negatives', '1',

@@ -4,22 +4,17 @@ import json
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st, HealthCheck
-
-from author2vec_keras import cli
 from helpers import start
+from hypothesis import HealthCheck, given, settings, strategies as st
 
+from author2vec_keras import Author2Vec, cli
 from author2vec_keras.data import datasets
-from author2vec_keras import Author2Vec
-from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.fileio import load_word2vec
-from author2vec_keras.training.memory import estimate_training_memory
+from author2vec_keras.training.memory import check_table_fits, estimate_training_memory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # Cora (2,708 papers, 5,278 citations): small and real. Batch 64 makes an epoch last seconds.

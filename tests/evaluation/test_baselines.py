@@ -5,10 +5,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras.evaluation import baselines as B
-from author2vec_keras.evaluation import protocols as ev
 from author2vec_keras.data.graph import Graph
 from author2vec_keras.data.splits import link_prediction_split
+from author2vec_keras.evaluation import baselines as B, protocols as ev
 
 
 @pytest.fixture(scope='module')

@@ -5,11 +5,10 @@ import os
 import networkx as nx
 import pytest
 
-from author2vec_keras.evaluation import baselines, benchmark
-
 from author2vec_keras import cli
-from author2vec_keras.training.estimator import Author2Vec
 from author2vec_keras.data.graph import Graph
+from author2vec_keras.evaluation import baselines, benchmark
+from author2vec_keras.training.estimator import Author2Vec
 
 FAST = 'common-neighbours,adamic-adar,deepwalk,line,spectral,random'
 
@@ -95,6 +94,7 @@ def test_benchmark_arguments_in_the_cli():
 def test_quick_mode_trains_enough_on_a_small_graph():
     """A small graph's one quick epoch is a few gradient steps: the budget is raised."""
     import networkx as nx
+
     from author2vec_keras.data.readers import as_graph
     small = as_graph(nx.les_miserables_graph())  # 77 nodes, 254 edges
     s = benchmark._settings(True, 128, small)

@@ -3,9 +3,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from author2vec_keras.evaluation import protocols as ev
 from author2vec_keras.data.graph import Graph
 from author2vec_keras.data.splits import link_prediction_split
+from author2vec_keras.evaluation import protocols as ev
 
 
 def _two_cliques(k=10, bridges=1):

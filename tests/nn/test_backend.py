@@ -233,8 +233,8 @@ def test_theano_ifelse_fix_is_needed():
 
 
 def test_theano_ifelse_fix_works_in_a_train_function():
-    from keras.models import Sequential
     from keras.layers import Dense, Dropout
+    from keras.models import Sequential
     model = Sequential([Dense(3, input_dim=4), Dropout(0.5), Dense(1)])
     model.compile('sgd', 'mse')
     x = np.ones((8, 4), dtype='float32')
@@ -248,8 +248,8 @@ def test_theano_ifelse_fix_works_in_a_train_function():
 
 @pytest.fixture(scope='module')
 def saved_model(tmp_path_factory):
-    from keras.models import Sequential
     from keras.layers import Dense
+    from keras.models import Sequential
     model = Sequential([Dense(2, input_dim=3, name='d')])
     model.compile('sgd', 'mse')
     path = str(tmp_path_factory.mktemp('h5') / 'tiny.h5')

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from author2vec_keras.nn.backend import keras
-from author2vec_keras.nn.layers import NodeEmbeddingLayer, CUSTOM_OBJECTS
+from author2vec_keras.nn.layers import CUSTOM_OBJECTS, NodeEmbeddingLayer
 
-from keras.layers import Input, Permute, Embedding
+from keras.layers import Embedding, Input, Permute
 from keras.models import Model, Sequential
 
 pytestmark = pytest.mark.core

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from author2vec_keras.nn.backend import keras
 from author2vec_keras.nn import models
+from author2vec_keras.nn.backend import keras
+from author2vec_keras.nn.layers import NodeEmbeddingLayer
 from author2vec_keras.nn.saving import load_model, save_model
-from author2vec_keras.nn.layers import CUSTOM_OBJECTS, NodeEmbeddingLayer
 from author2vec_keras.nn.sequences import PairSequence
 
 pytestmark = pytest.mark.core

@@ -7,11 +7,18 @@ reset to the same initial weights and zero optimizer state before each use.
 import numpy as np
 import pytest
 
-from author2vec_keras.nn.backend import keras, K
-from author2vec_keras.nn.models import paper_model, EMBEDDING_LAYER, edge_probability
-from author2vec_keras.nn.optimizers import (RowSGD, RowAdagrad, RowAdam, row_wise, find_row_params,
-                                         table_copies, CUSTOM_OBJECTS)
+from author2vec_keras.nn.backend import K, keras
 from author2vec_keras.nn.layers import CUSTOM_OBJECTS as LAYER_OBJECTS
+from author2vec_keras.nn.models import EMBEDDING_LAYER, edge_probability, paper_model
+from author2vec_keras.nn.optimizers import (
+    CUSTOM_OBJECTS,
+    RowAdagrad,
+    RowAdam,
+    RowSGD,
+    find_row_params,
+    row_wise,
+    table_copies,
+)
 
 DIM, HIDDEN = 16, 8
 
@@ -79,8 +86,8 @@ def test_embedding_table_is_detected_and_other_weights_are_dense():
 
 
 def test_regularized_table_falls_back_to_dense_and_explicit_request_raises():
+    from keras.layers import Dense, Embedding, Flatten
     from keras.models import Sequential
-    from keras.layers import Embedding, Flatten, Dense
     model = Sequential([Embedding(10, 4, input_length=2, embeddings_regularizer='l2',
                                   name='emb'), Flatten(), Dense(1, activation='sigmoid')])
     model.compile('sgd', 'binary_crossentropy')

@@ -4,9 +4,9 @@ import warnings
 import numpy as np
 import pytest
 
-from author2vec_keras.nn.backend import keras
 from author2vec_keras.data.graph import DataWarning, Graph, GraphError
 from author2vec_keras.data.negatives import NegativeSampler, check_negatives, sample_non_edges
+from author2vec_keras.nn.backend import keras
 from author2vec_keras.nn.sequences import PairSequence
 
 

@@ -6,13 +6,13 @@ module-scoped fixtures on a tiny synthetic corpus and every test reuses them.
 import numpy as np
 import pytest
 
-from author2vec_keras.training.checkpoints import TrainingInterrupted
-from author2vec_keras.data.graph import Graph
 from author2vec_keras.data.datasets.aan import aan_authorship, aan_venue_labels
-from author2vec_keras.training.content_link import ContentLinkAuthor2Vec
-from author2vec_keras.nn.models import author2vec_models, with_rewrites
-from author2vec_keras.nn.sequences import AuthorshipSequence
+from author2vec_keras.data.graph import Graph
 from author2vec_keras.data.text import doc2vec_vectors
+from author2vec_keras.nn.models import author2vec_models
+from author2vec_keras.nn.sequences import AuthorshipSequence
+from author2vec_keras.training.checkpoints import TrainingInterrupted
+from author2vec_keras.training.content_link import ContentLinkAuthor2Vec
 
 TOPICS = [
     'neural parsing syntax dependency treebank',

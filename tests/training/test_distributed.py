@@ -12,8 +12,8 @@ import pytest
 ray = pytest.importorskip('ray', reason="Ray is not installed (pip install "
                                         "'author2vec_keras[distributed]'); CI runs these tests")
 
-from author2vec_keras.training.distributed import connect  # noqa: E402
 from author2vec_keras.evaluation.protocols import binary_scores  # noqa: E402
+from author2vec_keras.training.distributed import connect  # noqa: E402
 from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec  # noqa: E402
 
 PARAMS = dict(partitions=4, dim=16, hidden_dim=8, negatives=5, batch_size=256, epochs=4,

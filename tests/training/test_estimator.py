@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from author2vec_keras.training.estimator import Author2Vec
 from author2vec_keras.fileio import load_word2vec
+from author2vec_keras.training.estimator import Author2Vec
 
 pytestmark = pytest.mark.core
 
@@ -99,6 +99,7 @@ def test_save_figure_is_atomic(tmp_path):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
+
     from author2vec_keras.fileio import save_figure
     fig, ax = plt.subplots()
     ax.plot([0, 1], [1, 0])

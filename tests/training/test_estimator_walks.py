@@ -11,13 +11,10 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from author2vec_keras import cli
-
+from author2vec_keras import Author2Vec, cli
 from author2vec_keras.data import datasets
-
-from author2vec_keras.evaluation import protocols
-from author2vec_keras import Author2Vec
 from author2vec_keras.data.readers import read_edgelist
+from author2vec_keras.evaluation import protocols
 
 SMALL = dict(dim=32, hidden_dim=16, negatives=5, batch_size=512, verbose=0, random_state=0)
 

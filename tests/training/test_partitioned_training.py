@@ -9,15 +9,13 @@ import time
 
 import numpy as np
 import pytest
+from helpers import start
 
 from author2vec_keras import cli
-
 from author2vec_keras.data import datasets
-from author2vec_keras.training.checkpoints import CheckpointMismatch
 from author2vec_keras.fileio import load_word2vec
+from author2vec_keras.training.checkpoints import CheckpointMismatch
 from author2vec_keras.training.partitioned_training import PartitionedAuthor2Vec
-
-from helpers import start
 
 PARAMS = dict(partitions=4, dim=8, hidden_dim=4, negatives=1, batch_size=64, random_state=5,
               verbose=0)
@@ -59,7 +57,7 @@ def test_fit_writes_partitions_and_a_node_order_table(reference, cora):
 
 
 def test_numpy_scorer_is_the_keras_model(reference, cora):
-    from author2vec_keras.nn.models import paper_model, edge_probability
+    from author2vec_keras.nn.models import edge_probability, paper_model
     model = paper_model(cora.num_nodes, 8, 4)
     model.set_weights([np.asarray(reference.embeddings_)] + reference.dense_weights_)
     pairs = np.random.default_rng(0).integers(0, cora.num_nodes, size=(500, 2))

@@ -12,9 +12,17 @@ import pytest
 from author2vec_keras.data import datasets
 from author2vec_keras.data.generators import power_law_graph
 from author2vec_keras.data.graph import Graph
-from author2vec_keras.training.partitions import (BucketPairs, BucketScheduler, PartitionLayout,
-                                         PartitionStore, bucket_order, bucket_pairs,
-                                         read_bucket, read_rows_into, write_buckets)
+from author2vec_keras.training.partitions import (
+    BucketPairs,
+    BucketScheduler,
+    PartitionLayout,
+    PartitionStore,
+    bucket_order,
+    bucket_pairs,
+    read_bucket,
+    read_rows_into,
+    write_buckets,
+)
 
 
 @pytest.fixture(scope='module')

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 
 from author2vec_keras.checks import CONTEXTS
-from author2vec_keras.nn.backend import K
+from author2vec_keras.evaluation.protocols import score_link_prediction
 from author2vec_keras.nn import models
-from author2vec_keras.nn.saving import load_model, save_model
+from author2vec_keras.nn.backend import K
 from author2vec_keras.nn.layers import NodeContextEmbedding
 from author2vec_keras.nn.optimizers import RowAdam
+from author2vec_keras.nn.saving import load_model, save_model
 from author2vec_keras.nn.sequences import PairSequence, WalkPairSequence
-from author2vec_keras.evaluation.protocols import score_link_prediction
 
 pytestmark = pytest.mark.core
 

@@ -32,12 +32,20 @@ import zlib
 
 import numpy as np
 
-from author2vec_keras.fileio import atomic_path
-from author2vec_keras.data.bibliography import (Papers, merge_name_variants, papers_from_records,
-                                                read_papers)
+from author2vec_keras.data.bibliography import (
+    Papers,
+    merge_name_variants,
+    papers_from_records,
+    read_papers,
+)
+from author2vec_keras.data.datasets.aan import (
+    aan_authorship,
+    read_aan_collaboration,
+    read_aan_metadata,
+)
 from author2vec_keras.data.graph import DataWarning, Graph
 from author2vec_keras.data.readers import GraphFormatError, read_edgelist, read_labels, read_mat
-from author2vec_keras.data.datasets.aan import aan_authorship, read_aan_collaboration, read_aan_metadata
+from author2vec_keras.fileio import atomic_path
 
 __all__ = ['Dataset', 'DatasetError', 'ChecksumError', 'load', 'names', 'describe_all', 'fetch',
            'DEFAULT', 'DATA_DIR', 'CACHE_DIR', 'manifest', 'content_inputs',
