@@ -121,8 +121,8 @@ def build_parser():
     commands.required = True
     device = argparse.ArgumentParser(add_help=False)
     device.add_argument('--device', default=None,
-                        help="'cpu', 'cuda', 'cudaN' or 'openclP:D' (Theano device; cuda and opencl "
-                             "need the GPU image or a `make venv-gpu` venv). "
+                        help="'cpu', 'cuda', 'cudaN' or 'openclP:D' (Theano device; cuda and "
+                             "opencl need the GPU image or a `make venv-gpu` venv). "
                              "Default: $AUTHOR2VEC_DEVICE, else cpu.")
 
     train = commands.add_parser(

@@ -402,8 +402,8 @@ def setup(device=None):
     _fix_collections_iterable()
     wanted = _device_from_flags(os.environ.get('THEANO_FLAGS'))
     on_gpu = gpu_api(wanted) is not None
-    # On a GPU, the warnings of Theano's start (e.g. "Your cuDNN version is more recent than Theano",
-    # which it gives from loading libcudnn before any GPU is touched) are held back until the GPU
+    # On a GPU, the warnings of Theano's start (e.g. "Your cuDNN version is more recent than
+    # Theano", which it gives from loading libcudnn before any GPU is touched) are held back until the GPU
     # is up: a refusal stays one sentence.
     held = warnings.catch_warnings(record=True) if on_gpu else contextlib.nullcontext([])
     try:
@@ -477,7 +477,8 @@ def gpu_unavailable_reason(device, cause=None):
 
     # Arguments
         device: the Theano device asked for ('cuda', 'cudaN', 'openclP:D').
-        cause: the exception of libgpuarray's failed initialisation, if known (named in the sentence).
+        cause: the exception of libgpuarray's failed initialisation, if known (named in the
+            sentence).
     """
     if gpu_api(device) == 'CUDA':
         return cuda_unavailable_reason(cause)

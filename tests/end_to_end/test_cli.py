@@ -137,7 +137,8 @@ def test_opencl_where_it_cannot_work_is_one_sentence(capsys):
 def test_opencl_from_the_environment_is_refused_in_one_sentence_too(tmp_path, how):
     """`THEANO_FLAGS=device=opencl1:0` (where Theano 1.0.5 logs its error and goes on on the CPU)
     is refused before anything runs: the same sentence, exit status 2, nothing written. With
-    pygpu (the `make venv-gpu` venv) it names libgpuarray's error instead (tests/nn/test_opencl.py)."""
+    pygpu (the `make venv-gpu` venv) it names libgpuarray's error instead
+    (tests/nn/test_opencl.py)."""
     import subprocess
     import sys
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
