@@ -403,8 +403,8 @@ def setup(device=None):
     wanted = _device_from_flags(os.environ.get('THEANO_FLAGS'))
     on_gpu = gpu_api(wanted) is not None
     # On a GPU, the warnings of Theano's start (e.g. "Your cuDNN version is more recent than
-    # Theano", which it gives from loading libcudnn before any GPU is touched) are held back until the GPU
-    # is up: a refusal stays one sentence.
+    # Theano", which it gives from loading libcudnn before any GPU is touched) are held back
+    # until the GPU is up: a refusal stays one sentence.
     held = warnings.catch_warnings(record=True) if on_gpu else contextlib.nullcontext([])
     try:
         with held as caught, _gpu_init_errors(on_gpu) as causes:
