@@ -15,7 +15,6 @@ function) and to run (a few hundred milliseconds a step), so the shapes are smal
 steps that are compared are compiled; the op checks optimize the graph without linking it
 (`optimized_graph`). What POCL does not stand in for: NVRTC, Theano's CUDA-only ops, speed.
 """
-import collections
 import importlib.util
 import os
 import re
@@ -199,7 +198,6 @@ def test_the_models_train_on_the_device_row_wise(name, layers, request):
     tables = tables_of(model, *layers)
     assert all(type(t).__name__ == 'GpuArraySharedVariable' for t in tables)
     names = op_names(fgraph)
-    print(name, collections.Counter(names))
     assert DEVICE_WORK <= set(names), sorted(set(names))
     # no product, softmax or gather left on the host
     assert not {'Dot22', 'Gemm', 'Dot', 'Dot22Scalar', 'Gemv', 'Softmax', 'SoftmaxWithBias',
