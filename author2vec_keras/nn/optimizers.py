@@ -49,7 +49,8 @@ rows trained so far (the first write of a page costs a page fault, once).
 which is the same as clipping the dense gradient (the norm of the dense gradient of a table
 is the norm of its summed touched-row gradients).
 
-A weight is updated row-wise when every use of it in the loss graph is a row gather and it has
+A weight is updated row-wise when every use of it in the loss graph is a row gather (on a GPU
+device, of its copy to the host, `HostFromGpu`, which Theano then moves to the device) and it has
 no constraint; pass `embeddings=[...]` (variables or their names) to choose explicitly.
 An explicitly named weight that is used otherwise (say, an `embeddings_regularizer` on the
 whole table) raises a `ValueError`; an auto-detected one just falls back to the dense update.

@@ -1,6 +1,7 @@
 """The GPU code path without a GPU: Theano 1.0.5's gpuarray backend on an OpenCL device (POCL, the
-OpenCL driver that runs on the CPU), in the `make venv-gpu` venv with `THEANO_FLAGS=device=opencl0:0`
-(CI: .ci/opencl). Skipped elsewhere: without pygpu, on another device, or with no such OpenCL device.
+OpenCL driver that runs on the CPU), in the `make venv-gpu` venv with
+`THEANO_FLAGS=device=opencl0:0` (CI: .ci/opencl). Skipped elsewhere: without pygpu, on another
+device, or with no such OpenCL device.
 
 - Which ops of the package's three models land on the device (the paper model, the blog model, the
   content + link model), read from the graph Theano compiles for their training step.
@@ -305,8 +306,9 @@ def cpu_steps(tmp_path_factory):
     with the module so that it runs beside the device's compiles."""
     path = tmp_path_factory.mktemp('cpu') / 'steps.npz'
     flags = [f for f in os.environ.get('THEANO_FLAGS', '').split(',') if f and 'device' not in f]
+    paths = [ROOT] + [p for p in [os.environ.get('PYTHONPATH')] if p]
     env = dict(os.environ, THEANO_FLAGS=','.join(flags + ['device=cpu']),
-               PYTHONPATH=os.pathsep.join([ROOT] + [p for p in [os.environ.get('PYTHONPATH')] if p]))
+               PYTHONPATH=os.pathsep.join(paths))
     env.pop('AUTHOR2VEC_DEVICE', None)
     child = subprocess.Popen([sys.executable, os.path.abspath(__file__), str(path)], env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -376,7 +378,8 @@ def test_an_opencl_device_that_cannot_be_opened_is_refused(tmp_path, how, device
     assert proc.stdout == ''
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("author2vec: error: OpenCL device '%s' could not be opened (" % device)
+    assert lines[0].startswith(
+        "author2vec: error: OpenCL device '%s' could not be opened (" % device)
     assert cause in lines[0] and 'clinfo -l' in lines[0]
     assert lines[0].endswith('.') and '. ' not in lines[0]
     assert list(tmp_path.iterdir()) == []
