@@ -385,8 +385,10 @@ def setup(device=None):
     if 'theano' in sys.modules:
         current = sys.modules['theano'].config.device
         if device and not current.startswith(device):
-            if gpu_api(device):
-                raise RuntimeError(gpu_unavailable_reason(device))
+            if gpu_api(device) == 'CUDA':
+                raise RuntimeError(cuda_unavailable_reason())
+            if gpu_api(device) and _gpu_missing_before_import(device):
+                raise RuntimeError(_gpu_missing_before_import(device))
             raise RuntimeError(
                 'Theano is already running on %r in this process; the device (%r) must be chosen '
                 'before Theano is imported (set %s=%s or pass --device).'
