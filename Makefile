@@ -38,7 +38,7 @@ clean:
 
 # --- Theano 1.0.5 CI leg and Docker images (docker/README.md) ---------------------------------
 IMAGE ?= author2vec-keras
-.PHONY: test-theano105 test-gpu venv-gpu lint-docker docker-gpu docker-cpu docker-notebooks test-containers
+.PHONY: test-theano105 test-gpu test-opencl venv-gpu lint-docker docker-gpu docker-cpu docker-notebooks test-containers
 
 test-theano105:
 	.ci/theano105
@@ -65,6 +65,10 @@ $(VENV_GPU)/.installed-gpu: requirements-gpu.txt requirements-theano105.txt requ
 
 test-gpu:
 	.ci/gpu
+
+# The GPU code path on OpenCL without a GPU (POCL), in the venv-gpu venv (docker/README.md).
+test-opencl:
+	.ci/opencl
 
 test-containers:
 	.ci/containers

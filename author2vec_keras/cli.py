@@ -155,7 +155,8 @@ def build_parser():
     commands.required = True
     device = argparse.ArgumentParser(add_help=False)
     device.add_argument('--device', default=None,
-                        help="'cpu', 'cuda' or 'cudaN' (Theano device; cuda needs the GPU image). "
+                        help="'cpu', 'cuda', 'cudaN' or 'openclP:D' (Theano device; cuda and "
+                             "opencl need the GPU image or a `make venv-gpu` venv). "
                              "Default: $AUTHOR2VEC_DEVICE, else cpu.")
 
     train = commands.add_parser(
@@ -721,14 +722,15 @@ def _main(argv):
     args.command_line = shlex.join(['author2vec'] + argv)
     if hasattr(args, 'device'):  # a command that runs Theano: its device is checked first
         # --device, else $AUTHOR2VEC_DEVICE / THEANO_FLAGS / .theanorc (the GPU image's default is
-        # cuda): either way a CUDA that cannot work is refused in one sentence, exit status 2
+        # cuda): either way a CUDA or OpenCL device that cannot be opened is refused in one
+        # sentence, exit status 2 (never a silent fall back to the CPU)
         previous = os.environ.get('AUTHOR2VEC_DEVICE')
         if args.device:
             os.environ['AUTHOR2VEC_DEVICE'] = args.device  # read when the backend is first imported
         try:
             from author2vec_keras.nn.backend import setup
             setup(args.device)
-        except RuntimeError as e:  # CUDA asked for where it cannot work: one sentence
+        except RuntimeError as e:  # a GPU that cannot be opened here: one sentence
             if previous is None:  # unset again if --device set it (THEANO_FLAGS sets nothing)
                 os.environ.pop('AUTHOR2VEC_DEVICE', None)
             else:

@@ -44,11 +44,13 @@ Speed defaults (not fixes; each yields to the user's own setting):
   numpy was imported first; `OPENBLAS_NUM_THREADS`, `OMP_NUM_THREADS` or `MKL_NUM_THREADS` in
   the environment win.
 
-The device: `$AUTHOR2VEC_DEVICE` (cpu, cuda, cudaN) or `device=` in `THEANO_FLAGS` is read
-when this module is first imported, which configures and imports Theano. A command line
+The device: `$AUTHOR2VEC_DEVICE` (cpu, cuda, cudaN, openclP:D) or `device=` in `THEANO_FLAGS`
+is read when this module is first imported, which configures and imports Theano. A command line
 that takes `--device` sets `$AUTHOR2VEC_DEVICE` before importing this module, then calls
 `setup(device)`, which checks the device and raises `RuntimeError` with one sentence when
-CUDA cannot work here (theano-pymc, no pygpu, no GPU).
+the CUDA or OpenCL device cannot be opened here (theano-pymc, no pygpu, no GPU or driver, no
+such OpenCL platform or device): never a silent fall back to the CPU, which Theano 1.0.5 does
+after logging its error.
 
 `$AUTHOR2VEC_SKIP_FIXES` (comma-separated names from `FIXES`) turns fixes off; it exists only
 for the tests that show each fix is needed (tests/nn/test_backend.py) and for benchmarks that
@@ -194,7 +196,16 @@ def _check_device(device):
     traceback ending in an unformatted 'Invalid value ("{val}")')."""
     if not _DEVICE.fullmatch(device):
         raise RuntimeError("unknown device %r (--device, $%s or THEANO_FLAGS): expected 'cpu', "
-                           "'cuda' or 'cudaN'" % (device, DEVICE_ENV))
+                           "'cuda', 'cudaN' or 'openclP:D'" % (device, DEVICE_ENV))
+
+
+def gpu_api(device):
+    """'CUDA' or 'OpenCL' for a Theano GPU device name ('cuda1', 'opencl0:0'), None for the CPU."""
+    if device.startswith('cuda'):
+        return 'CUDA'
+    if device.startswith('opencl'):
+        return 'OpenCL'
+    return None
 
 
 def _configure_environment(device=None):
@@ -361,13 +372,13 @@ def setup(device=None):
     """Configure and import Theano and Keras once; returns the `keras` module.
 
     # Arguments
-        device: 'cpu', 'cuda' or 'cudaN', or None for `$AUTHOR2VEC_DEVICE` / `THEANO_FLAGS`.
-            Effective only before Theano is first imported; afterwards a different device
-            raises `RuntimeError`.
+        device: 'cpu', 'cuda', 'cudaN' or 'openclP:D', or None for `$AUTHOR2VEC_DEVICE` /
+            `THEANO_FLAGS`. Effective only before Theano is first imported; afterwards a
+            different device raises `RuntimeError`.
 
     # Raises
-        RuntimeError: with one sentence when CUDA is asked for and cannot work here, or the
-            device is none Theano knows.
+        RuntimeError: with one sentence when a CUDA or OpenCL device is asked for and cannot be
+            opened here, or the device is none Theano knows.
     """
     import sys
     if device:
@@ -375,8 +386,10 @@ def setup(device=None):
     if 'theano' in sys.modules:
         current = sys.modules['theano'].config.device
         if device and not current.startswith(device):
-            if device.startswith('cuda'):
+            if gpu_api(device) == 'CUDA':
                 raise RuntimeError(cuda_unavailable_reason())
+            if gpu_api(device) and _gpu_missing_before_import(device):
+                raise RuntimeError(_gpu_missing_before_import(device))
             raise RuntimeError(
                 'Theano is already running on %r in this process; the device (%r) must be chosen '
                 'before Theano is imported (set %s=%s or pass --device).'
@@ -384,26 +397,27 @@ def setup(device=None):
     else:
         _check_device(_device_from_flags(theano_flags(device)))
         wanted = _configure_environment(device)
-        if wanted.startswith('cuda'):
-            reason = _cuda_missing_before_import()
+        if gpu_api(wanted):
+            reason = _gpu_missing_before_import(wanted)
             if reason:
                 raise RuntimeError(reason)
     _silence_old_stack()
     _fix_collections_iterable()
-    on_cuda = _device_from_flags(os.environ.get('THEANO_FLAGS')).startswith('cuda')
-    # On CUDA, the warnings of Theano's start (e.g. "Your cuDNN version is more recent than Theano",
-    # which it gives from loading libcudnn before any GPU is touched) are held back until the GPU
-    # is up: a refusal stays one sentence.
-    held = warnings.catch_warnings(record=True) if on_cuda else contextlib.nullcontext([])
+    wanted = _device_from_flags(os.environ.get('THEANO_FLAGS'))
+    on_gpu = gpu_api(wanted) is not None
+    # On a GPU, the warnings of Theano's start (e.g. "Your cuDNN version is more recent than
+    # Theano", which it gives from loading libcudnn before any GPU is touched) are held back
+    # until the GPU is up: a refusal stays one sentence.
+    held = warnings.catch_warnings(record=True) if on_gpu else contextlib.nullcontext([])
     try:
-        with held as caught, _gpu_init_errors(on_cuda) as causes:
+        with held as caught, _gpu_init_errors(on_gpu) as causes:
             theano = _import_theano()
     except Exception as error:  # Theano 1.0.5 raises from its gpuarray init when CUDA fails
-        if on_cuda:
-            raise RuntimeError(cuda_unavailable_reason()) from error
+        if on_gpu:
+            raise RuntimeError(gpu_unavailable_reason(wanted)) from error
         raise
-    if on_cuda and not _gpu_active(theano):
-        raise RuntimeError(cuda_unavailable_reason(causes[-1] if causes else None))
+    if on_gpu and not _gpu_active(theano):
+        raise RuntimeError(gpu_unavailable_reason(wanted, causes[-1] if causes else None))
     for held_warning in caught:
         warnings.warn_explicit(held_warning.message, held_warning.category, held_warning.filename,
                                held_warning.lineno)
@@ -441,8 +455,55 @@ def _cuda_missing_before_import():
     return None
 
 
+_OPENCL_ROUTE = ('run in a `make venv-gpu` venv (Theano 1.0.5 + pygpu built from source) with an '
+                 "OpenCL driver installed, such as Debian's pocl-opencl-icd (OpenCL on the CPU)")
+
+
+def _gpu_missing_before_import(device):
+    """Why the GPU `device` cannot work, if that is known without importing Theano; else None."""
+    if gpu_api(device) == 'CUDA':
+        return _cuda_missing_before_import()
+    import importlib.util
+    name, version = theano_distribution()
+    missing = []
+    if name == 'Theano-PyMC':
+        missing.append('%s %s has a broken GPU backend' % (name, version))
+    if importlib.util.find_spec('pygpu') is None:
+        missing.append('pygpu (libgpuarray) is not installed for %s %s' % (name, version))
+    if missing:
+        return 'OpenCL is not available: %s; %s.' % (' and '.join(missing), _OPENCL_ROUTE)
+    return None
+
+
+def gpu_unavailable_reason(device, cause=None):
+    """One sentence saying why the CUDA or OpenCL `device` cannot be opened here.
+
+    # Arguments
+        device: the Theano device asked for ('cuda', 'cudaN', 'openclP:D').
+        cause: the exception of libgpuarray's failed initialisation, if known (named in the
+            sentence).
+    """
+    if gpu_api(device) == 'CUDA':
+        return cuda_unavailable_reason(cause)
+    return _gpu_missing_before_import(device) or (
+        'OpenCL device %r could not be opened (%s); `clinfo -l` lists the OpenCL platforms and '
+        'their devices (openclP:D, both counted from 0), and an OpenCL driver must be installed, '
+        "such as Debian's pocl-opencl-icd (OpenCL on the CPU)"
+        % (device, _libgpuarray_error(cause) or 'Theano could not initialise it') + '.')
+
+
+def _libgpuarray_error(cause):
+    """'libgpuarray: MESSAGE' for the exception of libgpuarray's failed initialisation, or ''."""
+    if cause is None:
+        return ''
+    message = cause.args[0] if cause.args else cause
+    if isinstance(message, bytes):
+        message = message.decode('utf8', 'replace')
+    return 'libgpuarray: %s' % str(message).rstrip('.')
+
+
 @contextlib.contextmanager
-def _gpu_init_errors(on_cuda):
+def _gpu_init_errors(on_gpu):
     """Collects (yields a list of) the errors of Theano 1.0.5's GPU initialisation.
 
     Theano 1.0.5 logs a failed initialisation with a traceback on stderr
@@ -451,7 +512,7 @@ def _gpu_init_errors(on_cuda):
     refuses instead, in one sentence that names the cause. Other records pass as usual.
     """
     causes = []
-    if not on_cuda:
+    if not on_gpu:
         yield causes
         return
     import logging
@@ -476,12 +537,7 @@ def cuda_unavailable_reason(cause=None):
     # Arguments
         cause: the exception of libgpuarray's failed initialisation, if known (named in the sentence).
     """
-    detail = ''
-    if cause is not None:
-        message = cause.args[0] if cause.args else cause
-        if isinstance(message, bytes):
-            message = message.decode('utf8', 'replace')
-        detail = '; libgpuarray: %s' % str(message).rstrip('.')
+    detail = '; ' + _libgpuarray_error(cause) if cause is not None else ''
     return _cuda_missing_before_import() or (
         'CUDA is not available: Theano could not initialise a GPU (no GPU or driver visible%s); '
         'run where an NVIDIA GPU and its driver are visible: the GPU Docker image with '

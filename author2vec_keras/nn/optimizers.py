@@ -49,7 +49,8 @@ rows trained so far (the first write of a page costs a page fault, once).
 which is the same as clipping the dense gradient (the norm of the dense gradient of a table
 is the norm of its summed touched-row gradients).
 
-A weight is updated row-wise when every use of it in the loss graph is a row gather and it has
+A weight is updated row-wise when every use of it in the loss graph is a row gather (on a GPU
+device, of its copy to the host, `HostFromGpu`, which Theano then moves to the device) and it has
 no constraint; pass `embeddings=[...]` (variables or their names) to choose explicitly.
 An explicitly named weight that is used otherwise (say, an `embeddings_regularizer` on the
 whole table) raises a `ValueError`; an auto-detected one just falls back to the dense update.
@@ -85,6 +86,10 @@ __all__ = ['RowSGD', 'RowAdagrad', 'RowAdam', 'ROW_WISE', 'row_wise', 'resolve',
            'find_row_params', 'CUSTOM_OBJECTS', 'SumRowsByIndex', 'SetRows']
 
 _SHAPE_OPS = (Shape, Shape_i)  # uses of a table that read only its shape
+# Theano's copies between the host and a GPU (theano.gpuarray.basic_ops, named so that this
+# module imports no GPU code): on a GPU device a table is a GpuArraySharedVariable and the
+# loss graph gathers from `HostFromGpu(table)`, which Theano's GPU passes then move to the device.
+_TRANSFER_OPS = ('HostFromGpu', 'GpuFromHost', 'GpuToGpu')
 
 
 def _sum_rows(values, idx):
@@ -131,13 +136,18 @@ def find_row_params(loss, params, embeddings=None):
         for i, var in enumerate(node.inputs):
             uses.setdefault(var, []).append((node, i))
 
-    def gathers_of(p):
+    def gathers_of(var):
         found = []
-        for node, i in uses.get(p, []):
+        for node, i in uses.get(var, []):
             if isinstance(node.op, AdvancedSubtensor1) and i == 0:
                 found.append((node.outputs[0], node.inputs[1]))
             elif isinstance(node.op, _SHAPE_OPS):
                 continue  # reads the shape only (`take` reshapes with `W.shape[1:]`)
+            elif type(node.op).__name__ in _TRANSFER_OPS:  # the table copied to / from a GPU
+                more = gathers_of(node.outputs[0])
+                if more is None:
+                    return None
+                found.extend(more)
             else:
                 return None
         return found

@@ -133,6 +133,43 @@ def test_cuda_from_the_environment_is_refused_in_one_sentence_too(tmp_path, vari
     assert proc.stdout == '' and os.listdir(str(tmp_path)) == []
 
 
+def test_opencl_where_it_cannot_work_is_one_sentence(capsys):
+    """An OpenCL device is refused as CUDA is (one sentence, exit 2), never trained on the CPU."""
+    code, out, err = run(capsys, 'info', '--device', 'opencl0:0')
+    assert code == 2 and out == ''
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and 'Traceback' not in err, err
+    assert lines[0].startswith('author2vec: error: OpenCL is not available: ')
+    assert 'pygpu (libgpuarray) is not installed' in lines[0] and 'make venv-gpu' in lines[0]
+    assert lines[0].endswith('.') and '. ' not in lines[0]
+
+
+@pytest.mark.parametrize('how', ['THEANO_FLAGS', 'AUTHOR2VEC_DEVICE'])
+def test_opencl_from_the_environment_is_refused_in_one_sentence_too(tmp_path, how):
+    """`THEANO_FLAGS=device=opencl1:0` (where Theano 1.0.5 logs its error and goes on on the CPU)
+    is refused before anything runs: the same sentence, exit status 2, nothing written. With
+    pygpu (the `make venv-gpu` venv) it names libgpuarray's error instead
+    (tests/nn/test_opencl.py)."""
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = {k: v for k, v in os.environ.items() if k != 'AUTHOR2VEC_DEVICE'}
+    env['PYTHONPATH'] = root
+    if how == 'THEANO_FLAGS':
+        env['THEANO_FLAGS'] = 'device=opencl1:0' + ''.join(
+            ',' + f for f in env.get('THEANO_FLAGS', '').split(',') if f and 'device' not in f)
+    else:
+        env['AUTHOR2VEC_DEVICE'] = 'opencl1:0'
+    proc = subprocess.run([sys.executable, '-m', 'author2vec_keras.cli', 'train', '--dataset',
+                           'karate', '--epochs', '1', '--output', 'karate.emb'],
+                          cwd=str(tmp_path), env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith('author2vec: error: OpenCL '), proc.stderr
+    assert proc.stdout == '' and list(tmp_path.iterdir()) == []
+
+
 def test_benchmark_command_writes_table_json_and_plot(capsys, tmp_path):
     code, out, err = run(capsys, 'benchmark', '--dataset', 'karate', '--task', 'link-prediction',
                          '--methods', 'jaccard,adamic-adar,spectral', '--quick',
@@ -257,8 +294,8 @@ def test_unknown_device_is_one_line(capsys, monkeypatch, tmp_path, command):
     code, out, err = run(capsys, command, '--device', 'foo')
     assert code == 2 and out == ''
     assert one_line(err) == ("author2vec: error: unknown device 'foo' (--device, "
-                             "$AUTHOR2VEC_DEVICE or THEANO_FLAGS): expected 'cpu', 'cuda' or "
-                             "'cudaN'")
+                             "$AUTHOR2VEC_DEVICE or THEANO_FLAGS): expected 'cpu', 'cuda', "
+                             "'cudaN' or 'openclP:D'")
     assert 'AUTHOR2VEC_DEVICE' not in os.environ and os.listdir(str(tmp_path)) == []
 
 
