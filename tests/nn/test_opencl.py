@@ -59,18 +59,22 @@ def _skip_reason():
 if __name__ != '__main__' and _skip_reason():  # (run as a script: the CPU side)
     pytest.skip(_skip_reason(), allow_module_level=True)
 
+from author2vec_keras.nn import rewrites  # noqa: E402
 from author2vec_keras.nn.backend import K  # noqa: E402  (after the skip: opens the device)
+from author2vec_keras.nn.models import (  # noqa: E402
+    EMBEDDING_LAYER,
+    PAPER_EMBEDDING,
+    author2vec_models,
+    blog_model,
+    compile_model,
+    paper_model,
+)
+from author2vec_keras.nn.optimizers import RowAdagrad, RowAdam, RowSGD  # noqa: E402
 
 import theano  # noqa: E402  (configured and imported by the backend)
 import theano.tensor as T  # noqa: E402
 from theano.gof.graph import ancestors  # noqa: E402
 from theano.gof.link import Linker  # noqa: E402
-
-from author2vec_keras.nn import rewrites  # noqa: E402
-from author2vec_keras.nn.models import (EMBEDDING_LAYER, PAPER_EMBEDDING,  # noqa: E402
-                                        author2vec_models, blog_model, compile_model,
-                                        paper_model)
-from author2vec_keras.nn.optimizers import RowAdagrad, RowAdam, RowSGD  # noqa: E402
 
 N, PAPERS, DIM, HIDDEN = 1000, 300, 16, 8
 # Duplicates on purpose: node 3 five times (both columns, the same pair), node 0 twice; high rows.
