@@ -1,4 +1,5 @@
-"""author2vec_keras: the Author2Vec link model as the blog's custom Keras layer, on keras 2.0.9 + Theano."""
+"""author2vec_keras: the Author2Vec link model as the blog's custom Keras layer, on keras 2.0.9
++ Theano."""
 import os
 import re
 

@@ -54,7 +54,8 @@ def main(argv=None):
     for dist in ('uniform', 'degree'):
         s = NegativeSampler(g, dist, seed=0)
         dt, _ = best(lambda: s.sample(src, 5), args.repeat)
-        print('%-34s %14s' % ('NegativeSampler(%s), k=5' % dist, '{:,.0f}'.format(len(src) * 5 / dt)))
+        print('%-34s %14s' % ('NegativeSampler(%s), k=5' % dist,
+                              '{:,.0f}'.format(len(src) * 5 / dt)))
     for neg, bs in ((1, 512), (5, 512), (5, 4096)):
         seq = PairSequence(g, negatives=neg, batch_size=bs, seed=0)
 

@@ -239,7 +239,8 @@ def child(args, method, nodes, extra_env=None):
     env = dict(os.environ)
     env['PYTHONPATH'] = ROOT + os.pathsep + env.get('PYTHONPATH', '')
     if args.theano_flags:
-        env['THEANO_FLAGS'] = ','.join(f for f in (env.get('THEANO_FLAGS', ''), args.theano_flags) if f)
+        env['THEANO_FLAGS'] = ','.join(
+            f for f in (env.get('THEANO_FLAGS', ''), args.theano_flags) if f)
     if args.no_count_params_fix and method in KERAS_METHODS:
         skip = [s for s in env.get('AUTHOR2VEC_SKIP_FIXES', '').split(',') if s.strip()]
         env['AUTHOR2VEC_SKIP_FIXES'] = ','.join(skip + ['count_params'])
@@ -439,10 +440,12 @@ def main(argv=None):
     p.add_argument('--theano-flags', default='',
                    help='extra THEANO_FLAGS for the Keras children, e.g. allow_gc=True')
     p.add_argument('--cold-compile', action='store_true',
-                   help='also time a cold compile (empty Theano cache) of RowAdam at the first size')
+                   help='also time a cold compile (empty Theano cache) of RowAdam at the '
+                        'first size')
     p.add_argument('--profile', action='store_true', help='Theano profile of RowAdam per size')
     p.add_argument('--no-count-params-fix', action='store_true',
-                   help="Keras children without backend fix 8 (AUTHOR2VEC_SKIP_FIXES=count_params): "
+                   help="Keras children without backend fix 8 "
+                        "(AUTHOR2VEC_SKIP_FIXES=count_params): "
                         "keras 2.0.9's own count_params, slow in train_on_batch")
     p.add_argument('--max-load', type=float, default=float(os.cpu_count() or 1),
                    help='1-minute load average above which a measurement counts as loaded '
@@ -486,7 +489,8 @@ def run(args):
            'results': {}}
     if args.cold_compile:
         tmp = tempfile.mkdtemp(prefix='theano_cold_')
-        flags = ','.join(f for f in (os.environ.get('THEANO_FLAGS', ''), 'base_compiledir=' + tmp) if f)
+        flags = ','.join(
+            f for f in (os.environ.get('THEANO_FLAGS', ''), 'base_compiledir=' + tmp) if f)
         print('cold compile (empty Theano cache %s) ...' % tmp, flush=True)
         try:
             r = measure(args, OURS, sizes[0], {'THEANO_FLAGS': flags})

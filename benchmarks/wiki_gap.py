@@ -224,7 +224,8 @@ def report(data):
                   'mean degree: of the class\'s nodes; inside: the fraction of their edges whose '
                   'other end is in the class.', '',
                   '| class | nodes | mean degree | inside | DeepWalk | base | base - DeepWalk '
-                  '| %s |' % ' | '.join(others), '|---|---|---|---|---|---|---|%s' % ('---|' * len(others))]
+                  '| %s |' % ' | '.join(others),
+                  '|---|---|---|---|---|---|---|%s' % ('---|' * len(others))]
         for j in np.argsort(-support, kind='stable'):
             lines.append('| %d | %d | %.1f | %.2f | %.1f | %.1f | %+.1f | %s |' % (
                 j, support[j], mean_degree[j], inside[j], f['deepwalk'][j], f['base'][j],

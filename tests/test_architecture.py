@@ -156,8 +156,10 @@ def _imports_between_modules():
 def test_no_import_cycle_in_the_package():
     import networkx as nx
     graph = _imports_between_modules()
-    assert ('author2vec_keras.training.partitioned_training', 'author2vec_keras.training.distributed') in graph.edges
-    assert ('author2vec_keras.training.distributed', 'author2vec_keras.training.bucket_training') in graph.edges
+    assert ('author2vec_keras.training.partitioned_training',
+            'author2vec_keras.training.distributed') in graph.edges
+    assert ('author2vec_keras.training.distributed',
+            'author2vec_keras.training.bucket_training') in graph.edges
     assert list(nx.simple_cycles(graph)) == []
 
 

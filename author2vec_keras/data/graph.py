@@ -248,7 +248,8 @@ class Graph(object):
         return a.indices[a.indptr[index]:a.indptr[index + 1]].astype(np.int64)
 
     def _edge_keys(self):
-        """Sorted int64 keys u * n + v of every (u, v) in the adjacency (both orders if undirected)."""
+        """Sorted int64 keys u * n + v of every (u, v) in the adjacency (both orders if
+        undirected)."""
         if self._keys is None:
             a = self.adjacency
             rows = np.repeat(np.arange(self._n, dtype=np.int64), np.diff(a.indptr))
@@ -343,7 +344,8 @@ class Graph(object):
 
     @classmethod
     def from_networkx(cls, G, weight='weight'):
-        """Build from a networkx (Di)Graph; node order is `list(G.nodes())`, weights from `weight`."""
+        """Build from a networkx (Di)Graph; node order is `list(G.nodes())`, weights from
+        `weight`."""
         nodes = list(G.nodes())
         index = {v: i for i, v in enumerate(nodes)}
         m = G.number_of_edges()

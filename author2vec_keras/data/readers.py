@@ -634,7 +634,8 @@ def read_mat(path, network='network', group='group', directed=False):
 
 
 def _graph_quiet_symmetric(edges_sorted, n, w):
-    """Undirected Graph from a symmetric matrix's entries: the mirrored copies are not duplicates."""
+    """Undirected Graph from a symmetric matrix's entries: the mirrored copies are not
+    duplicates."""
     _, first = np.unique(pair_keys(edges_sorted, n), return_index=True)
     return Graph(edges_sorted[first], num_nodes=n, weights=w[first], directed=False)
 

@@ -12,8 +12,8 @@
 - `SpectralEmbedding`: Laplacian eigenmaps on the adjacency matrix (scikit-learn's definition).
 - `RandomEmbedding`: Gaussian vectors (chance level, a sanity check).
 
-Every embedding baseline is a small scikit-learn estimator (`get_params`): parameters in `__init__`, `fit(graph)`,
-`embeddings_` / `get_embedding()`, `random_state`.
+Every embedding baseline is a small scikit-learn estimator (`get_params`): parameters in
+`__init__`, `fit(graph)`, `embeddings_` / `get_embedding()`, `random_state`.
 """
 import os
 import tempfile
@@ -144,7 +144,8 @@ class _WalkEmbedding(BaseEstimator):
 
 
 class DeepWalk(_WalkEmbedding):
-    """DeepWalk (Perozzi et al. KDD 2014): uniform random walks + skip-gram with hierarchical softmax.
+    """DeepWalk (Perozzi et al. KDD 2014): uniform random walks + skip-gram with hierarchical
+    softmax.
 
     # Arguments
         dim, num_walks, walk_length, window: as the reference (128, 10, 80, 10).

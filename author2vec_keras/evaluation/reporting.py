@@ -82,7 +82,8 @@ def markdown_table(result):
                  result['command'] or '')]
     st = result.get('settings', {})
     if st:
-        lines += ['', 'Settings: d=%s; DeepWalk/node2vec %s walks x %s, window %s, 1 skip-gram epoch '
+        lines += ['', 'Settings: d=%s; DeepWalk/node2vec %s walks x %s, window %s, '
+                  '1 skip-gram epoch '
                   '(node2vec p=%s, q=%s); LINE max(%s x |E|, %s) edge samples per order, '
                   'learning rate %s; Author2Vec %s epochs (its estimator defaults otherwise; '
                   'author2vec-walks*: pairs from the same walks as DeepWalk, 2 per walk per '

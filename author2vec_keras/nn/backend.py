@@ -21,7 +21,8 @@ Each fix names the error it prevents:
 5. `AttributeError: 'str' object has no attribute 'decode'` in `keras.models.load_model` and
    `load_weights` (of `Model` and of `Sequential`, which overrides it): h5py 3 returns `str` for
    HDF5 string attributes where keras expects `bytes` (scalars, and arrays such as
-   `layer_names`, which h5py 3 returns as object arrays of `str`). Fixed only for the duration of those calls
+   `layer_names`, which h5py 3 returns as object arrays of `str`).
+   Fixed only for the duration of those calls
    (`hdf5_string_attributes_as_bytes`); afterwards h5py returns `str` again.
 6. keras 2.0.9 ignores a Keras-1 `get_output_shape_for`: the base `compute_output_shape` only
    warns and returns the input shape. Fixed in the layer (`layers.NodeEmbeddingLayer`).
@@ -102,7 +103,8 @@ def _skipped(fix, environ=None):
 
 
 def theano_distribution():
-    """Name and version of the installed Theano: `('Theano-PyMC', '1.1.2')` or `('Theano', '1.0.5')`."""
+    """Name and version of the installed Theano: `('Theano-PyMC', '1.1.2')` or
+    `('Theano', '1.0.5')`."""
     for name in ('Theano-PyMC', 'Theano'):
         try:
             return name, importlib.metadata.version(name)
@@ -438,8 +440,9 @@ def _gpu_active(theano):
     return bool(getattr(gpuarray, 'pygpu_activated', False))
 
 
-_SUPPORTED_ROUTE = ('use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu) or, without '
-                    'Docker, `make venv-gpu` (pygpu built from source), the supported routes to CUDA')
+_SUPPORTED_ROUTE = ('use the GPU Docker image (docker/Dockerfile: Theano 1.0.5 + pygpu) or, '
+                    'without Docker, `make venv-gpu` (pygpu built from source), the supported '
+                    'routes to CUDA')
 
 
 def _cuda_missing_before_import():
@@ -535,7 +538,8 @@ def cuda_unavailable_reason(cause=None):
     """One sentence saying why CUDA cannot be used here.
 
     # Arguments
-        cause: the exception of libgpuarray's failed initialisation, if known (named in the sentence).
+        cause: the exception of libgpuarray's failed initialisation, if known (named in the
+            sentence).
     """
     detail = '; ' + _libgpuarray_error(cause) if cause is not None else ''
     return _cuda_missing_before_import() or (

@@ -185,8 +185,8 @@ class NodeContextEmbedding(Layer):
 
     def build(self, input_shape):
         if len(input_shape) != 2 or input_shape[1] != 2:
-            raise ValueError('NodeContextEmbedding expects input of shape (batch, 2): pairs of node '
-                             'indices; got %s.' % (tuple(input_shape),))
+            raise ValueError('NodeContextEmbedding expects input of shape (batch, 2): pairs of '
+                             'node indices; got %s.' % (tuple(input_shape),))
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim),
                                           name='embeddings',
                                           initializer=self.embeddings_initializer,

@@ -135,7 +135,8 @@ class PairSequence(keras.utils.Sequence):
         return order, flip
 
     def batch(self, epoch, i):
-        """Batch `i` of epoch `epoch`: (X int32 (B, 2), y float32 (B, 1)), pure in (seed, epoch, i)."""
+        """Batch `i` of epoch `epoch`: (X int32 (B, 2), y float32 (B, 1)), pure in
+        (seed, epoch, i)."""
         n_batches = len(self)
         if i < 0:
             i += n_batches
@@ -204,9 +205,9 @@ class WalkPairSequence(PairSequence):
     (20 per node at the default 10 walks). Measured (ca-GrQc, Facebook, Cora, Wiki; paper model,
     10 epochs): this costs about 2x DeepWalk's fit time on every graph, since both scale with
     the nodes; a multiple of the edge count would cost 5-10x more on dense graphs (Facebook's
-    44k training edges on 4k nodes) for no better score. Each positive is followed by `negatives` targets
-    drawn from the same source as in `PairSequence` (uniform or degree**0.75, never an edge of
-    the graph nor the source itself) and never a positive pair of the same batch, in either
+    44k training edges on 4k nodes) for no better score. Each positive is followed by `negatives`
+    targets drawn from the same source as in `PairSequence` (uniform or degree**0.75, never an
+    edge of the graph nor the source itself) and never a positive pair of the same batch, in either
     order (nor of the same chunk: positives and negatives are made `walks.chunk_size`
     positives at a time, which amortises numpy's per-call cost over many batches). A negative
     may be a pair that co-occurs on some other walk (two or more steps apart), as in

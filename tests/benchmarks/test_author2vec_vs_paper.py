@@ -49,8 +49,8 @@ def test_the_report_builds_from_the_json(small, tmp_path):
     assert '| **paper** (Ganesh J et al. 2016) | | | **+2.35%** |' in verdict
     assert '| aan | a2v.lua preset, 100 ep | leak-free | -48.68% +/- 1.86 (2) | ' \
            '-29.58% +/- 0.59 (2) | -95.50% +/- 0.71 (2) |' in verdict
-    assert '| aan | a2v.lua as run (a table per model), 100 ep | leak-free | -40.00% +/- 0.00 (1) | ' \
-           'not run |' in verdict
+    assert '| aan | a2v.lua as run (a table per model), 100 ep | leak-free | ' \
+           '-40.00% +/- 0.00 (1) | not run |' in verdict
     assert '+3.50% +/- 2.12 (2)' in verdict
     assert '### The leak' in text  # leaky minus leak-free, same configuration
     assert '+0.1000' in text  # 0.969 - 0.869 and 0.987 - 0.887

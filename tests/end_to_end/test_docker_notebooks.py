@@ -27,7 +27,8 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-NOTEBOOKS = ['01_custom_layer_in_keras.ipynb', '02_author2vec_vs_paper.ipynb', '03_benchmarks.ipynb']
+NOTEBOOKS = ['01_custom_layer_in_keras.ipynb', '02_author2vec_vs_paper.ipynb',
+             '03_benchmarks.ipynb']
 
 pytest.importorskip('nbclient', reason='pip install -r requirements-notebooks.txt')
 pytest.importorskip('ipykernel', reason='pip install -r requirements-notebooks.txt')
@@ -60,7 +61,8 @@ def _runner():
 # --- what the Makefile and docker/README.md run ----------------------------------------------
 
 def _make_dry_run(*targets, container='docker'):
-    """`make -n` of these targets with this engine: the shell commands, continuation lines joined."""
+    """`make -n` of these targets with this engine: the shell commands, continuation lines
+    joined."""
     out = subprocess.run(['make', '-n', '-s', '--no-print-directory', '-C', ROOT,
                           'CONTAINER=' + container, 'CONTAINER_BUILD_FLAGS='] + list(targets),
                          capture_output=True, text=True, check=True).stdout
@@ -94,8 +96,8 @@ _FLAG_OPTIONS = {'--rm', '-i', '-t', '-it', '-ti', '-d', '--init'}
 
 def _parse_run(line):
     """A `docker run` command -> dict(image, command, mounts [(host, container)], env)."""
-    args = shlex.split(line.replace('$(CURDIR)', ROOT).replace('${PWD}', ROOT).replace('$PWD', ROOT),
-                       comments=True)
+    args = shlex.split(line.replace('$(CURDIR)', ROOT).replace('${PWD}', ROOT)
+                       .replace('$PWD', ROOT), comments=True)
     assert args[:2] == ['docker', 'run'], line
     i, mounts, env = 2, [], {}
     while args[i].startswith('-'):
@@ -205,7 +207,8 @@ def _context_files(source, excluded):
 
 def _useradd_home(run):
     args = shlex.split(run.split('useradd', 1)[1].split('&&')[0])
-    with_value = {'-u', '--uid', '-s', '--shell', '-g', '--gid', '-G', '--groups', '-c', '--comment'}
+    with_value = {'-u', '--uid', '-s', '--shell', '-g', '--gid', '-G', '--groups',
+                  '-c', '--comment'}
     i = 0
     while args[i].startswith('-'):
         if args[i] in ('-d', '--home-dir'):
@@ -249,7 +252,8 @@ def lay_out(dockerfile, run, root):
                     shutil.copyfile(os.path.join(ROOT, rel), inside(target))
         elif instruction == 'ENV':
             args = shlex.split(arguments)
-            pairs = [a.split('=', 1) for a in args] if '=' in args[0] else [(args[0], ' '.join(args[1:]))]
+            pairs = ([a.split('=', 1) for a in args] if '=' in args[0]
+                     else [(args[0], ' '.join(args[1:]))])
             env.update({k: v for k, v in pairs if k.startswith('A2V_')})
         elif instruction == 'WORKDIR':
             workdir = os.path.join(workdir, arguments.strip())
@@ -371,10 +375,11 @@ def test_both_images_serve_the_notebooks_in_a_documented_command():
     assert 'make-docker-notebooks' in [name for name, _ in COMMANDS]
 
 
-@pytest.mark.parametrize('engine,build', [('podman', ['podman', 'build']), ('buildah', ['buildah', 'bud'])])
+@pytest.mark.parametrize('engine,build', [('podman', ['podman', 'build']),
+                                          ('buildah', ['buildah', 'bud'])])
 def test_podman_and_buildah_build_the_same_files_as_docker(engine, build):
-    """`make docker-gpu docker-cpu CONTAINER=podman|buildah`: the same Dockerfiles, tags and context as
-    Docker's, in Docker's format (OCI's drops SHELL, so pipefail), with the Dockerfile's own
+    """`make docker-gpu docker-cpu CONTAINER=podman|buildah`: the same Dockerfiles, tags and context
+    as Docker's, in Docker's format (OCI's drops SHELL, so pipefail), with the Dockerfile's own
     .dockerignore (Docker finds `<Dockerfile>.dockerignore` itself; these are told)."""
     docker = {}
     for line in _make_dry_run('docker-gpu', 'docker-cpu'):
@@ -393,7 +398,8 @@ def test_podman_and_buildah_build_the_same_files_as_docker(engine, build):
 
 
 def test_docker_notebooks_with_podman_and_buildah():
-    run = [l for l in _make_dry_run('docker-notebooks', container='podman') if l.startswith('podman run ')]
+    run = [l for l in _make_dry_run('docker-notebooks', container='podman')
+           if l.startswith('podman run ')]
     assert len(run) == 1 and '--device nvidia.com/gpu=all' in run[0], run  # CDI, Podman's --gpus
     assert _parse_run(run[0].replace('podman run', 'docker run', 1).replace(
         '--device nvidia.com/gpu=all', '--gpus all'))['mounts'] == COMMANDS[0][1]['mounts']
@@ -423,7 +429,8 @@ def test_notebooks_show_the_committed_results_in_the_container(name, run, tmp_pa
     env.update({'A2V_RESULTS_DIR': None}, **layout['env'])   # the host's setting does not leak in
 
     # the package is the laid-out copy, not this checkout
-    where = subprocess.run([sys.executable, '-c', 'import author2vec_keras; print(author2vec_keras.__file__)'],
+    where = subprocess.run([sys.executable, '-c',
+                            'import author2vec_keras; print(author2vec_keras.__file__)'],
                            cwd=layout['notebook_dir'], capture_output=True, text=True, check=True,
                            env=dict({k: v for k, v in os.environ.items() if k != 'PYTHONPATH'},
                                     PYTHONPATH=layout['site'])).stdout
@@ -435,7 +442,8 @@ def test_notebooks_show_the_committed_results_in_the_container(name, run, tmp_pa
     if key not in _EXECUTED:
         runner = _runner()
         _EXECUTED[key] = {nb: runner.execute(os.path.join(layout['notebook_dir'], nb), small=True,
-                                             env=env, output=os.path.join(root, 'executed-' + nb))[0]
+                                             env=env,
+                                             output=os.path.join(root, 'executed-' + nb))[0]
                           for nb in NOTEBOOKS}
     executed = _EXECUTED[key]
     for nb in executed.values():
@@ -484,7 +492,9 @@ def test_results_rule(tmp_path, capsys):
     # the variable wins, and an empty directory is reported with what runs instead
     env = {'A2V_RESULTS_DIR': str(tmp_path)}
     assert rule.find_results(['*.json'], 'part 2 runs live', environ=env) == str(tmp_path)
-    assert capsys.readouterr().out == 'results: none found in %s ($A2V_RESULTS_DIR); part 2 runs live\n' % tmp_path
+    assert capsys.readouterr().out == ('results: none found in %s ($A2V_RESULTS_DIR); '
+                                       'part 2 runs live\n' % tmp_path)
     (tmp_path / 'throughput.json').write_text('{}')
     rule.find_results(['*.json', 'throughput.json'], 'x', environ=env)
-    assert capsys.readouterr().out == 'results: reading %s ($A2V_RESULTS_DIR): throughput.json\n' % tmp_path
+    assert capsys.readouterr().out == ('results: reading %s ($A2V_RESULTS_DIR): '
+                                       'throughput.json\n' % tmp_path)

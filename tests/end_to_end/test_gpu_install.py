@@ -1,12 +1,12 @@
 """The GPU install without Docker (`make venv-gpu`: docker/build-gpuarray.sh, docker/gpu-env.sh).
 
-The source checks run everywhere: the shipped libgpuarray tarball is the one its provenance names, and
-a tarball or download with another sha256 is refused in one line (fetches go to a server on 127.0.0.1).
-The venv checks need pygpu, so they run in the venv that `make venv-gpu` built (CI: `.ci/gpu`, on the
-CPU): pygpu imports without LD_LIBRARY_PATH, Theano 1.0.5 compiles and links a C module against the
-venv's libgpuarray as it does for its GPU ops, `author2vec info` shows `pygpu: True`, and `--device
-cuda` with no GPU driver refuses in one sentence (exit 2). On a host with a driver (libcuda.so.1
-loads), the last check is replaced by one that asks the GPU's name.
+The source checks run everywhere: the shipped libgpuarray tarball is the one its provenance names,
+and a tarball or download with another sha256 is refused in one line (fetches go to a server on
+127.0.0.1). The venv checks need pygpu, so they run in the venv that `make venv-gpu` built
+(CI: `.ci/gpu`, on the CPU): pygpu imports without LD_LIBRARY_PATH, Theano 1.0.5 compiles and links
+a C module against the venv's libgpuarray as it does for its GPU ops, `author2vec info` shows
+`pygpu: True`, and `--device cuda` with no GPU driver refuses in one sentence (exit 2). On a host
+with a driver (libcuda.so.1 loads), the last check is replaced by one that asks the GPU's name.
 """
 import ctypes
 import functools
@@ -79,8 +79,8 @@ def test_shipped_tarball_is_accepted():
 
 
 def test_tampered_local_copy_is_refused_in_one_line(tampered):
-    _refused(_check_source(LIBGPUARRAY_SRC=str(tampered)), str(tampered), 'sha256', _sha256(tampered),
-             'LIBGPUARRAY_SHA256')
+    _refused(_check_source(LIBGPUARRAY_SRC=str(tampered)), str(tampered), 'sha256',
+             _sha256(tampered), 'LIBGPUARRAY_SHA256')
 
 
 def test_missing_local_copy_is_refused_in_one_line(tmp_path):
@@ -97,7 +97,8 @@ def test_expected_sha256_can_be_named_for_another_tarball(tampered):
 
 @pytest.fixture
 def server(tmp_path, tampered):
-    """An HTTP server on 127.0.0.1 serving good/ (the shipped tarball) and bad/ (a tampered copy)."""
+    """An HTTP server on 127.0.0.1 serving good/ (the shipped tarball) and bad/ (a tampered
+    copy)."""
     root = tmp_path / 'www'
     (root / 'good').mkdir(parents=True)
     (root / 'bad').mkdir()
@@ -169,15 +170,17 @@ def test_gpu_env_links_the_unversioned_names(tmp_path):
 
 
 def test_gpu_env_prefers_the_venvs_cuda_wheels(tmp_path):
-    """With NVIDIA's CUDA wheels in the venv (requirements-cuda.txt, as `make venv-gpu` installs them),
-    gpu-env.sh links NVRTC, cuBLAS and cuDNN from there, not from CUDA_HOME; only the driver's
-    libcuda comes from the host; the wheels' headers and directories are the ones Theano gets."""
+    """With NVIDIA's CUDA wheels in the venv (requirements-cuda.txt, as `make venv-gpu` installs
+    them), gpu-env.sh links NVRTC, cuBLAS and cuDNN from there, not from CUDA_HOME; only the
+    driver's libcuda comes from the host; the wheels' headers and directories are the ones
+    Theano gets."""
     venv, cuda = tmp_path / 'venv', tmp_path / 'cuda'
     wheels = venv / 'lib' / 'python3.11' / 'site-packages' / 'nvidia'
     files = {'cuda_nvrtc/lib': ['libnvrtc.so.12', 'libnvrtc-builtins.so.12.8'],
              'cublas/lib': ['libcublas.so.12', 'libcublasLt.so.12'],
              'cudnn/lib': ['libcudnn.so.9', 'libcudnn_ops.so.9'], 'cudnn/include': ['cudnn.h'],
-             'cuda_runtime/lib': ['libcudart.so.12'], 'cuda_runtime/include': ['cuda_runtime_api.h', 'cuda.h'],
+             'cuda_runtime/lib': ['libcudart.so.12'],
+             'cuda_runtime/include': ['cuda_runtime_api.h', 'cuda.h'],
              'cuda_nvcc/include/crt': ['host_defines.h']}
     for folder, names in files.items():
         (wheels / folder).mkdir(parents=True)
@@ -201,7 +204,8 @@ def test_gpu_env_prefers_the_venvs_cuda_wheels(tmp_path):
         'libcuda.so': str(cuda / 'lib64' / 'libcuda.so.1')}
     library_path, flags = proc.stdout.strip().splitlines()[-2:]
     assert library_path.split(':') == [str(links)] + [
-        str(wheels / d / 'lib') for d in ('cuda_nvrtc', 'cublas', 'cudnn', 'cuda_runtime')] + [str(cuda / 'lib64')]
+        str(wheels / d / 'lib') for d in ('cuda_nvrtc', 'cublas', 'cudnn', 'cuda_runtime')] + [
+        str(cuda / 'lib64')]
     # one include directory for Theano's cuda.include_path: the runtime's headers and nvcc's crt/
     include = links / 'include'
     assert {p.name: os.readlink(p) for p in include.iterdir()} == {
@@ -275,7 +279,7 @@ PyMODINIT_FUNC PyInit_gpuarray_check(void) {
     if (import_pygpu__gpuarray() < 0) return NULL;
     return PyModule_Create(&module);
 }
-'''
+'''  # noqa: E501 (the C source's methods[] line: wrapping it would change the string)
     module = GCC_compiler.compile_str(
         'gpuarray_check', code, location=tempfile.mkdtemp(dir=tmp_path),
         include_dirs=gpu_type.c_header_dirs(), lib_dirs=gpu_type.c_lib_dirs(),
@@ -305,14 +309,16 @@ def test_cuda_without_a_driver_is_refused_in_one_sentence(tmp_path, argv):
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr  # Theano's own traceback of the failed init is not shown
     line = lines[0]
-    assert line.startswith('author2vec: error: CUDA is not available: Theano could not initialise a GPU')
+    assert line.startswith('author2vec: error: CUDA is not available: '
+                           'Theano could not initialise a GPU')
     assert 'libgpuarray: Could not load "libcuda.so"' in line and 'make venv-gpu' in line
     assert line.endswith('.') and '. ' not in line  # one sentence
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 @needs_pygpu
-@pytest.mark.skipif(not _driver_visible(), reason='no GPU driver visible (libcuda.so.1 does not load)')
+@pytest.mark.skipif(not _driver_visible(),
+                    reason='no GPU driver visible (libcuda.so.1 does not load)')
 def test_cuda_with_a_driver_names_the_gpu(tmp_path):
     """On a GPU host, after `. docker/gpu-env.sh`."""
     proc = _author2vec('info', '--device', 'cuda', cwd=tmp_path)

@@ -161,7 +161,8 @@ def test_checkpoint_from_another_configuration_is_refused(tmp_path, cora):
 def test_ctrl_c_waits_for_the_next_step_and_nested_blocks_share_it():
     from author2vec_keras.training.checkpoints import interrupt_between_steps
     with interrupt_between_steps() as outer:
-        os.kill(os.getpid(), signal.SIGINT)  # noted, not raised (e.g. while a checkpoint is written)
+        # noted, not raised (e.g. while a checkpoint is written)
+        os.kill(os.getpid(), signal.SIGINT)
         time.sleep(0.1)
         with interrupt_between_steps() as inner:  # the next epoch's loop
             assert inner is outer

@@ -51,7 +51,8 @@ def test_training_pairs_never_touch_the_test_pairs():
     split = link_prediction_split(g, 0.5, seed=1)
     pairs, labels = ev.training_pairs(split, seed=0)
     assert labels.sum() == split.train_graph.num_edges == (labels == 0).sum()
-    key = lambda p: set(map(tuple, np.sort(p, axis=1).tolist()))
+    def key(p):
+        return set(map(tuple, np.sort(p, axis=1).tolist()))
     assert not key(pairs) & key(split.pairs)
     neg = pairs[labels == 0]
     assert not g.has_edges(neg).any()

@@ -148,7 +148,7 @@ import numpy  # loaded first: the limit must still apply
 import threadpoolctl
 from author2vec_keras.nn import backend
 print(sorted({i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}))
-'''
+'''  # noqa: E501 (the script's last line: wrapping it would change the string)
 
 
 @pytest.mark.parametrize('extra, expected', [({}, '[1]'),

@@ -302,7 +302,8 @@ def test_row_updates_are_one_inplace_op_in_the_compiled_function(compiled):
     place: no per-batch copy of the whole table, no separate gather, sum or scatter."""
     from author2vec_keras.nn.ops import RowUpdate, SetRows, SumRowsByIndex
     models, _ = compiled
-    ops = [node.op for node in models['row_adam'].model.train_function.function.maker.fgraph.toposort()]
+    ops = [node.op for node in
+           models['row_adam'].model.train_function.function.maker.fgraph.toposort()]
     updates = [op for op in ops if isinstance(op, RowUpdate)]
     assert len(updates) == 1 and updates[0].inplace and updates[0].rule == 'adam'
     assert not any(isinstance(op, (SetRows, SumRowsByIndex)) for op in ops)

@@ -1,4 +1,5 @@
-"""The ACL Anthology Network (AAN): its files, and the helpers that make it a content + link testbed.
+"""The ACL Anthology Network (AAN): its files, and the helpers that make it a content + link
+testbed.
 
 - `read_aan_metadata(path)`, `read_aan_collaboration(path)`: the raw files (`acl-metadata.txt`,
   `author-collaboration-network.txt`), HTML entities decoded, errors naming file and line.
