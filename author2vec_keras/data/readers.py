@@ -254,6 +254,18 @@ def _naming_memory(reader):
     return read
 
 
+def _lines_and_rows(path, text, nothing):
+    """(lines split into fields, fields per line, the indices of lines with fields) of `text`,
+    every field within `MAX_FIELD`; GraphFormatError 'no NOTHING' when no line has a field."""
+    lines = _split_lines(text)
+    _check_fields(path, lines)
+    ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
+    rows = np.nonzero(ncols)[0]
+    if len(rows) == 0:
+        raise GraphFormatError(path, None, 'no %s (the file is empty or only comments)' % nothing)
+    return lines, ncols, rows
+
+
 def _check_fields(path, lines):
     """GraphFormatError naming the line of the first field longer than `MAX_FIELD`."""
     longest = max(map(len, itertools.chain.from_iterable(lines)), default=0)
@@ -514,12 +526,7 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
             ids, edges, weights = fast
             return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
     text = _decode(data)
-    lines = _split_lines(text)
-    _check_fields(path, lines)
-    ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    rows = np.nonzero(ncols)[0]
-    if len(rows) == 0:
-        raise GraphFormatError(path, None, 'no edges (the file is empty or only comments)')
+    lines, ncols, rows = _lines_and_rows(path, text, 'edges')
     skipped = None
     if _is_header(lines, rows, header, value_is=_is_number, value_from=2):
         skipped, rows = int(rows[0]), rows[1:]
@@ -568,12 +575,7 @@ def read_adjlist(path, directed=False, encoding=None):
     `read_edgelist`.
     """
     text = read_text(path, encoding, what='adjacency list')
-    lines = _split_lines(text)
-    _check_fields(path, lines)
-    ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    data = np.nonzero(ncols)[0]
-    if len(data) == 0:
-        raise GraphFormatError(path, None, 'no nodes (the file is empty or only comments)')
+    lines, ncols, data = _lines_and_rows(path, text, 'nodes')
     flat = [t for k in data.tolist() for t in lines[k]]
     nc = ncols[data]
     line_of_token = np.repeat(data + 1, nc)
@@ -652,12 +654,7 @@ def read_labels(path, encoding=None, header=None):
         Single-label files give one-element lists.
     """
     text = read_text(path, encoding, what='labels file')
-    lines = _split_lines(text)
-    _check_fields(path, lines)
-    ncols = np.fromiter(map(len, lines), dtype=np.int64, count=len(lines))
-    rows = np.nonzero(ncols)[0]
-    if len(rows) == 0:
-        raise GraphFormatError(path, None, 'no labels (the file is empty or only comments)')
+    lines, ncols, rows = _lines_and_rows(path, text, 'labels')
     skipped = None
     if _is_header(lines, rows, header, value_is=lambda t: bool(_PLAIN_INT.match(t.encode())),
                   value_from=1):
