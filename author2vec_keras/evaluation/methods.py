@@ -65,12 +65,12 @@ def _author2vec(model):
                                             random_state=seed, verbose=0)
 
 
-def _author2vec_walks(context):
+def _author2vec_walks(context, sampling=None):
     # author2vec-walks-separate is the 'walks' preset (presets.WALKS) at these settings
     return lambda s, seed, p, q: Author2Vec.from_preset(
         'walks', dim=s['dim'], epochs=s['a2v_epochs'], window=s['window'],
         walks_per_node=s['num_walks'], walk_length=s['walk_length'], context=context,
-        random_state=seed, verbose=0)
+        sampling=sampling, random_state=seed, verbose=0)
 
 
 _ALL = TASKS
@@ -104,6 +104,10 @@ REGISTRY = collections.OrderedDict((m.name, m) for m in [
     Method('author2vec-walks-separate', 'author2vec-walks',
            "Author2Vec on DeepWalk's walk-context pairs, a separate context table (the 'walks' "
            'preset)', _ALL, _LP_NC, _author2vec_walks('separate')),
+    Method('author2vec-walks-uniform', 'author2vec-walks',
+           "Author2Vec on DeepWalk's walk-context pairs, a separate context table, negatives drawn "
+           "uniformly (not by degree^0.75: the degree signal kept, for hub-driven graphs)", _ALL,
+           (), _author2vec_walks('separate', 'uniform')),
     Method('author2vec-blog', 'author2vec', "Author2Vec, the blog's model, on the edges", _ALL,
            _LP_NC, _author2vec('blog')),
 ])

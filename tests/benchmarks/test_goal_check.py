@@ -119,7 +119,8 @@ def test_script_rewrites_the_section_in_place(tmp_path):
 
 def test_the_methods_come_from_the_benchmark_registry():
     from author2vec_keras.evaluation import methods
-    assert goal_check.WALK_METHODS == ('author2vec-walks', 'author2vec-walks-separate')
+    assert goal_check.WALK_METHODS == ('author2vec-walks', 'author2vec-walks-separate',
+                                        'author2vec-walks-uniform')
     assert set(goal_check.LP_RIVALS) == {
         'deepwalk', 'node2vec', 'line', 'line-1', 'line-2', 'spectral', 'common-neighbours',
         'jaccard', 'adamic-adar', 'preferential-attachment'}
