@@ -5,11 +5,12 @@ grows with the number of nodes (about 90% of the training time at 100k nodes). T
 optimizers find the weights that the loss only *gathers rows from* (Theano
 `AdvancedSubtensor1` nodes, what `keras.layers.Embedding` builds) and, for those, take the
 gradient with respect to the gathered rows instead of the whole table, then read and write only
-the rows the batch touches. On the CPU one C op per table does it all (`ops.RowUpdate`: sum the
-duplicate rows, update each touched row of the table and of its optimizer slots in place);
-with gradient clipping, or on a GPU, the unique rows are summed, clipped, updated and written
-back by separate ops (`SumRowsByIndex` and `SetRows` on the CPU, Theano's `Unique` and
-`set_subtensor` elsewhere). Every other weight gets the ordinary dense update of the
+the rows the batch touches. One op per table does it all (sum the duplicate rows, update each
+touched row of the table and of its optimizer slots in place): `ops.RowUpdate` on the CPU,
+`gpu_ops.GpuRowUpdate` (kernels in libgpuarray's dialect, CUDA and OpenCL) on a GPU device.
+With gradient clipping the unique rows are summed, clipped, updated and written back by separate
+ops (`SumRowsByIndex` and `SetRows` on the CPU, Theano's `Unique` and `set_subtensor` on a
+GPU). Every other weight gets the ordinary dense update of the
 corresponding Keras optimizer. Use them like any Keras 2.0.9 optimizer::
 
     model.compile(optimizer=RowAdam(lr=0.001), loss=...)
@@ -194,8 +195,9 @@ class _Touched(object):
 class _RowOptimizer(Optimizer):
     """Shared machinery: gradients w.r.t. gathered rows, duplicate aggregation, clipping.
 
-    On the CPU without gradient clipping, each table is updated by one `ops.RowUpdate` (C code:
-    duplicate rows summed and every touched row updated in place, `_fused_update`); otherwise
+    Without gradient clipping, each table is updated by one `ops.RowUpdate` (`GpuRowUpdate` on
+    a GPU device: duplicate rows summed and every touched row updated in place,
+    `_fused_update`); otherwise
     the duplicates are summed first (`SumRowsByIndex`, or Theano's ops on a GPU), clipped with
     the dense gradients, and written back with `SetRows` (`_row_update`).
 
@@ -266,7 +268,7 @@ class _RowOptimizer(Optimizer):
     @interfaces.legacy_get_updates_support
     def get_updates(self, loss, params):
         dense, rows = self._gradients(loss, params)
-        fused = on_cpu() and not self._clipping()
+        fused = not self._clipping()
         if not fused:
             dense, rows = self._summed_and_clipped(dense, rows)
         self.updates = [K.update_add(self.iterations, 1)]
@@ -284,9 +286,14 @@ class _RowOptimizer(Optimizer):
         return self.updates
 
     def _apply(self, rule, r, slots, scalars):
-        """Updates of `r.table` and its `slots` by one `RowUpdate(rule)` op."""
-        outputs = RowUpdate(rule)(r.table, *(slots + [r.idx, r.grads] + scalars),
-                                  **{'return_list': True})
+        """Updates of `r.table` and its `slots` by one `RowUpdate(rule)` op (`GpuRowUpdate` on a
+        GPU device)."""
+        if on_cpu():
+            op = RowUpdate(rule)
+        else:  # imports theano.gpuarray: on a GPU device only
+            from author2vec_keras.nn.gpu_ops import GpuRowUpdate
+            op = GpuRowUpdate(rule)
+        outputs = op(r.table, *(slots + [r.idx, r.grads] + scalars), **{'return_list': True})
         for var, new in zip([r.table] + slots, outputs):
             self.updates.append(K.update(var, new))
 

@@ -176,12 +176,11 @@ def _build(name, optimizer):
 
 
 #: the ops of a training step left on the host, each for a reason: shapes and index arithmetic
-#: (Shape_i, MakeVector, integer Elemwise, ARange), the row-wise path's `Unique` of the batch
-#: indices, Keras' sparse targets (`Alloc` + `AdvancedIncSubtensor`, no GPU version in Theano
+#: (Shape_i, MakeVector, integer Elemwise, ARange), Keras' sparse targets (`Alloc` + `AdvancedIncSubtensor`, no GPU version in Theano
 #: 1.0.5), `SoftmaxGrad` (no gpuarray version either), Dropout's learning-phase switch (`IfElse`,
 #: which passes device arrays through) and the copies; the package's own C ops are CPU-only and
-#: absent here (`ops.on_cpu`).
-HOST_OPS = {'Shape_i', 'MakeVector', 'Elemwise', 'ARange', 'Alloc', 'Unique',
+#: absent here (`ops.on_cpu`): on a device the tables are updated by `gpu_ops.GpuRowUpdate`.
+HOST_OPS = {'Shape_i', 'MakeVector', 'Elemwise', 'ARange', 'Alloc',
             'AdvancedIncSubtensor', 'SoftmaxGrad', 'IfElse', 'HostFromGpu', 'Subtensor',
             'ScalarFromTensor', 'TensorFromScalar', 'Reshape', 'DimShuffle', 'Rebroadcast',
             'Shape', 'Join', 'SpecifyShape'}
@@ -212,13 +211,18 @@ def test_the_models_train_on_the_device_row_wise(name, layers, request):
     assert len(names) - len(on_host) > 2 * len(on_host), (len(names) - len(on_host), on_host)
     # every table found as gathered (RowAdam's slots: one (rows, 2, d) array per table) ...
     assert model.optimizer.row_params == tables
-    # ... no table-sized gradient; the table and its moments written in place, rows only
+    # ... no table-sized gradient; each table and its moments written in place by one
+    # GpuRowUpdate (the package's kernels), rows only, and nothing else writes them
     assert table_sized_gradients(fgraph, tables) == []
+    updates = [node for node in fgraph.toposort() if type(node.op).__name__ == 'GpuRowUpdate']
+    assert len(updates) == len(tables)
+    for table in tables:
+        [node] = [n for n in updates if among(n.inputs[0], [table])]
+        assert among(node.inputs[1], model.optimizer.table_slots[table])
+        assert node.op.rule == 'adam' and node.op.destroy_map == {0: [0], 1: [1]}
     written = tables + [s for t in tables for s in model.optimizer.table_slots[t]]
-    writes = [node for node in fgraph.toposort() if node.inputs and among(node.inputs[0], written)
-              and type(node.op).__name__.startswith('GpuAdvancedIncSubtensor1')]
-    assert len(writes) == 2 * len(tables)
-    assert all(node.op.set_instead_of_inc and node.op.destroy_map == {0: [0]} for node in writes)
+    assert not [node for node in fgraph.toposort() if node.inputs and among(
+        node.inputs[0], written) and 'IncSubtensor' in type(node.op).__name__]
 
 
 def test_stock_adam_builds_the_dense_gradient_that_the_check_finds():
@@ -254,9 +258,12 @@ def _reference(cls, table, steps, coefficients, lr, eps=1e-8, beta_1=0.9, beta_2
     return w
 
 
-def test_row_sgd_adagrad_and_adam_steps_on_the_device_equal_numpys():
+@pytest.mark.parametrize('clipnorm, update_op', [(None, 'GpuRowUpdate'), (1e3, 'Unique')])
+def test_row_sgd_adagrad_and_adam_steps_on_the_device_equal_numpys(clipnorm, update_op):
     """One Theano function, three tables, one per optimizer, each loss `sum(tanh(W[idx]) * c)`:
-    two steps with duplicate indices; every row (touched or not) as numpy computes it."""
+    two steps with duplicate indices; every row (touched or not) as numpy computes it. Without
+    clipping one `GpuRowUpdate` per table (the package's kernels); with clipping (here a norm
+    that never binds) the unfused path (Theano's `Unique`, the rows summed, clipped and set)."""
     rng = np.random.RandomState(0)
     initial = rng.uniform(-0.5, 0.5, (N, DIM)).astype('float32')
     steps = [PAIRS[0].ravel(), PAIRS[1].ravel()]
@@ -267,7 +274,7 @@ def test_row_sgd_adagrad_and_adam_steps_on_the_device_equal_numpys():
     for cls in classes:
         table = K.variable(initial, name=cls.__name__ + '_table')
         loss = K.sum(K.tanh(K.gather(table, idx)) * coefficients)
-        optimizer = cls(lr=0.05)
+        optimizer = cls(lr=0.05, **({'clipnorm': clipnorm} if clipnorm else {}))
         updates += optimizer.get_updates(loss, [table])
         assert optimizer.row_params == [table]  # found through HostFromGpu
         tables.append(table)
@@ -276,6 +283,9 @@ def test_row_sgd_adagrad_and_adam_steps_on_the_device_equal_numpys():
     fgraph = step.maker.fgraph
     assert table_sized_gradients(fgraph, tables) == []
     assert 'GpuAdvancedSubtensor1' in op_names(fgraph)
+    names = op_names(fgraph)
+    assert update_op in names
+    assert names.count('GpuRowUpdate') == (len(classes) if clipnorm is None else 0)
     for indices in steps:
         step(indices)
     for cls, table in zip(classes, tables):
@@ -285,6 +295,45 @@ def test_row_sgd_adagrad_and_adam_steps_on_the_device_equal_numpys():
     untouched = np.setdiff1d(np.arange(N), np.concatenate(steps))
     for table in tables:  # lazy: bit for bit
         np.testing.assert_array_equal(K.get_value(table)[untouched], initial[untouched])
+
+
+
+@pytest.mark.parametrize('rule', ['sgd', 'adagrad', 'adam'])
+def test_gpu_row_update_equals_the_cpu_ops_reference(rule):
+    """`GpuRowUpdate` alone against `ops.RowUpdate`'s numpy reference (`perform`): 300 indices
+    over 20 rows of a 50-row table (every row many times, some as negative indices counting from
+    the end), then an empty batch; the table and slot after each, untouched rows bit for bit."""
+    from author2vec_keras.nn.gpu_ops import GpuRowUpdate
+    from author2vec_keras.nn.ops import _RULES, RowUpdate
+    rng = np.random.RandomState(1)
+    rows, d = 50, 24
+    table0 = rng.uniform(-1, 1, (rows, d)).astype('float32')
+    slot_shape = {'sgd': None, 'adagrad': (rows, d), 'adam': (rows, 2, d)}[rule]
+    slots0 = [] if slot_shape is None else [rng.uniform(0, 0.1, slot_shape).astype('float32')]
+    scalars = {'lr': 0.05, 'epsilon': 1e-7, 'beta_1': 0.9, 'beta_2': 0.999}
+    values = [np.float32(scalars[name]) for name in _RULES[rule]['scalars']]
+    table = theano.shared(table0.copy())
+    slots = [theano.shared(s.copy()) for s in slots0]
+    idx, grads = T.lvector('idx'), T.fmatrix('grads')
+    outputs = GpuRowUpdate(rule)(table, *(slots + [idx, grads] + values), return_list=True)
+    step = theano.function([idx, grads], [], updates=list(zip([table] + slots, outputs)),
+                           mode=rewrites.compile_mode())
+    assert [type(n.op).__name__ for n in step.maker.fgraph.toposort()].count('GpuRowUpdate') == 1
+    reference = RowUpdate(rule)
+    expected = [table0.copy()] + [s.copy() for s in slots0]
+    batches = [np.where(np.arange(300) % 7 == 0, -1, 1) * rng.randint(1, 21, 300),
+               np.zeros(0, dtype='int64')]
+    for batch in batches:
+        g = rng.normal(size=(len(batch), d)).astype('float32')
+        step(batch, g)
+        out = [[None] for _ in expected]
+        reference.perform(None, expected + [batch, g] + values, out)
+        expected = [o[0] for o in out]
+        for got, want in zip([table] + slots, expected):
+            np.testing.assert_allclose(got.get_value(), want, rtol=RTOL, atol=ATOL)
+    touched = np.unique(np.where(batches[0] < 0, batches[0] + rows, batches[0]))
+    untouched = np.setdiff1d(np.arange(rows), touched)
+    np.testing.assert_array_equal(table.get_value()[untouched], table0[untouched])
 
 
 # --- the paper model's training steps: device against CPU -------------------------------------
