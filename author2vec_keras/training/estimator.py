@@ -3,11 +3,11 @@ a scikit-learn style estimator trained on edges or walk-context pairs vs sampled
 checkpoints, resume.
 
 The full Author2Vec of the paper is `content_link.ContentLinkAuthor2Vec`; what both share
-(parameters and their defaults, checks, optimizer, epoch loop, outputs) is
-`pair_embedding.PairEmbedding`; named configurations are in `presets`. Both estimators import
-from the package too (`from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec`).
-Importing this module is cheap: Theano and Keras are configured and loaded (`backend`) when a
-model is first built or scored.
+(parameters and their defaults, checks, optimizer, outputs) is
+`pair_embedding.PairEmbedding`, their epoch loop `loop.EpochLoop`; named configurations are in
+`presets`. Both estimators import from the package too (`from author2vec_keras import
+Author2Vec, ContentLinkAuthor2Vec`). Importing this module is cheap: Theano and Keras are
+configured and loaded (`backend`) when a model is first built or scored.
 """
 import time
 
@@ -65,7 +65,8 @@ class Author2Vec(PairEmbedding):
         embeddings_: `(num_nodes, dim)` array, row i for `graph_.nodes[i]`.
         history_: mean training loss per epoch.
         timings_: wall seconds of this `fit`: 'build' (checks, pair sampler, model built and
-            compiled by Theano), 'epochs' (one per epoch trained), 'total'; and process CPU
+            compiled by Theano), 'epochs' (one per epoch trained, with its callbacks and
+            checkpoint), 'total'; and process CPU
             seconds, 'epochs_cpu' and 'cpu' (much less CPU than wall time: the process waited,
             e.g. for the machine, memory or Theano's compile lock).
 

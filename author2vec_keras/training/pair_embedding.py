@@ -1,8 +1,9 @@
 """`PairEmbedding`, the base of the estimators (`Author2Vec`, `ContentLinkAuthor2Vec`).
 
 The parameters they have in common and their defaults (the one source of defaults: the command
-line reads them from `get_params()`), the parameter checks, the optimizer resolution, the epoch
-loop with its NaN guard and Ctrl-C handling, and the outputs (embeddings, edge probabilities,
+line reads them from `get_params()`), the parameter checks, the optimizer resolution, one
+model's pass over its batches (`_fit_epoch`, the seam of `loop.EpochLoop`) with its NaN guard
+and Ctrl-C handling, and the outputs (embeddings, edge probabilities,
 word2vec files). Importing it is cheap: Theano and Keras are configured and loaded (`backend`)
 when a model is first built or scored.
 """
@@ -34,7 +35,7 @@ def weights_digest(graph):
 
 
 class PairEmbedding(BaseEstimator):
-    """Base of the estimators: common parameters, checks, optimizer, epoch loop, outputs.
+    """Base of the estimators: common parameters, checks, optimizer, a model's pass, outputs.
 
     # Arguments
         dim: size of a node vector.
@@ -53,7 +54,8 @@ class PairEmbedding(BaseEstimator):
             the training pairs' default (`Author2Vec`: uniform for edges, as the paper; degree
             for walk pairs, as word2vec and DeepWalk).
         random_state: seed of initialisation, sampling and dropout.
-        verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr).
+        verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr) and a line with its
+            losses (`loop.Progress`).
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
     _loop = None  # the running `loop.EpochLoop`
