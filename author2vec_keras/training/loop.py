@@ -7,8 +7,8 @@
 `on_epoch_end(epoch, logs)` with the epoch's mean losses; `on_train_end`. `model.stop_training`
 (`keras.callbacks.EarlyStopping` sets it) is read after every epoch, so training stops at an
 epoch's end and the checkpoint stays exact. The progress bar (`Progress`) and the checkpoints
-(`Checkpoint`) are callbacks too, in the order `Progress`, the estimator's own, the user's,
-`Checkpoint` (a user's callback sees the epoch before its checkpoint is written).
+(`Checkpoint`) are callbacks too, in the order `Progress`, the user's, `Checkpoint` (a user's
+callback sees the epoch before its checkpoint is written).
 
 An epoch trains its phases in order (`Phase`: a compiled model and its batches; the content
 then the link model for the alternating content + link model). A position `(epoch, batch)`
@@ -159,49 +159,52 @@ def stopped(model):
 
 
 class EpochLoop(object):
-    """The epochs of an estimator's `fit`, from a position to `estimator.epochs`.
+    """The epochs of an estimator's `fit`, from a position to `epochs`.
 
     # Arguments
-        estimator: a `PairEmbedding`: its `epochs`, `verbose`, `_fit_epoch` (one pass of a
-            model over its batches) and `_epoch_end(losses)` (the history entry and the logs of
-            an epoch whose phases' losses are `losses`).
         phases: the `Phase`s of an epoch, in training order.
+        epochs: the epochs in all.
+        fit_epoch: `f(model, batches, epoch, first)` -> mean loss array: one pass of a model
+            over its batches from batch `first` (`PairEmbedding._fit_epoch`: it calls
+            `batch_hooks` around each step and `interrupted` on Ctrl-C).
+        epoch_end: `f(losses)` -> `(history entry, logs)` of an epoch whose phases gave
+            `losses` (a dict, the `Phase.losses` merged).
         history: the list of epoch records to append to (the estimator's `history_`).
         callbacks: the user's Keras callbacks (a list, or None).
         model: the model the callbacks get (`self.model`) and whose `stop_training` is read.
         checkpoint: a `Checkpoint`, or None.
-        own: the estimator's own callbacks, called before the user's.
+        verbose: a `Progress` first.
 
     # Attributes
+        batch_hooks: `(on_batch_begin, on_batch_end)` of the callbacks (`batch_hooks`).
+        offset: the epoch's batches before the current phase's.
         timings: `{'epochs': [...], 'epochs_cpu': [...]}`, wall and process CPU seconds of each
             epoch trained, its callbacks and checkpoint included.
     """
 
-    def __init__(self, estimator, phases, history, callbacks=None, model=None, checkpoint=None,
-                 own=()):
-        self.estimator, self.phases, self.history = estimator, list(phases), history
-        self.model, self.checkpoint = model, checkpoint
-        self.user = list(callbacks or [])
-        self.own = list(own)
-        self.progress = None
+    def __init__(self, phases, epochs, fit_epoch, epoch_end, history, callbacks=None,
+                 model=None, checkpoint=None, verbose=1):
+        self.phases, self.epochs, self.history = list(phases), epochs, history
+        self.fit_epoch, self.epoch_end = fit_epoch, epoch_end
+        self.user, self.model, self.checkpoint = list(callbacks or []), model, checkpoint
+        self.verbose, self.progress = verbose, None
+        self.batch_hooks = ((), ())
         self.offset, self.partial = 0, {}
         self.timings = {'epochs': [], 'epochs_cpu': []}
 
     def run(self, start=(0, 0), partial=None):
         """Train from `start`, `(epoch, batch)`; `partial`: the losses of the phases of the
         start epoch already done (a checkpoint's). Returns `self`."""
-        est = self.estimator
-        self.progress = Progress(start) if est.verbose else None
-        callbacks = [self.progress] if self.progress else []
-        callbacks += self.own + self.user + ([self.checkpoint] if self.checkpoint else [])
+        self.progress = Progress(start) if self.verbose else None
+        callbacks = ([self.progress] if self.progress else []) + self.user + \
+            ([self.checkpoint] if self.checkpoint else [])
         callbacks = callback_list(callbacks, self.model, {
-            'epochs': est.epochs, 'steps': sum(len(p.batches) for p in self.phases)})
+            'epochs': self.epochs, 'steps': sum(len(p.batches) for p in self.phases)})
         self.batch_hooks = batch_hooks(callbacks)
         callbacks.on_train_begin()
-        est._loop = self
         try:
             with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
-                for epoch in range(start[0], est.epochs):
+                for epoch in range(start[0], self.epochs):
                     self._epoch(callbacks, epoch, start[1] if epoch == start[0] else 0,
                                 partial if epoch == start[0] else None)
                     if stopped(self.model):
@@ -210,13 +213,10 @@ class EpochLoop(object):
             if self.progress is not None:
                 self.progress.close()
             raise
-        finally:
-            est._loop = None
         callbacks.on_train_end()
         return self
 
     def _epoch(self, callbacks, epoch, first, partial):
-        est = self.estimator
         wall, cpu = time.time(), time.process_time()
         for phase in self.phases:
             phase.batches.set_epoch(epoch)
@@ -225,11 +225,11 @@ class EpochLoop(object):
         for phase in self.phases:
             steps = len(phase.batches)
             if first < self.offset + steps:
-                loss = est._fit_epoch(phase.model, phase.batches, epoch,
+                loss = self.fit_epoch(phase.model, phase.batches, epoch,
                                       max(0, first - self.offset))
                 self.partial.update(phase.losses(loss))
             self.offset += steps
-        entry, logs = est._epoch_end(self.partial)
+        entry, logs = self.epoch_end(self.partial)
         self.history.append(entry)
         callbacks.on_epoch_end(epoch, logs)
         self.timings['epochs'].append(time.time() - wall)

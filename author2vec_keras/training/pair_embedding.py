@@ -208,14 +208,19 @@ class PairEmbedding(BaseEstimator):
         return losses['loss'], dict(losses)
 
     def _train(self, phases, history, start, partial=None, callbacks=None, model=None,
-               checkpointed=None, own=()):
+               checkpointed=None):
         """Run the epochs (`loop.EpochLoop`) from `start`; `checkpointed`: what the checkpoints
         save (with `checkpoint_dir`). Returns the loop."""
         from author2vec_keras.training.loop import Checkpoint, EpochLoop
         checkpoint = Checkpoint(self._checkpoints, checkpointed, history) \
             if self._checkpoints is not None else None
-        return EpochLoop(self, phases, history, callbacks=callbacks, model=model,
-                         checkpoint=checkpoint, own=own).run(start, partial)
+        self._loop = EpochLoop(phases, self.epochs, self._fit_epoch, self._epoch_end, history,
+                               callbacks=callbacks, model=model, checkpoint=checkpoint,
+                               verbose=self.verbose)
+        try:
+            return self._loop.run(start, partial)
+        finally:
+            self._loop = None
 
     def _read_checkpoint(self, resume, into=None):
         """`(model, start, history, partial)` of the last checkpoint (`Checkpoints.read`,
