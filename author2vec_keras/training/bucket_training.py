@@ -298,7 +298,8 @@ def train_buckets(executor, store, state, epochs, seed=0, verbose=1, timings=Non
     generation, trained = state['generation'], 0
     progress = Progress((state['epoch'], len(state['done'])), unit='bucket') if verbose else None
     callbacks = callback_list(([progress] if progress else []) + list(callbacks or []), model,
-                              {'epochs': epochs, 'steps': len(pass_order(state, 0, seed))})
+                              {'epochs': epochs, 'steps': len(pass_order(state, 0, seed)),
+                               'verbose': verbose})
     begin, end = batch_hooks(callbacks)
     callbacks.on_train_begin()
     try:

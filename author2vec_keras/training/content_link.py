@@ -12,12 +12,12 @@ from author2vec_keras.training.pair_embedding import PairEmbedding, weights_dige
 __all__ = ['ContentLinkAuthor2Vec', 'SCHEDULES', 'BATCHING']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
+BATCHING = ('pairs', 'grouped')
 #: the epoch record's entries from a model's mean loss array (the joint model: total, link,
 #: content)
 _LOSSES = {'content': lambda loss: {'content': float(loss[0])},
            'link': lambda loss: {'link': float(loss[0])},
            'joint': lambda loss: {'link': float(loss[1]), 'content': float(loss[2])}}
-BATCHING = ('pairs', 'grouped')
 
 
 class ContentLinkAuthor2Vec(PairEmbedding):

@@ -128,12 +128,14 @@ class Checkpoint(Callback):
 
 
 def callback_list(callbacks, model, params):
-    """keras' `CallbackList` of `callbacks` with `model` and `params` set, the model's
-    `stop_training` cleared (as `fit_generator` does)."""
+    """keras' `CallbackList` of `callbacks` with `model` and `params` set (`epochs`, `steps`
+    per epoch, `verbose`; `metrics`: the batch logs' `['loss']`), the model's `stop_training`
+    cleared (as `fit_generator` does)."""
     from author2vec_keras.nn.backend import keras
     callbacks = keras.callbacks.CallbackList(list(callbacks))
     callbacks.set_model(model)
-    callbacks.set_params(dict({'verbose': 0, 'do_validation': False}, **params))
+    callbacks.set_params(dict({'verbose': 0, 'do_validation': False, 'metrics': ['loss']},
+                              **params))
     if model is not None:
         model.stop_training = False
     return callbacks
@@ -199,7 +201,8 @@ class EpochLoop(object):
         callbacks = ([self.progress] if self.progress else []) + self.user + \
             ([self.checkpoint] if self.checkpoint else [])
         callbacks = callback_list(callbacks, self.model, {
-            'epochs': self.epochs, 'steps': sum(len(p.batches) for p in self.phases)})
+            'epochs': self.epochs, 'steps': sum(len(p.batches) for p in self.phases),
+            'verbose': self.verbose})
         self.batch_hooks = batch_hooks(callbacks)
         callbacks.on_train_begin()
         try:
