@@ -28,7 +28,7 @@ import time
 from author2vec_keras.training.checkpoints import TrainingInterrupted, interrupt_between_steps
 
 __all__ = ['Callback', 'Checkpoint', 'EpochLoop', 'Phase', 'Progress', 'batch_hooks',
-           'callback_list']
+           'callback_list', 'stopped']
 
 #: one compiled model trained over its batches each epoch; `losses(mean loss array)` gives
 #: the epoch record's entries (e.g. `{'link': 0.62}`)
