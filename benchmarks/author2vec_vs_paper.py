@@ -176,26 +176,28 @@ def run_one(bed, key, method, args, store):
             fit_params.update(authorship=bed.pairs, paper_vectors=bed.paper_vectors(est.dim))
         clock, last = [time.time()], [None]
 
-        def on_epoch(estimator, epoch):
+        def on_epoch_end(epoch, logs):
+            epoch += 1  # Keras counts the epochs from 0, the records from 1
             now = time.time()
             point = {'epoch': epoch, 'seconds': round(now - clock[0], 1),
                      'loadavg': round(os.getloadavg()[0], 2),
-                     'loss': estimator.history_[-1]}
-            table = np.asarray(estimator.embeddings_, float)
+                     'loss': est.history_[-1]}
+            table = np.asarray(est.embeddings_, float)
             if last[0] is not None:  # how far an epoch moves the exported author vectors
                 point['table_change'] = float(np.linalg.norm(table - last[0])
                                               / np.linalg.norm(last[0]))
             point['table_rms'] = float(np.sqrt(np.mean(table ** 2)))
             last[0] = table
             if args.curve_every and (epoch % args.curve_every == 0 or epoch == 1):
-                point.update(bed.score(estimator, estimator.embeddings_))
-            print('  [%s] epoch %d/%d %s' % (name, epoch, estimator.epochs, json.dumps(
+                point.update(bed.score(est, est.embeddings_))
+            print('  [%s] epoch %d/%d %s' % (name, epoch, est.epochs, json.dumps(
                 {k: (round(v, 4) if isinstance(v, float) else v) for k, v in point.items()
                  if k != 'loss'})), flush=True)
             progress[:] = [p for p in progress if p['epoch'] < epoch] + [point]
             store.save()
             clock[0] = time.time()
-        fit_params['on_epoch'] = on_epoch
+        from author2vec_keras.nn.backend import keras
+        fit_params['callbacks'] = [keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end)]
     load0 = os.getloadavg()[0]
     lp, timings = pipeline.fit_and_score(est, bed.setup, seed=seed, fit_params=fit_params,
                                          operators=['hadamard'])

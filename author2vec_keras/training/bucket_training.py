@@ -6,7 +6,7 @@
 - `train_buckets`: the one loop over the passes and their buckets (PBG's coordinator): it hands
   an executor buckets that share no partition with a running one (`partitions.BucketScheduler`,
   the lock server) and after each bucket records it (`partitions.after_bucket`), commits the
-  checkpoint and moves the progress bar;
+  checkpoint and drives the callbacks (the progress bar: `loop.Progress`);
 - `LocalExecutor`: one `BucketTrainer` in this process, one bucket at a time
   (`distributed.RayExecutor`: Ray workers, several at a time).
 
@@ -18,7 +18,6 @@ one out); a result has at least `bucket`, `generation`, `loss` (summed over the 
 `pairs`.
 """
 import contextlib
-import sys
 import time
 
 import numpy as np
@@ -270,7 +269,8 @@ class LocalExecutor(object):
         self.trainer.release()
 
 
-def train_buckets(executor, store, state, epochs, seed=0, verbose=1, timings=None):
+def train_buckets(executor, store, state, epochs, seed=0, verbose=1, timings=None,
+                  callbacks=None, model=None):
     """Train the buckets of the passes `state['epoch'] .. epochs - 1` that `state` has not done.
 
     Each pass is `partitions.pass_order`; the lock server hands each idle worker of `executor`
@@ -282,28 +282,41 @@ def train_buckets(executor, store, state, epochs, seed=0, verbose=1, timings=Non
         executor: `LocalExecutor` or `distributed.RayExecutor`.
         store: the `PartitionStore`; state: the checkpoint to continue from.
         epochs: passes in all; seed: of the bucket order.
-        verbose: a progress bar per pass on stderr.
+        verbose: a progress bar per pass on stderr (`loop.Progress`).
         timings: dict to add the 'checkpoint' seconds (commits) to.
+        callbacks: Keras callbacks, driven as `loop.EpochLoop` drives them, a bucket for a
+            batch (`on_batch_begin` when it is handed out, `on_batch_end` with its mean loss
+            when it is done), `on_epoch_end` with the pass's `{'loss'}`;
+            `model.stop_training` ends training after a pass.
+        model: the model the callbacks get.
 
     # Returns
         `(state, pairs)`: the last checkpoint, and the pairs trained in this call.
     """
-    from tqdm import tqdm
+    from author2vec_keras.training.loop import Progress, batch_hooks, callback_list, stopped
     timings = {'checkpoint': 0.0} if timings is None else timings
     generation, trained = state['generation'], 0
-    for epoch in range(state['epoch'], epochs):
-        order = pass_order(state, epoch, seed)
-        done = {tuple(b) for b in state['done']}
-        scheduler = BucketScheduler([b for b in order if b not in done])
-        bar = tqdm(total=len(order), initial=len(done), unit='bucket', file=sys.stderr,
-                   desc='epoch %d/%d' % (epoch + 1, epochs), disable=not verbose)
-        idle, last = list(range(executor.workers)), {}
-        try:
+    progress = Progress((state['epoch'], len(state['done'])), unit='bucket') if verbose else None
+    callbacks = callback_list(([progress] if progress else []) + list(callbacks or []), model,
+                              {'epochs': epochs, 'steps': len(pass_order(state, 0, seed)),
+                               'verbose': verbose})
+    begin, end = batch_hooks(callbacks)
+    callbacks.on_train_begin()
+    try:
+        for epoch in range(state['epoch'], epochs):
+            order = pass_order(state, epoch, seed)
+            done = {tuple(b) for b in state['done']}
+            scheduler = BucketScheduler([b for b in order if b not in done])
+            callbacks.on_epoch_begin(epoch)
+            idle, last, handed = list(range(executor.workers)), {}, len(done)
             while not scheduler.done:
                 for worker in list(idle):
                     bucket = scheduler.acquire(last.get(worker))
                     if bucket is None:
                         break
+                    for hook in begin:
+                        hook(handed, {'batch': handed, 'bucket': bucket})
+                    handed += 1
                     generation += 1
                     executor.submit(worker, {
                         'bucket': bucket, 'epoch': epoch, 'generation': generation,
@@ -321,12 +334,18 @@ def train_buckets(executor, store, state, epochs, seed=0, verbose=1, timings=Non
                         state['generation'] = max(state['generation'], generation)
                         store.commit(state)
                     trained += result['pairs']
-                    bar.set_postfix(loss='%.4f' % (result['loss'] / max(result['pairs'], 1)),
-                                    refresh=False)
-                    bar.update(1)
-        except KeyboardInterrupt:
-            bar.close()
-            raise TrainingInterrupted(store.directory, state['epoch'] + 1, len(state['done']),
-                                      unit='bucket') from None
-        bar.close()
+                    index = len(state['done']) - 1 if state['done'] else len(order) - 1
+                    for hook in end:
+                        hook(index, {'batch': index, 'bucket': bucket, 'size': result['pairs'],
+                                     'loss': result['loss'] / max(result['pairs'], 1)})
+            callbacks.on_epoch_end(epoch, {'loss': state['history'][-1]})
+            if stopped(model):
+                break
+    except KeyboardInterrupt:
+        raise TrainingInterrupted(store.directory, state['epoch'] + 1, len(state['done']),
+                                  unit='bucket') from None
+    finally:
+        if progress is not None:
+            progress.close()
+    callbacks.on_train_end()
     return state, trained

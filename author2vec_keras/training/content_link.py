@@ -1,26 +1,23 @@
 """`ContentLinkAuthor2Vec`: the full Author2Vec of the paper, Content-Info + Link-Info over one
 shared author table (`models.author2vec_models`), alternating (the authors' a2v.lua) or joint.
 """
-import time
-
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from author2vec_keras.checks import AUTHOR_TABLES, EMBEDDING_INITS, ParameterError, one_of
 from author2vec_keras.data.readers import as_graph
-from author2vec_keras.training.checkpoints import (
-    Checkpoints,
-    TrainingInterrupted,
-    digest,
-    fingerprint,
-    interrupt_between_steps,
-)
+from author2vec_keras.training.checkpoints import Checkpoints, digest, fingerprint
 from author2vec_keras.training.pair_embedding import PairEmbedding, weights_digest
 
 __all__ = ['ContentLinkAuthor2Vec', 'SCHEDULES', 'BATCHING']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 BATCHING = ('pairs', 'grouped')
+#: the epoch record's entries from a model's mean loss array (the joint model: total, link,
+#: content)
+_LOSSES = {'content': lambda loss: {'content': float(loss[0])},
+           'link': lambda loss: {'link': float(loss[0])},
+           'joint': lambda loss: {'link': float(loss[1]), 'content': float(loss[2])}}
 
 
 class ContentLinkAuthor2Vec(PairEmbedding):
@@ -177,7 +174,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         return compiled
 
     def fit(self, graph, authorship=None, paper_texts=None, paper_vectors=None, resume=False,
-            on_epoch=None):
+            callbacks=None):
         """Train on the co-authorship `graph` and the `authorship` pairs. Returns `self`.
 
         # Arguments
@@ -188,12 +185,17 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             paper_vectors: dict paper id -> (dim,) vector, instead of `paper_texts`.
             resume: continue from the checkpoint in `checkpoint_dir` (same graph, papers and
                 parameters), or start afresh when there is none.
-            on_epoch: optional `f(estimator, epoch)`, called after every epoch (1-based) with
-                `embeddings_` and the pair scores of that epoch, before its checkpoint is
-                written (e.g. to score the embeddings as training goes).
+            callbacks: Keras callbacks (`keras.callbacks.Callback`), called as `fit_generator`
+                calls them (`loop.EpochLoop`): `self.model` is the model whose author table is
+                `embeddings_` (the joint model with schedule 'joint'); `on_epoch_end` gets
+                each model's mean loss, `{'content_loss', 'link_loss'}`, and `'loss'`, their
+                sum as trained (`content_weight` in the joint model), with `embeddings_` and
+                `history_` of that epoch already set (e.g. to score the embeddings as
+                training goes); `model.stop_training` ends training after an epoch.
         """
         from author2vec_keras.nn import models
         from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
+        from author2vec_keras.training.loop import Phase
         self.check_params()
         self.graph_ = as_graph(graph)
         if self.uses_link:
@@ -231,51 +233,30 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         start, self.history_, partial = (0, 0), [], {}
         found = self._read_checkpoint(resume, into=self._compiled)
         if found is not None:
-            meta = found[1]
-            start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
-            partial = (meta.get('state') or {}).get('partial') or {}
-            if self.verbose:
-                print('resuming from %s: epoch %d, batch %d'
-                      % (self.checkpoint_dir, start[0] + 1, start[1]))
-        with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
-            for epoch in range(start[0], self.epochs):
-                t0 = time.time()
-                for seq in (link, content):
-                    if seq is not None:
-                        seq.set_epoch(epoch)
-                first = start[1] if epoch == start[0] else 0
-                rec = dict(partial) if epoch == start[0] else {}
-                offset = 0  # a position counts the batches of the epoch's phases in order
-                for name, model in self._compiled.items():
-                    steps = len(batches[name])
-                    if first < offset + steps:
-                        self._position = (offset, rec)
-                        loss = self._fit_epoch(model, batches[name], epoch, max(0, first - offset))
-                        if name == 'joint':
-                            rec.update(link=float(loss[1]), content=float(loss[2]))
-                        else:
-                            rec[name] = float(loss[0])
-                    offset += steps
-                self.history_.append(rec)
-                self.embeddings_ = models.node_embeddings(self._exported_model)
-                if self.verbose:
-                    print('epoch %d/%d %s (%.1f s)' % (epoch + 1, self.epochs, ' '.join(
-                        '%s_loss=%.4f' % kv for kv in sorted(rec.items())), time.time() - t0))
-                if on_epoch is not None:
-                    on_epoch(self, epoch + 1)
-                if self._checkpoints is not None:
-                    self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_)
+            _, start, self.history_, partial = found
+        phases = [Phase(name, model, batches[name], _LOSSES[name])
+                  for name, model in self._compiled.items()]
+        self._train(phases, self.history_, start, partial, callbacks=callbacks,
+                    model=self._callback_model(), checkpointed=self._compiled)
         self.embeddings_ = models.node_embeddings(self._exported_model)
         self.paper_embeddings_ = self.content_model_.get_layer(
             models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None
         return self
 
-    def _interrupted(self, epoch, step):
-        if self._checkpoints is not None:
-            offset, rec = self._position
-            self._checkpoints.write(self._compiled, epoch, offset + step, self.history_,
-                                    state={'partial': rec})
-            return TrainingInterrupted(self.checkpoint_dir, epoch + 1, offset + step)
+    def _callback_model(self):
+        """The model the callbacks get: the compiled one whose author table is `embeddings_`
+        (the joint model with schedule 'joint'; else the first compiled)."""
+        compiled = list(self._compiled.values())
+        exported = self._exported_model
+        return exported if any(m is exported for m in compiled) else compiled[0]
+
+    def _epoch_end(self, losses):
+        from author2vec_keras.nn.models import node_embeddings
+        self.embeddings_ = node_embeddings(self._exported_model)  # for the callbacks
+        weights = {'content': self.content_weight if self.schedule == 'joint' else 1.0}
+        logs = {'%s_loss' % name: value for name, value in losses.items()}
+        logs['loss'] = sum(value * weights.get(name, 1.0) for name, value in losses.items())
+        return dict(losses), logs
 
     def authorship_probability(self, index_pairs):
         """P(author wrote paper) for `(k, 2)` (author index, paper index) pairs."""
@@ -293,6 +274,10 @@ class _JointBatches(object):
 
     def __len__(self):
         return max(len(self.link), len(self.content))
+
+    def set_epoch(self, epoch):
+        self.link.set_epoch(epoch)
+        self.content.set_epoch(epoch)
 
     def __getitem__(self, step):
         xl, yl = self.link[step % len(self.link)]

@@ -3,11 +3,11 @@ a scikit-learn style estimator trained on edges or walk-context pairs vs sampled
 checkpoints, resume.
 
 The full Author2Vec of the paper is `content_link.ContentLinkAuthor2Vec`; what both share
-(parameters and their defaults, checks, optimizer, epoch loop, outputs) is
-`pair_embedding.PairEmbedding`; named configurations are in `presets`. Both estimators import
-from the package too (`from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec`).
-Importing this module is cheap: Theano and Keras are configured and loaded (`backend`) when a
-model is first built or scored.
+(parameters and their defaults, checks, optimizer, outputs) is
+`pair_embedding.PairEmbedding`, their epoch loop `loop.EpochLoop`; named configurations are in
+`presets`. Both estimators import from the package too (`from author2vec_keras import
+Author2Vec, ContentLinkAuthor2Vec`). Importing this module is cheap: Theano and Keras are
+configured and loaded (`backend`) when a model is first built or scored.
 """
 import time
 
@@ -15,12 +15,7 @@ import numpy as np
 
 from author2vec_keras.checks import CONTEXTS, ParameterError, one_of, positive_int
 from author2vec_keras.data.readers import as_graph
-from author2vec_keras.training.checkpoints import (
-    Checkpoints,
-    TrainingInterrupted,
-    fingerprint,
-    interrupt_between_steps,
-)
+from author2vec_keras.training.checkpoints import Checkpoints, fingerprint
 from author2vec_keras.training.pair_embedding import PairEmbedding, weights_digest
 
 __all__ = ['Author2Vec', 'PAIRS', 'MODELS', 'WALK_PARAMETERS']
@@ -70,7 +65,8 @@ class Author2Vec(PairEmbedding):
         embeddings_: `(num_nodes, dim)` array, row i for `graph_.nodes[i]`.
         history_: mean training loss per epoch.
         timings_: wall seconds of this `fit`: 'build' (checks, pair sampler, model built and
-            compiled by Theano), 'epochs' (one per epoch trained), 'total'; and process CPU
+            compiled by Theano), 'epochs' (one per epoch trained, with its callbacks and
+            checkpoint), 'total'; and process CPU
             seconds, 'epochs_cpu' and 'cpu' (much less CPU than wall time: the process waited,
             e.g. for the machine, memory or Theano's compile lock).
 
@@ -135,7 +131,7 @@ class Author2Vec(PairEmbedding):
                                 p=self.p, q=self.q, positives_per_epoch=self.positives_per_epoch,
                                 **common)
 
-    def fit(self, graph, y=None, resume=False):
+    def fit(self, graph, y=None, resume=False, callbacks=None):
         """Train on a `Graph`, a networkx graph, or an edge list path. Returns `self`.
 
         # Arguments
@@ -143,8 +139,13 @@ class Author2Vec(PairEmbedding):
             y: ignored (scikit-learn convention).
             resume: continue from the checkpoint in `checkpoint_dir` (same graph and
                 parameters), or start afresh when there is none.
+            callbacks: Keras callbacks (`keras.callbacks.Callback`), called as `fit_generator`
+                calls them (`loop.EpochLoop`): `self.model` is `model_`, `on_epoch_end` gets
+                `{'loss': mean loss}`, and `model.stop_training` ends training after an epoch
+                (`EarlyStopping(monitor='loss')`).
         """
         from author2vec_keras.nn import models
+        from author2vec_keras.training.loop import Phase
         started, cpu = time.time(), time.process_time()
         self.graph_ = as_graph(graph)
         self.check_fit(self.graph_)
@@ -161,38 +162,20 @@ class Author2Vec(PairEmbedding):
         start, self.history_ = (0, 0), []
         found = self._read_checkpoint(resume)
         if found is not None:
-            self.model_, meta = found
-            start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
-            if self.verbose:
-                print('resuming from %s: epoch %d, batch %d'
-                      % (self.checkpoint_dir, start[0] + 1, start[1]))
+            self.model_, start, self.history_, _ = found
         else:
             np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout
             self.model_ = models.BUILDERS[self.model](
                 self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer,
                 context=self.context)
-        self.timings_ = {'build': time.time() - started, 'epochs': [],
-                         'epochs_cpu': []}  # where a slow fit spent its time (issue 23)
-        with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
-            for epoch in range(start[0], self.epochs):
-                if self.verbose:
-                    print('Epoch %d/%d' % (epoch + 1, self.epochs))
-                t0, c0 = time.time(), time.process_time()
-                pairs.set_epoch(epoch)
-                first = start[1] if epoch == start[0] else 0
-                self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
-                if self._checkpoints is not None:
-                    self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
-                self.timings_['epochs'].append(time.time() - t0)
-                self.timings_['epochs_cpu'].append(time.process_time() - c0)
+        self.timings_ = {'build': time.time() - started}  # where a slow fit spent its time
+        phase = Phase('model', self.model_, pairs, lambda loss: {'loss': float(loss[0])})
+        loop = self._train([phase], self.history_, start, callbacks=callbacks,
+                           model=self.model_, checkpointed=self.model_)
+        self.timings_.update(loop.timings)
         self.node_embeddings_ = models.node_embeddings(self.model_)
         self.context_embeddings_ = models.context_embeddings(self.model_)
         self.embeddings_ = self.node_embeddings_ if self.context_embeddings_ is None else \
             models.node_embeddings(self.model_, average_context=True)
         self.timings_.update(total=time.time() - started, cpu=time.process_time() - cpu)
         return self
-
-    def _interrupted(self, epoch, step):
-        if self._checkpoints is not None:
-            self._checkpoints.write(self.model_, epoch, step, self.history_)
-            return TrainingInterrupted(self.checkpoint_dir, epoch + 1, step)

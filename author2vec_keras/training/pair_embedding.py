@@ -1,13 +1,13 @@
 """`PairEmbedding`, the base of the estimators (`Author2Vec`, `ContentLinkAuthor2Vec`).
 
 The parameters they have in common and their defaults (the one source of defaults: the command
-line reads them from `get_params()`), the parameter checks, the optimizer resolution, the epoch
-loop with its NaN guard and Ctrl-C handling, and the outputs (embeddings, edge probabilities,
+line reads them from `get_params()`), the parameter checks, the optimizer resolution, one
+model's pass over its batches (`_fit_epoch`, the seam of `loop.EpochLoop`) with its NaN guard
+and Ctrl-C handling, and the outputs (embeddings, edge probabilities,
 word2vec files). Importing it is cheap: Theano and Keras are configured and loaded (`backend`)
 when a model is first built or scored.
 """
 import inspect
-import sys
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -35,7 +35,7 @@ def weights_digest(graph):
 
 
 class PairEmbedding(BaseEstimator):
-    """Base of the estimators: common parameters, checks, optimizer, epoch loop, outputs.
+    """Base of the estimators: common parameters, checks, optimizer, a model's pass, outputs.
 
     # Arguments
         dim: size of a node vector.
@@ -54,9 +54,11 @@ class PairEmbedding(BaseEstimator):
             the training pairs' default (`Author2Vec`: uniform for edges, as the paper; degree
             for walk pairs, as word2vec and DeepWalk).
         random_state: seed of initialisation, sampling and dropout.
-        verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr).
+        verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr) and a line with its
+            losses (`loop.Progress`).
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
+    _loop = None  # the running `loop.EpochLoop`
 
     @classmethod
     def from_preset(cls, name, **params):
@@ -163,50 +165,79 @@ class PairEmbedding(BaseEstimator):
     def _fit_epoch(self, model, batches, epoch, first=0):
         """One pass of `model.train_on_batch` (as `models.train_step`) over `batches` from `first`.
 
-        Returns the mean loss (an array: total then per output for multi-output models).
-        Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
+        The seam of the epoch loop (`loop.EpochLoop`): the running loop's per-batch callbacks
+        are called around each step. Returns the mean loss (an array: total then per output for
+        multi-output models). Raises `FloatingPointError` naming the epoch and batch when the
+        loss is not finite.
         """
-        from tqdm import tqdm
-
         from author2vec_keras.nn.models import train_step
         train = train_step(model)
-        steps = len(batches)
-        bar = tqdm(total=steps, initial=first, unit='batch', file=sys.stderr,
-                   desc='epoch %d/%d' % (epoch + 1, self.epochs), disable=not self.verbose)
+        begin, end = self._loop.batch_hooks if self._loop is not None else ((), ())
         total, count = 0.0, 0
         step = first
         try:
             with interrupt_between_steps() as check_interrupt:
-                for step in range(first, steps):
+                for step in range(first, len(batches)):
                     check_interrupt()
                     x, y = batches[step]
+                    rows = len(y[0] if isinstance(y, list) else y)
+                    for hook in begin:
+                        hook(step, {'batch': step, 'size': rows})
                     out = np.atleast_1d(train(x, y)).astype(np.float64)
                     finite_loss(out[0], 'epoch %d, batch %d' % (epoch + 1, step + 1))
-                    rows = len(y[0] if isinstance(y, list) else y)
                     total = total + out * rows
                     count += rows
-                    bar.set_postfix(loss='%.4f' % out[0], refresh=False)
-                    bar.update(1)
+                    for hook in end:
+                        hook(step, {'batch': step, 'size': rows, 'loss': out[0]})
         except KeyboardInterrupt:
             saved = self._interrupted(epoch, step)
             if saved is None:
                 raise
             raise saved from None
-        finally:
-            bar.close()
         return total / max(count, 1)
 
     def _interrupted(self, epoch, step):
         """Called on Ctrl-C in the middle of epoch `epoch`, before batch `step` is trained:
-        the `TrainingInterrupted` to raise once the position is saved, or None (no saving)."""
+        the `TrainingInterrupted` to raise once the position is saved (by the running loop's
+        checkpoint, `loop.EpochLoop.interrupted`), or None (no saving)."""
+        return self._loop.interrupted(epoch, step) if self._loop is not None else None
+
+    def _epoch_end(self, losses):
+        """The history entry and the callbacks' logs of an epoch whose phases gave `losses`
+        (a dict, `loop.Phase`); called by the loop before the callbacks' `on_epoch_end`."""
+        return losses['loss'], dict(losses)
+
+    def _train(self, phases, history, start, partial=None, callbacks=None, model=None,
+               checkpointed=None):
+        """Run the epochs (`loop.EpochLoop`) from `start`; `checkpointed`: what the checkpoints
+        save (with `checkpoint_dir`). Returns the loop."""
+        from author2vec_keras.training.loop import Checkpoint, EpochLoop
+        checkpoint = Checkpoint(self._checkpoints, checkpointed, history) \
+            if self._checkpoints is not None else None
+        self._loop = EpochLoop(phases, self.epochs, self._fit_epoch, self._epoch_end, history,
+                               callbacks=callbacks, model=model, checkpoint=checkpoint,
+                               verbose=self.verbose)
+        try:
+            return self._loop.run(start, partial)
+        finally:
+            self._loop = None
 
     def _read_checkpoint(self, resume, into=None):
-        """The last checkpoint (`Checkpoints.read`) when `resume`, else None; says when
-        `resume` finds none (verbose), as it then starts from scratch."""
+        """`(model, start, history, partial)` of the last checkpoint (`Checkpoints.read`,
+        `start` its `(epoch, batch)`, `partial` the losses of that epoch's phases done) when
+        `resume`, else None; says where it resumes, or that `resume` finds none and training
+        starts from scratch (verbose)."""
         found = self._checkpoints.read(into) if resume else None
-        if resume and found is None and self.verbose:
-            print('no checkpoint in %s yet: training from scratch' % self.checkpoint_dir)
-        return found
+        if found is None:
+            if resume and self.verbose:
+                print('no checkpoint in %s yet: training from scratch' % self.checkpoint_dir)
+            return None
+        model, meta = found
+        start = (meta['epoch'], meta['batch'])
+        if self.verbose:
+            print('resuming from %s: epoch %d, batch %d'
+                  % (self.checkpoint_dir, start[0] + 1, start[1]))
+        return model, start, meta['history'], (meta.get('state') or {}).get('partial') or {}
 
     # -- outputs -------------------------------------------------------------------------------
     def get_embedding(self):

@@ -180,14 +180,21 @@ class PartitionedAuthor2Vec(PairEmbedding):
         return state
 
     # -- fit -----------------------------------------------------------------------------------
-    def fit(self, graph, y=None, resume=False):
+    def fit(self, graph, y=None, resume=False, callbacks=None):
         """Train on a graph (as `Author2Vec.fit`). Returns `self`.
 
         # Arguments
             graph: a `Graph`, a networkx graph or an edge list path.
             resume: continue from the checkpoint in `workdir` (same graph and parameters), or
                 start afresh when there is none.
+            callbacks: Keras callbacks (not with `ray_address`), a bucket for a batch
+                (`bucket_training.train_buckets`): `self.model` is the model over the two
+                partitions in memory, `on_epoch_end` gets the pass's `{'loss'}`, and
+                `model.stop_training` ends training after a pass.
         """
+        if callbacks and self.ray_address:
+            raise ParameterError('callbacks run in this process, with its model: not with '
+                                 'ray_address', ['ray_address'])
         self.graph_ = as_graph(graph)
         self.check_fit(self.graph_)  # parameters, edges, negatives, memory of two partitions
         self.layout_ = layout = PartitionLayout(self.graph_.num_nodes, self.partitions,
@@ -214,7 +221,8 @@ class PartitionedAuthor2Vec(PairEmbedding):
         executor = self._executor(store, state, trainer)
         try:
             state, self.pairs_trained_ = train_buckets(
-                executor, store, state, self.epochs, self.random_state, self.verbose, timings)
+                executor, store, state, self.epochs, self.random_state, self.verbose, timings,
+                callbacks=callbacks, model=trainer.model if trainer is not None else None)
         finally:
             executor.close()  # before the export reads the partition files
         self.history_ = list(state['history'])

@@ -210,7 +210,7 @@ class _Interrupted(ContentLinkAuthor2Vec):
     stop_at = None
 
     def _fit_epoch(self, model, batches, epoch, first=0):
-        offset, stop = self._position[0], self.stop_at
+        offset, stop = self._loop.offset, self.stop_at
 
         class Batches(object):
             def __len__(self):
