@@ -107,6 +107,19 @@ def test_a_forest_and_a_three_node_path_train_in_process(tmp_path, capsys):
         assert (tmp_path / (name + '.emb')).read_text().splitlines()[0] == '%d 4' % n
 
 
+def test_two_hubs_joined_to_everyone_train(tmp_path, capsys):
+    """Hubs 0 and 1 joined to all 32 nodes (405 non-edges): the edge (0, 1) has no negative
+    from either end, and trains against another source's (was refused, exit 2)."""
+    ring = [(v, 2 + (v - 1) % 30) for v in range(2, 32)]
+    edges = [(0, 1)] + [(h, v) for h in (0, 1) for v in range(2, 32)] + ring
+    path = write(tmp_path / 'hubs.txt', None, edges, ' ')
+    code = cli.main(['train', '--edgelist', path, '--output', str(tmp_path / 'hubs.emb')] + TINY)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert 'link prediction AUC:' in out
+    assert (tmp_path / 'hubs.emb').read_text().splitlines()[0] == '32 4'
+
+
 # -- 2. graphs too small to train: exit 2, one line, before training ----------------------------
 
 @pytest.mark.parametrize('content, problem', [
