@@ -364,6 +364,21 @@ def test_labels_multi_label_and_unknown_nodes(tmp_path, capsys):
     assert not (tmp_path / 'out2').exists()
 
 
+@pytest.mark.parametrize('rows, problem', [
+    ([(v, 'club') for v in range(34)], 'needs at least 2 classes, the labels have 1'),  # 100.00
+    ([(0, 'a'), (1, 'b')], 'at least 2 labelled nodes of each class'),  # was 0.00
+])
+def test_node_classification_refuses_labels_it_cannot_score(tmp_path, capsys, rows, problem):
+    g = write(tmp_path / 'g.txt', None, nx.karate_club_graph().edges(), ' ')
+    labels = write(tmp_path / 'labels.txt', None, rows, ' ')
+    code = cli.main(['benchmark', '--edgelist', g, '--labels', labels, '--task',
+                     'node-classification', '--methods', 'random', '--quick', '--no-progress',
+                     '--output-dir', str(tmp_path / 'out')])
+    err = capsys.readouterr().err
+    assert code == 2 and problem in one_error_line(err) and 'labels of g: ' in err
+    assert not (tmp_path / 'out').exists()
+
+
 def test_a_failing_method_exits_1_after_writing_the_others(tmp_path, files, capsys,
                                                            monkeypatch):
     def boom(self, graph, y=None):
