@@ -90,7 +90,7 @@ def test_train_writes_embeddings_and_prints_auc(capsys, tmp_path):
 def test_the_defaults_learn_on_karate(capsys, tmp_path, seed):
     """`train --dataset karate` with the defaults: 70 training edges make one batch an epoch,
     so 10 epochs were 10 steps and the AUC at or below chance (0.39 / 0.38 / 0.44 for seeds
-    0-2); a fit now takes at least `MIN_STEPS`. Its 8 held-out edges get a warning."""
+    0-2); an epoch now has at least `MIN_BATCHES`. Its 8 held-out edges get a warning."""
     output = tmp_path / 'karate.emb'
     code, out, err = run(capsys, 'train', '--dataset', 'karate', '--seed', str(seed),
                          '--output', str(output), '--quiet')
