@@ -375,7 +375,7 @@ def test_node_classification_refuses_labels_it_cannot_score(tmp_path, capsys, ro
                      'node-classification', '--methods', 'random', '--quick', '--no-progress',
                      '--output-dir', str(tmp_path / 'out')])
     err = capsys.readouterr().err
-    assert code == 2 and problem in one_error_line(err) and 'labels of g: ' in err
+    assert code == 2 and problem in one_error_line(err) and '%s: ' % labels in err
     assert not (tmp_path / 'out').exists()
 
 
