@@ -652,6 +652,12 @@ def cmd_benchmark(args):
     if args.edgelist:
         dataset = datasets.from_files(args.edgelist, labels=args.labels,
                                       directed=args.directed, header=args.header)
+        if args.task == 'node-classification':
+            from author2vec_keras.evaluation.protocols import check_labels
+            try:
+                check_labels(dataset.labels)
+            except ValueError as e:
+                raise BadInput('%s: %s' % (args.labels, e)) from None
     elif args.labels or args.directed or args.header is not None:
         raise BadInput('--labels, --directed and --header/--no-header go with --edgelist')
     else:

@@ -15,8 +15,12 @@ import scipy.sparse as sp
 
 from author2vec_keras.checks import one_of
 
-__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys', 'isin_sorted', 'MERGES']
+__all__ = ['Graph', 'DataWarning', 'GraphError', 'pair_keys', 'isin_sorted', 'MERGES',
+           'check_weights', 'DEGENERATE_SHARE']
 
+#: `Graph.weight_problem`: weights where this fraction of the edges (at least one) carries
+#: more than this share of the total weight are degenerate as sampling weights
+DEGENERATE_SHARE = (0.01, 0.99)
 #: how the weights of duplicate edges merge (`Graph(merge=...)`)
 MERGES = ('max', 'sum', 'first')
 
@@ -205,6 +209,32 @@ class Graph(object):
             self.num_nodes, self.num_edges, 'directed' if self.directed else 'undirected',
             '' if np.all(self.weights == 1) else ', weighted')
 
+    def weight_problem(self):
+        """What is wrong with the edge weights as sampling weights, in one line, or None:
+        `('overflow', message)` when their sum is not a finite float (every draw by weight is
+        then undefined), `('degenerate', message)` when the heaviest `DEGENERATE_SHARE[0]`
+        of the edges (at least one) carry more than `DEGENERATE_SHARE[1]` of the total weight
+        (one weight of 1e308 among ones: the other edges are never drawn).
+        """
+        w = self.weights
+        if not len(w) or np.all(w == w[0]):
+            return None
+        with np.errstate(over='ignore'):
+            total = w.sum()
+        if not np.isfinite(total):
+            return 'overflow', ('the edge weights sum to more than the largest float (up to '
+                                '%g): rescale them' % w.max())
+        fraction, share = DEGENERATE_SHARE
+        k = max(1, int(np.ceil(fraction * len(w))))
+        top = np.partition(w, len(w) - k)[len(w) - k:].sum()
+        if top > share * total:
+            return 'degenerate', (
+                'the edge weights are degenerate: the heaviest %d of %d edges carry %.4g%% of '
+                'the total weight (weights from %g to %g), so the other edges are almost never '
+                'drawn; rescale the weights (e.g. their logarithm) or leave them out'
+                % (k, len(w), 100.0 * (top / total), w.min(), w.max()))
+        return None
+
     @property
     def is_weighted(self):
         return not bool(np.all(self.weights == 1.0))
@@ -378,3 +408,15 @@ def _concat_ids(a, b):
 
 def _fits_int64(values):
     return min(values) >= -2 ** 63 and max(values) < 2 ** 63
+
+
+def check_weights(graph):
+    """Before training on `graph`'s weights: `GraphError` when they overflow, a one-line
+    `DataWarning` when a few edges carry almost all of them (`Graph.weight_problem`)."""
+    problem = graph.weight_problem()
+    if problem is None:
+        return
+    kind, message = problem
+    if kind == 'overflow':
+        raise GraphError(message)
+    warnings.warn(message, DataWarning, stacklevel=2)

@@ -70,6 +70,27 @@ class NegativeSampler(object):
         """Bool (n,): nodes with no possible negative (joined to every node that can be drawn)."""
         return self._valid <= 0
 
+    def sources(self, sources, rng=None):
+        """The sources to draw negatives from: `sources`, each one that has no possible
+        negative (`saturated`: a hub joined to every node) replaced by a node drawn uniformly
+        among those that have one, so an edge between two such hubs still trains against
+        non-edges. Draws from `rng` only when some source is replaced.
+
+        Raises `GraphError` if no node has a possible negative (the graph has no non-edge).
+        """
+        sources = np.asarray(sources, dtype=np.int64).reshape(-1)
+        full = self._valid[sources] <= 0
+        if not full.any():
+            return sources
+        ok = np.nonzero(self._valid > 0)[0]
+        if not len(ok):
+            raise GraphError('no possible negative: every node is joined to every node that '
+                             'can be drawn')
+        rng = self.rng if rng is None else rng
+        out = sources.copy()
+        out[full] = ok[rng.integers(0, len(ok), size=int(full.sum()))]
+        return out
+
     def _draw(self, size, rng):
         if self._cdf is None:
             return rng.integers(0, self.graph.num_nodes, size=size, dtype=np.int64)
@@ -118,9 +139,11 @@ def check_negatives(graph, sampling='uniform', sampler=None):
     """Raise `GraphError` if an edge has no possible negative pair to train against.
 
     A training pair's negatives share its source; an undirected edge may take either end as
-    its source (`sequences.PairSequence` picks one that has a negative), a directed edge only
-    its tail. So an edge fails when both its ends (directed: its tail) are joined to every
-    node that can be drawn: a graph of one edge, a complete graph.
+    its source (`sequences.PairSequence` picks one that has a negative), and an edge whose
+    source is joined to every node that can be drawn (two hubs joined to everyone) takes its
+    negatives from another source (`NegativeSampler.sources`). So an edge fails only when no
+    node has a possible negative: the graph has no non-edge to train against (a graph of one
+    edge, a complete graph).
 
     # Arguments
         graph: a `Graph`; sampling: 'uniform' or 'degree'; sampler: its `NegativeSampler`, if
@@ -129,16 +152,13 @@ def check_negatives(graph, sampling='uniform', sampler=None):
     if graph.num_edges == 0:
         raise GraphError('the graph has no edges')
     sampler = sampler or NegativeSampler(graph, sampling, seed=0)
-    full = sampler.saturated
-    e = graph.edges
-    bad = full[e[:, 0]] if graph.directed else full[e[:, 0]] & full[e[:, 1]]
-    if bad.any():
-        u, v = graph.ids(e[int(np.argmax(bad))])
+    if sampler.saturated.all():
+        u, v = graph.ids(graph.edges[0])
         raise GraphError(
-            'no possible negative for the edge (%r, %r): %s joined to every other node, so no '
-            'pair of nodes that are not joined is left to train against (%d nodes, %d edges)'
-            % (u, v, ('%r is' % (u,)) if graph.directed else 'both ends are',
-               graph.num_nodes, graph.num_edges))
+            'no possible negative for the edge (%r, %r): every node is joined to every other '
+            'node%s, so no pair of nodes that are not joined is left to train against (%d '
+            'nodes, %d edges)' % (u, v, '' if sampling == 'uniform' else ' that can be drawn',
+                                  graph.num_nodes, graph.num_edges))
 
 
 def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
@@ -187,13 +207,14 @@ def sample_non_edges(graph, k, seed=0, sampling='uniform', exclude=None):
     return out
 
 
-def labelled_pairs(src, dst, negatives):
+def labelled_pairs(src, dst, negatives, sources=None):
     """A training batch: each positive pair `(src, dst)` (label 1) followed by its negatives
     `(src, t)` (label 0), the layout every pair sequence trains on.
 
     # Arguments
         src, dst: `(p,)` the positive pairs' ends.
         negatives: `(p, k)` the negative targets of each positive's source (k may be 0).
+        sources: `(p,)` the negatives' sources where not `src` (`NegativeSampler.sources`).
 
     # Returns
         `(X int32 (p * (1 + k), 2), y float32 (p * (1 + k), 1))`.
@@ -201,7 +222,8 @@ def labelled_pairs(src, dst, negatives):
     p, k = len(src), negatives.shape[1]
     X = np.empty((p, 1 + k, 2), dtype=np.int32)
     y = np.zeros((p, 1 + k, 1), dtype=np.float32)
-    X[:, :, 0] = np.asarray(src)[:, None]
+    X[:, :, 0] = np.asarray(src if sources is None else sources)[:, None]
+    X[:, 0, 0] = src
     X[:, 0, 1] = dst
     X[:, 1:, 1] = negatives
     y[:, 0, 0] = 1.0

@@ -4,8 +4,10 @@
   walks (`p`, `q`), vectorised over all walkers at once. node2vec's biased step is drawn by
   rejection sampling (propose a neighbour x of v by edge weight, accept it with probability
   alpha(t, x) / max(alpha), where alpha is 1/p for going back to t, 1 for a common neighbour of
-  t and 1/q otherwise): exact, and no per-edge alias tables, so ca-AstroPh's 10 x 80 walks take
-  seconds rather than the reference code's minutes of preprocessing.
+  t and 1/q otherwise), and for a walker still rejected after deg(v) rounds, from the step's
+  exact distribution over v's neighbours: exact, at most O(deg(v)) a step whatever p and q, and
+  no per-edge alias tables, so ca-AstroPh's 10 x 80 walks take seconds rather than the
+  reference code's minutes of preprocessing.
 - `WalkContextSampler`: the (node, context) pairs of DeepWalk's skip-gram, drawn on demand
   instead of materialised: node pairs that co-occur within `window` steps on a walk of
   `walk_length` nodes. Memory is O(graph + pairs asked for); the pairs of a slice of an epoch
@@ -42,6 +44,7 @@ class WalkTables(object):
         w = np.asarray(a.data, dtype=np.float64)
         self.weighted = not np.all(w == w[0]) if len(w) else False
         if self.weighted:
+            self.weights = w
             self.cumw = np.cumsum(w)
             start = np.concatenate([[0.0], self.cumw])[self.indptr[:-1]]
             self.row_start = start
@@ -68,8 +71,12 @@ class WalkTables(object):
         """The next node of walkers at `cur` (every one with out-degree > 0).
 
         `prev`: the nodes they came from, or None on a walk's first step (then, and whenever
-        p = q = 1, the step is first order). Otherwise node2vec's second-order step, exactly,
-        by rejection sampling.
+        p = q = 1, the step is first order). Otherwise node2vec's second-order step, exactly:
+        by rejection sampling, and for a walker at `v` still rejected after deg(v) rounds
+        (e.g. at a leaf when p is large: accepted with probability 1/p a round), by its exact
+        distribution over the deg(v) neighbours (`_exact_step`). Both draw from the same
+        distribution, so the mixture does too, and a step costs O(deg(v)) at most, whatever
+        p and q.
         """
         if prev is None or (p == 1 and q == 1):
             return self.sample_neighbours(cur, rng)
@@ -77,6 +84,7 @@ class WalkTables(object):
         amax = max(inv_p, 1.0, inv_q)
         nxt = np.empty(len(cur), dtype=np.int64)
         todo = np.arange(len(cur))
+        rounds = 0
         while len(todo):
             x = self.sample_neighbours(cur[todo], rng)
             back = prev[todo]
@@ -84,7 +92,33 @@ class WalkTables(object):
             acc = rng.random(len(todo)) * amax < alpha
             nxt[todo[acc]] = x[acc]
             todo = todo[~acc]
+            rounds += 1
+            exact = self.deg[cur[todo]] <= rounds  # rejected as often as v has neighbours
+            if exact.any():
+                done = todo[exact]
+                nxt[done] = self._exact_step(cur[done], prev[done], rng, inv_p, inv_q)
+                todo = todo[~exact]
         return nxt
+
+    def _exact_step(self, cur, prev, rng, inv_p, inv_q):
+        """node2vec's step from (prev, cur) drawn from its distribution over all of cur's
+        neighbours at once: w(v, x) alpha(t, x), normalised per walker, inverse transform."""
+        lens = self.deg[cur]
+        seg = np.repeat(np.arange(len(cur)), lens)
+        ends = np.cumsum(lens)
+        pos = self.indptr[cur][seg] + np.arange(ends[-1]) - (ends - lens)[seg]
+        x = self.indices[pos]
+        back = prev[seg]
+        mass = np.where(x == back, inv_p, np.where(self.has_edges(back, x), 1.0, inv_q))
+        if self.weighted:
+            mass = mass * self.weights[pos]
+        mass = mass / np.add.reduceat(mass, ends - lens)[seg]  # each walker's sums to 1
+        cdf = np.cumsum(mass)
+        before = np.concatenate([[0.0], cdf])[ends - lens]
+        after = cdf[ends - 1]
+        pick = np.searchsorted(cdf, before + rng.random(len(cur)) * (after - before),
+                               side='right')
+        return x[np.clip(pick, ends - lens, ends - 1)]
 
 
 def walk(tables, starts, walk_length, p=1.0, q=1.0, rng=None):
@@ -111,7 +145,8 @@ def random_walks(graph, num_walks=10, walk_length=80, p=1.0, q=1.0, seed=0):
     With p = q = 1 the walk is first order (DeepWalk; by edge weight when weighted). Otherwise
     node2vec's second-order walk: from (t, v) the next node x is drawn with probability
     proportional to w(v, x) * alpha(t, x), alpha = 1/p if x == t, 1 if x ~ t, 1/q otherwise
-    (exactly, by rejection sampling, vectorised over all walkers).
+    (exactly, by rejection sampling then an exact draw, vectorised over all walkers; a step at
+    v costs at most O(deg(v)), whatever p and q: `WalkTables.step`).
 
     # Returns
         int64 array (num_walks * n, walk_length); a walk that reaches a node without

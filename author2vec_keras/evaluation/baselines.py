@@ -9,7 +9,8 @@
 - `LINE`: first and second order proximity (Tang et al. WWW 2015), edge sampling with
   degree^0.75 negatives and linearly decaying SGD, in numpy mini-batches. `order=3` concatenates
   the two halves (d/2 each), the "LINE(1st+2nd)" of the papers.
-- `SpectralEmbedding`: Laplacian eigenmaps on the adjacency matrix (scikit-learn's definition).
+- `SpectralEmbedding`: Laplacian eigenmaps on the adjacency matrix (scikit-learn's definition),
+  each dimension standardised.
 - `RandomEmbedding`: Gaussian vectors (chance level, a sanity check).
 
 Every embedding baseline is a small scikit-learn estimator (`get_params`): parameters in
@@ -311,6 +312,14 @@ class SpectralEmbedding(BaseEstimator):
     largest eigenvectors of D^-1/2 A D^-1/2 with ARPACK (`scipy.sparse.linalg.eigsh`): the same
     vectors as scikit-learn's 'arpack' solver, whose shift-invert factorisation did not finish
     in 10 minutes on ca-AstroPh here. Isolated nodes get zero vectors.
+
+    Each dimension is then standardised (zero mean, unit variance over the nodes with an
+    edge), as the papers that compare with it feed its features to their classifiers (Tang
+    and Liu's SocioDim; DeepWalk's, LINE's tables): the D^-1/2-scaled eigenvectors are tiny
+    (median |x| 3e-4 on lastfm), and an L2-regularised logistic regression (the node
+    classification protocol's) then predicts the majority class (Cora: Micro-F1 30%, its
+    majority; standardised: 87%). Link prediction's edge-feature classifiers standardise
+    their features anyway; the inner product moves little (ca-GrQc AUC 0.9415 -> 0.9455).
     """
 
     def __init__(self, dim=128, random_state=0):
@@ -334,6 +343,10 @@ class SpectralEmbedding(BaseEstimator):
         # sign convention of scikit-learn (`_deterministic_vector_sign_flip`)
         signs = np.sign(emb[np.abs(emb).argmax(axis=0), range(emb.shape[1])])
         emb = emb * np.where(signs == 0, 1, signs)
+        some = deg > 0  # standardised over the nodes with an edge; isolated nodes stay at 0
+        if some.any():
+            std = emb[some].std(axis=0)
+            emb[some] = (emb[some] - emb[some].mean(axis=0)) / np.where(std > 0, std, 1.0)
         if emb.shape[1] < self.dim:
             emb = np.concatenate([emb, np.zeros((n, self.dim - emb.shape[1]))], axis=1)
         self.embeddings_ = emb

@@ -25,7 +25,7 @@ import numpy as np
 from tqdm import tqdm
 
 from author2vec_keras.checks import one_of, positive_int
-from author2vec_keras.evaluation import methods as registry, pipeline
+from author2vec_keras.evaluation import methods as registry, pipeline, protocols
 from author2vec_keras.evaluation.pipeline import TASKS
 from author2vec_keras.evaluation.reporting import PUBLISHED, markdown_table, plot
 from author2vec_keras.fileio import atomic_open
@@ -132,11 +132,12 @@ def parse_methods(methods, task):
 def _check_graph(graph, task, methods, make):
     """Refuse, before any file is written, a graph the task or a method cannot run on
     (`GraphError`, `MemoryError`; the command line names the file)."""
-    from author2vec_keras.data.graph import GraphError
+    from author2vec_keras.data.graph import GraphError, check_weights
     from author2vec_keras.data.negatives import check_negatives
     from author2vec_keras.data.splits import removable_edges
     if graph.num_edges == 0:
         raise GraphError('the graph has no edges')
+    check_weights(graph)
     if task == 'link-prediction' and removable_edges(graph) == 0:
         raise GraphError('no edge can be held out for link prediction without disconnecting '
                          'the graph (a tree or forest); the other tasks can run')
@@ -228,6 +229,11 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     if task == 'node-classification' and labels is None:
         raise ValueError('%s has no labels: node classification needs them%s'
                          % (name, '' if bundled else ' (--labels FILE)'))
+    if task == 'node-classification':
+        try:
+            protocols.check_labels(labels)
+        except ValueError as e:
+            raise ValueError('%s: %s' % (name if bundled else 'labels of ' + name, e)) from None
     dim = Author2Vec().dim if dim is None else dim
     s = _settings(quick, dim, graph)
     s['outlier_fraction'] = outlier_fraction

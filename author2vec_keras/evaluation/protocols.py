@@ -30,8 +30,10 @@ import numpy as np
 from author2vec_keras.checks import one_of
 
 __all__ = ['EDGE_OPERATORS', 'edge_features', 'binary_scores', 'score_link_prediction',
+           'auc_standard_error', 'MAX_AUC_ERROR',
            'training_pairs', 'evaluate_edge_features', 'evaluate_link_prediction',
-           'inner_product_scores', 'as_label_matrix', 'top_k_predictions',
+           'inner_product_scores', 'as_label_matrix', 'top_k_predictions', 'check_labels',
+           'MIN_NODES_PER_CLASS',
            'evaluate_node_classification', 'louvain_partition', 'evaluate_clustering',
            'plant_outliers', 'OUTLIER_METHODS', 'outlier_scores', 'evaluate_outliers']
 
@@ -91,8 +93,33 @@ def inner_product_scores(embeddings, pairs):
     return np.einsum('ij,ij->i', emb[pairs[:, 0]], emb[pairs[:, 1]])
 
 
+#: the largest standard error of a chance-level AUC that passes without a warning
+#: (`auc_standard_error`; 0.1 at about 16 held-out edges and as many non-edges)
+MAX_AUC_ERROR = 0.1
+
+
+def auc_standard_error(positives, negatives, auc=0.5):
+    """The standard error of an ROC AUC over `positives` and `negatives` test pairs (Hanley
+    and McNeil, Radiology 143, 1982)."""
+    q1, q2 = auc / (2 - auc), 2 * auc ** 2 / (1 + auc)
+    var = (auc * (1 - auc) + (positives - 1) * (q1 - auc ** 2) +
+           (negatives - 1) * (q2 - auc ** 2)) / (positives * negatives)
+    return float(np.sqrt(var))
+
+
 def score_link_prediction(split, score_fn):
-    """AUC/AP of a pair-scoring function `score_fn(pairs) -> (k,)` on the split's test pairs."""
+    """AUC/AP of a pair-scoring function `score_fn(pairs) -> (k,)` on the split's test pairs.
+
+    Warns (one line) when the held-out pairs are too few for the AUC to mean much: a
+    chance-level AUC's standard error above `MAX_AUC_ERROR`.
+    """
+    labels = np.asarray(split.labels)
+    pos, neg = int((labels == 1).sum()), int((labels == 0).sum())
+    if pos and neg and auc_standard_error(pos, neg) > MAX_AUC_ERROR:
+        warnings.warn('the link prediction AUC comes from only %d held-out edges and %d '
+                      'non-edges: a chance-level AUC varies by +-%.2f (one standard error) on '
+                      'so few; hold out more (--test-fraction) for an AUC that means something'
+                      % (pos, neg, auc_standard_error(pos, neg)), stacklevel=2)
     return binary_scores(split.labels, score_fn(split.pairs))
 
 
@@ -194,6 +221,32 @@ def as_label_matrix(labels, num_nodes=None):
     raise ValueError('cannot read labels of shape %r' % (arr.shape,))
 
 
+#: the fewest labelled nodes of a class for node classification: one to train on, one to test
+MIN_NODES_PER_CLASS = 2
+
+
+def check_labels(labels):
+    """Raise ValueError (one line) if `labels` cannot be scored by node classification: fewer
+    than 2 classes (one class scores 100% whatever the vectors), or a class with fewer than
+    `MIN_NODES_PER_CLASS` labelled nodes (never both trained on and tested)."""
+    y = as_label_matrix(labels)
+    y = y[y.any(axis=1)]
+    counts = y.sum(axis=0)
+    present = np.nonzero(counts)[0]
+    if len(present) < 2:
+        raise ValueError('node classification needs at least 2 classes, the labels have %d '
+                         '(over %d labelled nodes)' % (len(present), len(y)))
+    few = present[counts[present] < MIN_NODES_PER_CLASS]
+    if len(few):
+        arr = np.asarray(labels) if not isinstance(labels, (list, tuple)) else None
+        names = np.unique(arr[arr >= 0] if arr.dtype.kind in 'iu' else arr) \
+            if arr is not None and arr.ndim == 1 else np.arange(y.shape[1])
+        raise ValueError('node classification needs at least %d labelled nodes of each class '
+                         '(one to train on, one to test): %d of the %d classes have fewer, '
+                         'e.g. class %s with %d' % (MIN_NODES_PER_CLASS, len(few), len(present),
+                                                    names[few[0]], counts[few[0]]))
+
+
 def top_k_predictions(probabilities, k):
     """Bool matrix with the `k[i]` highest-scoring labels of each row set (DeepWalk's scoring)."""
     probabilities = np.asarray(probabilities)
@@ -219,12 +272,16 @@ def evaluate_node_classification(embeddings, labels, train_ratios=(0.1, 0.2, 0.3
         per_class: also return each label's F1 per shuffle (`'per_class'`, labels that occur,
             in order) and the labels' node counts (`'support'`).
 
+    # Raises
+        ValueError from `check_labels`: fewer than 2 classes, or a class of fewer than 2 nodes.
+
     # Returns
         {ratio: {'micro': [f1 per shuffle], 'macro': [...]}} (ratio as a float key).
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
     from sklearn.multiclass import OneVsRestClassifier
+    check_labels(labels)
     emb = np.asarray(embeddings, dtype=np.float64)
     y = as_label_matrix(labels)
     keep = y.any(axis=1)

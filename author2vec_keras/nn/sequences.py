@@ -52,6 +52,10 @@ class PairSequence(keras.utils.Sequence):
             edges (source = that node; an undirected edge is met from both ends), each followed
             by its negatives: a2v.lua's one update per author. `batch_size` is then unused and
             `len(seq)` is the number of nodes with an out-edge.
+        min_batches: the fewest batches an epoch has: an epoch of fewer makes as many passes
+            over the pairs as it takes (each pass with its own order and negatives; pass `j`
+            of epoch `e` is the one pass of epoch `e * passes + j` with `passes` 1). 1: an
+            epoch is one pass.
 
     # Batches
         `seq[i]` -> (X, y): X int32 (B, 2) of node indices (source, target), y float32 (B, 1),
@@ -64,7 +68,7 @@ class PairSequence(keras.utils.Sequence):
     """
 
     def __init__(self, graph, negatives=1, batch_size=512, sampling='uniform', seed=0,
-                 shuffle=True, auto_epoch=False, grouped=False):
+                 shuffle=True, auto_epoch=False, grouped=False, min_batches=1):
         if negatives < 0:
             raise ValueError('negatives must be >= 0')
         if graph.num_edges == 0:
@@ -78,6 +82,7 @@ class PairSequence(keras.utils.Sequence):
         self.shuffle = bool(shuffle)
         self.auto_epoch = bool(auto_epoch)
         self.grouped = bool(grouped)
+        self.min_batches = positive_int('min_batches', min_batches)
         self.epoch = 0
         self.sampler = NegativeSampler(graph, sampling, seed=0) if self.negatives else None
         # an undirected edge takes as its source an end that has a possible negative
@@ -92,16 +97,25 @@ class PairSequence(keras.utils.Sequence):
         w = graph.weights
         self._edge_cdf = np.cumsum(w) / w.sum() if len(w) and np.ptp(w) > 0 else None
 
-    def __len__(self):
+    def _batches_per_pass(self):
+        """Batches of one pass over the positive pairs."""
         if self.grouped:
             return len(self._sources)
         return -(-self.graph.num_edges // self.positives_per_batch)
 
     @property
+    def passes(self):
+        """Passes over the positive pairs per epoch (more than 1 only under `min_batches`)."""
+        return max(1, -(-self.min_batches // self._batches_per_pass()))
+
+    def __len__(self):
+        return self.passes * self._batches_per_pass()
+
+    @property
     def pairs_per_epoch(self):
         if self.grouped:  # every out-edge of the adjacency: undirected edges twice
-            return self.graph.adjacency.nnz * (1 + self.negatives)
-        return self.graph.num_edges * (1 + self.negatives)
+            return self.graph.adjacency.nnz * (1 + self.negatives) * self.passes
+        return self.graph.num_edges * (1 + self.negatives) * self.passes
 
     def set_epoch(self, epoch):
         """Select the epoch that `seq[i]` draws from (and reset the auto_epoch counters)."""
@@ -142,10 +156,14 @@ class PairSequence(keras.utils.Sequence):
             i += n_batches
         if not 0 <= i < n_batches:
             raise IndexError('batch %d out of range (%d batches)' % (i, n_batches))
+        passes = self.passes
+        if passes > 1:  # pass j of epoch e: the one pass of epoch e * passes + j
+            j, i = divmod(i, self._batches_per_pass())
+            epoch = epoch * passes + j
         src, dst = self._positives(epoch, i)
-        neg = self._negatives(epoch, i, src, dst) if self.negatives else \
-            np.empty((len(src), 0), dtype=np.int64)
-        return labelled_pairs(src, dst, neg)
+        if not self.negatives:
+            return labelled_pairs(src, dst, np.empty((len(src), 0), dtype=np.int64))
+        return labelled_pairs(src, dst, *self._negatives(epoch, i, src, dst))
 
     def _positives(self, epoch, i):
         """(sources, targets) of batch `i`'s positive pairs."""
@@ -168,9 +186,13 @@ class PairSequence(keras.utils.Sequence):
         return src, dst
 
     def _negatives(self, epoch, i, src, dst):
-        """Batch `i`'s negative targets (len(src), negatives): never an edge nor the source."""
+        """Batch `i`'s negative targets (len(src), negatives), never an edge nor the source,
+        and their sources: `src`, but for a source joined to every node (an edge between two
+        hubs joined to everyone; `grouped`: such a hub's batch) another node that has a
+        negative (`NegativeSampler.sources`)."""
         rng = np.random.default_rng([self.seed, epoch, i + 1])
-        return self.sampler.sample(src, self.negatives, rng=rng)
+        sources = self.sampler.sources(src, rng)
+        return self.sampler.sample(sources, self.negatives, rng=rng), sources
 
     def __getitem__(self, i):
         epoch = self.epoch
@@ -225,8 +247,9 @@ class WalkPairSequence(PairSequence):
         walks_per_node: walks started at every node per pass over the walk corpus.
         walk_length: nodes per walk (>= 2).
         p, q: node2vec's return and in-out parameters (1, 1: DeepWalk's walks).
-        positives_per_epoch: positive pairs per epoch (None: `CONTEXTS_PER_WALK` x
-            `walks_per_node` x nodes with an edge).
+        positives_per_epoch: positive pairs per pass (None: `CONTEXTS_PER_WALK` x
+            `walks_per_node` x nodes with an edge); an epoch is one pass unless `min_batches`.
+        min_batches: as `PairSequence`.
 
     # Batches
         As `PairSequence`: `seq[i]` -> (X int32 (B, 2), y float32 (B, 1)), 1 for a walk
@@ -236,10 +259,10 @@ class WalkPairSequence(PairSequence):
 
     def __init__(self, graph, negatives=1, batch_size=512, sampling='uniform', seed=0,
                  window=10, walks_per_node=10, walk_length=80, p=1.0, q=1.0,
-                 positives_per_epoch=None, auto_epoch=False):
+                 positives_per_epoch=None, auto_epoch=False, min_batches=1):
         super(WalkPairSequence, self).__init__(graph, negatives=negatives, batch_size=batch_size,
                                                sampling=sampling, seed=seed,
-                                               auto_epoch=auto_epoch)
+                                               auto_epoch=auto_epoch, min_batches=min_batches)
         from author2vec_keras.data.walks import WalkContextSampler
         self.walks = WalkContextSampler(graph, window=window, walks_per_node=walks_per_node,
                                         walk_length=walk_length, p=p, q=q, seed=seed)
@@ -249,47 +272,48 @@ class WalkPairSequence(PairSequence):
         self.walks.chunk_size = min(self.walks.chunk_size, self.positives_per_epoch)
         self._chunks = {}
 
-    def __len__(self):
+    def _batches_per_pass(self):
         return -(-self.positives_per_epoch // self.positives_per_batch)
 
     @property
     def pairs_per_epoch(self):
-        return self.positives_per_epoch * (1 + self.negatives)
+        return self.positives_per_epoch * (1 + self.negatives) * self.passes
 
     def _positives(self, epoch, i):
-        pairs, _ = self._slots(epoch, i)
+        pairs = self._slots(epoch, i)[0]
         return pairs[:, 0].copy(), pairs[:, 1].copy()
 
     def _negatives(self, epoch, i, src, dst):
-        return self._slots(epoch, i)[1]
+        return self._slots(epoch, i)[1:]
 
     def _slots(self, epoch, i):
-        """Batch `i`'s positives (p, 2) and their negatives (p, negatives), cut from chunks."""
+        """Batch `i`'s positives (p, 2), their negatives (p, negatives) and the negatives'
+        sources (p,), cut from chunks."""
         first = i * self.positives_per_batch
         last = min(first + self.positives_per_batch, self.positives_per_epoch)
         size = self.walks.chunk_size
-        pairs, negs = [], []
+        parts = []
         for c in range(first // size, (last - 1) // size + 1):
             lo, hi = max(first, c * size) - c * size, min(last, (c + 1) * size) - c * size
-            chunk = self._chunk(epoch, c)
-            pairs.append(chunk[0][lo:hi])
-            negs.append(chunk[1][lo:hi])
-        if len(pairs) == 1:
-            return pairs[0], negs[0]
-        return np.concatenate(pairs), np.concatenate(negs)
+            parts.append([a[lo:hi] for a in self._chunk(epoch, c)])
+        if len(parts) == 1:
+            return tuple(parts[0])
+        return tuple(np.concatenate(a) for a in zip(*parts))
 
     def _chunk(self, epoch, c):
         """Chunk `c` of epoch `epoch`: the sampler's walk pairs (C, 2) and, drawn all at once,
-        their negatives (C, negatives), never one of the chunk's positive pairs."""
+        their negatives (C, negatives), never one of the chunk's positive pairs, and the
+        negatives' sources (C,) (`PairSequence._negatives`)."""
         chunks = self._chunks
         if (epoch, c) in chunks:
             return chunks[epoch, c]
         size = self.walks.chunk_size
         pairs = self.walks.pairs(epoch, c * size, size)
         negs = np.zeros((size, 0), dtype=np.int64)
+        src = pairs[:, 0]
         if self.negatives:
             rng = np.random.default_rng([self.seed, epoch, c, 0x2e9])
-            src = pairs[:, 0]
+            src = self.sampler.sources(src, rng)
             negs = self.sampler.sample(src, self.negatives, rng=rng)
             n = self.graph.num_nodes
             keys = pair_keys(pairs, n)
@@ -304,9 +328,9 @@ class WalkPairSequence(PairSequence):
                     break
                 negs[rows, cols] = self.sampler.sample(src[rows], 1, rng=rng)[:, 0]
         keep = dict(list(chunks.items())[-3:])  # the last few (auto_epoch threads straddle)
-        keep[epoch, c] = (pairs, negs)
+        keep[epoch, c] = (pairs, negs, src)
         self._chunks = keep  # replaced whole: readers in other threads see a consistent dict
-        return pairs, negs
+        return pairs, negs, src
 
 
 class AuthorshipSequence(keras.utils.Sequence):

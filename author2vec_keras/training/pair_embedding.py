@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from author2vec_keras.checks import ParameterError, finite_loss, one_of, positive_int
-from author2vec_keras.data.graph import GraphError
+from author2vec_keras.data.graph import GraphError, check_weights
 from author2vec_keras.data.negatives import SAMPLING, check_negatives
 from author2vec_keras.fileio import save_word2vec
 from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
@@ -59,6 +59,7 @@ class PairEmbedding(BaseEstimator):
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
     _loop = None  # the running `loop.EpochLoop`
+    _weighted = True  # the edge weights draw the training pairs (`graph.check_weights`)
 
     @classmethod
     def from_preset(cls, name, **params):
@@ -120,7 +121,8 @@ class PairEmbedding(BaseEstimator):
     def check_fit(self, graph, extra_rows=0):
         """Everything that can be checked before a model is built: the parameters, that the
         graph has edges and a possible negative for each, and that training fits in memory
-        (`memory.check_table_fits`). Raises ValueError, `GraphError` or `MemoryError`.
+        (`memory.check_table_fits`). Raises ValueError, `GraphError` or `MemoryError`; weights
+        that overflow are a `GraphError`, degenerate ones a `DataWarning` (`check_weights`).
 
         # Arguments
             graph: the `Graph` to be fitted.
@@ -129,6 +131,8 @@ class PairEmbedding(BaseEstimator):
         self.check_params()
         if graph.num_edges == 0:
             raise GraphError('the graph has no edges')
+        if self._weighted:
+            check_weights(graph)
         check_negatives(graph, self._sampling())
         self._check_memory(graph, self._tables() * graph.num_nodes + extra_rows)
 

@@ -111,6 +111,7 @@ class PartitionedAuthor2Vec(PairEmbedding):
         est.embeddings_          # a memory map: the table need not fit in memory
     ```
     """
+    _weighted = False  # every edge alike (the command line says so)
 
     def __init__(self, partitions=4, workdir=None, dim=128, hidden_dim=32, negatives=5,
                  epochs=10, batch_size=512, optimizer='adam', lr=None, dense_updates=False,

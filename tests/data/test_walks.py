@@ -138,3 +138,63 @@ def test_a_graph_without_edges_has_no_walks():
         g = Graph(np.zeros((0, 2), dtype=int), num_nodes=3)
     with pytest.raises(ValueError, match='no edges'):
         WalkContextSampler(g)
+
+
+def node2vec_step_probabilities(graph, t, v, p, q):
+    """node2vec's transition probabilities from (t, v): w(v, x) alpha(t, x), normalised."""
+    a = graph.adjacency.tocsr()
+    x = a.indices[a.indptr[v]:a.indptr[v + 1]]
+    w = a.data[a.indptr[v]:a.indptr[v + 1]].astype(np.float64)
+    alpha = np.where(x == t, 1.0 / p, np.where(graph.has_edges(np.stack(
+        [np.full(len(x), t), x], axis=1)), 1.0, 1.0 / q))
+    return x, w * alpha / (w * alpha).sum()
+
+
+@pytest.mark.parametrize('weighted', [False, True])
+@pytest.mark.parametrize('p, q', [(1e6, 1.0), (0.25, 4.0), (4.0, 0.25), (1e3, 1e3)])
+def test_second_order_steps_follow_the_node2vec_formula(weighted, p, q):
+    """From t = 1 to v = 0 (v's neighbours: t, 2 and 3 common neighbours of t, 4 .. 6 not),
+    the empirical frequencies of the next node match node2vec's formula within sampling error,
+    for p and q that send most walkers to the exact draw (large p or both large) and not."""
+    edges = [[0, 1], [0, 2], [0, 3], [0, 4], [0, 5], [0, 6], [1, 2], [1, 3], [4, 7], [5, 7]]
+    w = [1.0, 2.0, 0.5, 1.0, 3.0, 1.0, 1.0, 1.0, 1.0, 1.0] if weighted else None
+    g = Graph(edges, weights=w)
+    tables = walks.WalkTables(g)
+    n = 200000
+    nxt = tables.step(np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.int64),
+                      np.random.default_rng(0), p, q)
+    x, expected = node2vec_step_probabilities(g, 1, 0, p, q)
+    freq = np.array([(nxt == node).mean() for node in x])
+    assert np.isin(nxt, x).all()
+    assert np.all(np.abs(freq - expected) <= 5 * np.sqrt(expected * (1 - expected) / n) + 1e-9), \
+        (freq, expected)
+
+
+class CountingRng(object):
+    """A numpy Generator's `random`, counting the uniforms drawn."""
+
+    def __init__(self, seed):
+        self.rng, self.drawn = np.random.default_rng(seed), 0
+
+    def random(self, size):
+        self.drawn += size
+        return self.rng.random(size)
+
+
+def test_a_walk_costs_the_same_whatever_p_and_q():
+    """A second-order step at v draws at most 2 deg(v) + 1 uniforms, whatever p and q (a
+    global rejection bound made a walker at karate's leaf retry about p times); with p = 1e6
+    the walks are as long as with p = 1."""
+    g = Graph.from_networkx(nx.karate_club_graph())
+    tables = walks.WalkTables(g)
+    starts = np.repeat(np.arange(g.num_nodes), 3)
+    for p, q in [(1e4, 1.0), (1e4, 1e4), (1e-4, 1e4)]:
+        rng, bound = CountingRng(0), 0
+        prev, cur = starts, tables.step(starts, None, rng)
+        for _ in range(20):
+            bound += (2 * tables.deg[cur] + 1).sum()
+            prev, cur = cur, tables.step(cur, prev, rng, p, q)
+        assert rng.drawn <= len(starts) + bound, (p, q, rng.drawn, bound)
+    far = walks.random_walks(g, num_walks=2, walk_length=40, p=1e6, seed=0)
+    near = walks.random_walks(g, num_walks=2, walk_length=40, p=1.0, seed=0)
+    assert far.shape == near.shape and (far >= 0).sum() == (near >= 0).sum() == far.size

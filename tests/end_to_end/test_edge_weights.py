@@ -123,3 +123,31 @@ def test_partitioned_training_says_it_does_not_use_weights(tmp_path, capsys):
     assert code == 0, err
     assert err == ('author2vec: warning: --partitions trains on every edge alike: the edge '
                    'weights are not used\n')
+
+
+def test_degenerate_weights_are_warned_about_and_an_overflow_refused(tmp_path, capsys):
+    """One weight of 1e308 among ones left every other edge out of the sampler (AUC 0.50),
+    silently: now one warning line; two of them overflow the sum: exit 2, one line."""
+    lines = ['%d %d %s' % (u, v, '1e308' if i == 0 else '1')
+             for i, (u, v) in enumerate(karate().edges.tolist())]
+    path = tmp_path / 'w.txt'
+    path.write_text('\n'.join(lines) + '\n')
+    code = cli.main(['train', '--edgelist', str(path), '--output', str(tmp_path / 'w.emb')]
+                    + TINY)
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert err == ('author2vec: warning: the edge weights are degenerate: the heaviest 1 of 78 '
+                   'edges carry 100% of the total weight (weights from 1 to 1e+308), so the '
+                   'other edges are almost never drawn; rescale the weights (e.g. their '
+                   'logarithm) or leave them out\n')
+    lines[1] = lines[1].rsplit(' ', 1)[0] + ' 1e308'
+    path.write_text('\n'.join(lines) + '\n')
+    code = cli.main(['train', '--edgelist', str(path), '--output', str(tmp_path / 'x.emb')]
+                    + TINY)
+    err = capsys.readouterr().err
+    assert code == 2 and err == ('author2vec: error: %s: the edge weights sum to more than the '
+                                 'largest float (up to 1e+308): rescale them\n' % path)
+    assert not (tmp_path / 'x.emb').exists()
+    # networkx's karate weights (interaction counts, 1 to 7) and equal weights pass silently
+    assert karate(Graph.from_networkx(nx.karate_club_graph()).weights).weight_problem() is None
+    assert karate(np.full(78, 1e300)).weight_problem() is None

@@ -107,6 +107,19 @@ def test_a_forest_and_a_three_node_path_train_in_process(tmp_path, capsys):
         assert (tmp_path / (name + '.emb')).read_text().splitlines()[0] == '%d 4' % n
 
 
+def test_two_hubs_joined_to_everyone_train(tmp_path, capsys):
+    """Hubs 0 and 1 joined to all 32 nodes (405 non-edges): the edge (0, 1) has no negative
+    from either end, and trains against another source's (was refused, exit 2)."""
+    ring = [(v, 2 + (v - 1) % 30) for v in range(2, 32)]
+    edges = [(0, 1)] + [(h, v) for h in (0, 1) for v in range(2, 32)] + ring
+    path = write(tmp_path / 'hubs.txt', None, edges, ' ')
+    code = cli.main(['train', '--edgelist', path, '--output', str(tmp_path / 'hubs.emb')] + TINY)
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert 'link prediction AUC:' in out
+    assert (tmp_path / 'hubs.emb').read_text().splitlines()[0] == '32 4'
+
+
 # -- 2. graphs too small to train: exit 2, one line, before training ----------------------------
 
 @pytest.mark.parametrize('content, problem', [
@@ -349,6 +362,21 @@ def test_labels_multi_label_and_unknown_nodes(tmp_path, capsys):
                      '--output-dir', str(tmp_path / 'out2')])
     assert code == 2 and 'none of its 2 labelled nodes' in capsys.readouterr().err
     assert not (tmp_path / 'out2').exists()
+
+
+@pytest.mark.parametrize('rows, problem', [
+    ([(v, 'club') for v in range(34)], 'needs at least 2 classes, the labels have 1'),  # 100.00
+    ([(0, 'a'), (1, 'b')], 'at least 2 labelled nodes of each class'),  # was 0.00
+])
+def test_node_classification_refuses_labels_it_cannot_score(tmp_path, capsys, rows, problem):
+    g = write(tmp_path / 'g.txt', None, nx.karate_club_graph().edges(), ' ')
+    labels = write(tmp_path / 'labels.txt', None, rows, ' ')
+    code = cli.main(['benchmark', '--edgelist', g, '--labels', labels, '--task',
+                     'node-classification', '--methods', 'random', '--quick', '--no-progress',
+                     '--output-dir', str(tmp_path / 'out')])
+    err = capsys.readouterr().err
+    assert code == 2 and problem in one_error_line(err) and '%s: ' % labels in err
+    assert not (tmp_path / 'out').exists()
 
 
 def test_a_failing_method_exits_1_after_writing_the_others(tmp_path, files, capsys,

@@ -96,6 +96,17 @@ def test_node_classification_perfect_and_chance():
     assert 0.1 < np.mean(res[0.5]['micro']) < 0.4  # chance is 0.25
 
 
+@pytest.mark.parametrize('labels, message', [
+    (np.zeros(40, dtype=int), 'at least 2 classes, the labels have 1'),  # was 100.00
+    (np.array([0, 1] + [-1] * 38), 'at least 2 labelled nodes of each class'),  # was 0.00
+    (np.array([0] * 20 + [1] * 19 + [2]), 'e.g. class 2 with 1'),
+])
+def test_node_classification_refuses_labels_it_cannot_score(labels, message):
+    x = np.random.default_rng(0).standard_normal((40, 4))
+    with pytest.raises(ValueError, match=message):
+        ev.evaluate_node_classification(x, labels, train_ratios=(0.5,), shuffles=1)
+
+
 def test_node_classification_multilabel_top_k_by_hand():
     # two labels, node feature says which; every node with label 1 also has label 0
     x = np.array([[1.0], [1.0], [-1.0], [-1.0]] * 25)

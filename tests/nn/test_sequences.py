@@ -7,7 +7,7 @@ import pytest
 from author2vec_keras.data.graph import DataWarning, Graph, GraphError
 from author2vec_keras.data.negatives import NegativeSampler, check_negatives, sample_non_edges
 from author2vec_keras.nn.backend import keras
-from author2vec_keras.nn.sequences import PairSequence
+from author2vec_keras.nn.sequences import PairSequence, WalkPairSequence
 
 
 def random_graph(n=200, m=1500, seed=0, directed=False):
@@ -191,8 +191,36 @@ def test_a_hub_joined_to_every_node_is_never_the_source():
         check_negatives(Graph([[0, 1], [1, 2], [0, 2]]))  # complete
     check_negatives(star)
     check_negatives(Graph([[1, 0]], num_nodes=3, directed=True))
-    with pytest.raises(GraphError, match="1 is joined to every other node"):
-        check_negatives(Graph([[1, 0], [1, 2]], directed=True))
+    check_negatives(Graph([[1, 0], [1, 2]], directed=True))  # 1 is full; 0 -> 1 is a non-edge
+    with pytest.raises(GraphError, match="every node is joined to every other node"):
+        check_negatives(Graph([[1, 0], [0, 1]], directed=True))
+
+
+def two_hubs():
+    """32 nodes: hubs 0 and 1 joined to everyone, the others on a ring (405 non-edges)."""
+    ring = [[v, 2 + (v - 1) % 30] for v in range(2, 32)]
+    return Graph([[0, 1]] + [[h, v] for h in (0, 1) for v in range(2, 32)] + ring)
+
+
+@pytest.mark.parametrize('grouped', [False, True])
+def test_an_edge_between_two_hubs_trains_against_other_sources_negatives(grouped):
+    """Both ends of (0, 1) are joined to every node: its negatives come from another source,
+    a node drawn among those that have a non-edge; every negative is a non-edge."""
+    g = two_hubs()
+    assert g.num_nodes * (g.num_nodes - 1) // 2 - g.num_edges == 405
+    check_negatives(g)
+    seq = PairSequence(g, negatives=3, batch_size=16, seed=0, grouped=grouped)
+    hub_pairs = 0
+    for x, y in seq:
+        negatives = x[y[:, 0] == 0]
+        assert not g.has_edges(negatives).any() and (negatives[:, 0] != negatives[:, 1]).all()
+        assert not np.isin(negatives, [0, 1]).any()
+        pos = x[y[:, 0] == 1]
+        hub_pairs += int((np.sort(pos, axis=1) == [0, 1]).all(axis=1).sum())
+    assert hub_pairs == (2 if grouped else 1)
+    walks = WalkPairSequence(g, negatives=2, batch_size=30, seed=0, walk_length=5)
+    x, y = walks[0]
+    assert not g.has_edges(x[y[:, 0] == 0]).any() and (x[y[:, 0] == 1][:, 0] < 2).any()
 
 
 def test_grouped_pair_batches_are_one_node_and_all_its_edges():
