@@ -4,8 +4,8 @@
 loop (commit f27d693 plus issue 35's `MIN_BATCHES`, commit 901c713: the epoch loop written in
 `estimator.py` and `content_link.py`) trained for each case of `CASES` on Zachary's karate club
 (`python tests/training/test_loop.py` records them again: only do so for a change meant to alter
-the training). Without callbacks the
-loop must give these bytes. Tiny settings, shared with other modules' (Theano compile cache).
+the training). Without callbacks the loop must give these bytes. Tiny settings, shared with
+other modules' (Theano compile cache).
 """
 import csv
 import json
