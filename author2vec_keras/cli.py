@@ -317,6 +317,9 @@ def build_parser():
     bench.add_argument('--resume', action='store_true',
                        help='keep methods already finished in OUTPUT_DIR/TASK_DATASET.json, '
                             'run the others')
+    bench.add_argument('--rerun', metavar='METHODS', default=None,
+                       help='with --resume: run these methods (comma separated, among --methods) '
+                            'again, their rows replaced (after a change to the method)')
     bench.add_argument('--no-progress', action='store_true', help='no progress bar')
 
     commands.add_parser('datasets', help='list the bundled datasets')
@@ -644,9 +647,18 @@ def cmd_benchmark(args):
     from author2vec_keras.evaluation.benchmark import parse_methods, run_benchmark
     _check_writable(args.output_dir, '--output-dir', directory=True)
     try:
-        parse_methods(args.methods, args.task)
+        asked = parse_methods(args.methods, args.task)
     except ValueError as e:
         raise BadInput('--methods: %s' % e)
+    try:
+        rerun = parse_methods(args.rerun, args.task) if args.rerun else []
+    except ValueError as e:
+        raise BadInput('--rerun: %s' % e)
+    if rerun and not args.resume:
+        raise BadInput('--rerun goes with --resume (without it every method runs again)')
+    if set(rerun) - set(asked):
+        raise BadInput('--rerun: %s is not among the methods run (--methods)'
+                       % ','.join(sorted(set(rerun) - set(asked))))
     if args.edgelist and args.task == 'node-classification' and not args.labels:
         raise BadInput('node classification needs labels: --labels FILE')
     if args.edgelist:
@@ -668,7 +680,8 @@ def cmd_benchmark(args):
                                  quick=args.quick, output_dir=args.output_dir,
                                  command=args.command_line, dim=args.dim, p=args.p, q=args.q,
                                  shuffles=args.shuffles, epochs=args.epochs,
-                                 resume=args.resume, progress=not args.no_progress)
+                                 resume=args.resume, rerun=rerun,
+                                 progress=not args.no_progress)
     except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
         raise BadInput(str(e))  # too small: refused before any file is written
     with open(path) as f:

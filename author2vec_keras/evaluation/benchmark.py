@@ -181,7 +181,7 @@ def _summary(runs):
 
 def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir='results',
                   command=None, dim=None, p=1.0, q=1.0, outlier_fraction=0.05, shuffles=None,
-                  epochs=None, resume=False, progress=True):
+                  epochs=None, resume=False, rerun=(), progress=True):
     """Run `methods` on `dataset` for `task` over `seeds` seeds; write JSON, markdown and PNG.
 
     # Arguments
@@ -203,6 +203,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         resume: keep the methods an earlier run of the same dataset/task/mode already finished
             for every seed (read from the JSON in `output_dir`), and the seeds it finished of
             the others with the same settings; run only the rest.
+        rerun: with `resume`, methods to run again whatever the earlier run has of them (their
+            rows replaced: after a change to the method).
 
     # Returns
         Path of the JSON written; the markdown table is also printed. A method that fails is
@@ -253,8 +255,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         command = ' '.join(['author2vec'] + sys.argv[1:]) if sys.argv and \
             os.path.basename(sys.argv[0]).startswith('author2vec') else ' '.join(sys.argv)
     stem = os.path.join(output_dir, '%s_%s%s' % (task, name, '_quick' if quick else ''))
-    runs, done, kept = _resumed(stem + '.json', methods, seeds, dict(s, p=p, q=q)) if resume \
-        else ({m: [] for m in methods}, {}, {})
+    runs, done, kept = _resumed(stem + '.json', methods, seeds, dict(s, p=p, q=q),
+                                rerun) if resume else ({m: [] for m in methods}, {}, {})
     methods = list(runs)
     started = time.time()
     bar = tqdm(total=seeds * len(methods), disable=not progress, file=sys.stderr,
@@ -316,18 +318,21 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     return stem + '.json'
 
 
-def _resumed(path, methods, seeds, settings):
+def _resumed(path, methods, seeds, settings, rerun=()):
     """(runs, done, kept) of a resumed run: the earlier run's methods first, in its order, every
     one kept that is not asked for again or that finished every seed (`done`: its settings);
     of the others, the seeds that finished under the same `settings` are kept (`kept`: method
     -> seeds; a stopped run goes on at its next seed), the rest run again; then the methods
-    asked for that it lacks (`runs[m] == []`)."""
+    asked for that it lacks (`runs[m] == []`). The methods in `rerun` keep nothing."""
     runs, done, kept = {}, {}, {}
     if os.path.exists(path):
         with open(path) as f:
             old = json.load(f)
         same = json.loads(json.dumps(settings, default=_json_default)) == old.get('settings')
         for m, rs in old.get('runs', {}).items():
+            if m in rerun:
+                runs[m] = []
+                continue
             ok = sorted(r['seed'] for r in rs if 'error' not in r)
             if m not in methods or ok == list(range(seeds)):
                 runs[m] = rs

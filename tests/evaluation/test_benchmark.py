@@ -132,6 +132,34 @@ def test_resume_keeps_the_finished_seeds_of_a_stopped_run(tmp_path):
     assert other['runs']['random'][0] != first['random'][0]
 
 
+def test_rerun_replaces_a_finished_methods_rows_and_keeps_the_others(tmp_path, capsys):
+    # issue 35 (10): after a change to a method (spectral standardised), its committed rows are
+    # run again without losing the others'; bad uses are one line, exit 2, before any run
+    out = str(tmp_path)
+    common = ['benchmark', '--dataset', 'karate', '--task', 'clustering', '--quick',
+              '--output-dir', out, '--no-progress']
+    assert cli.main(common + ['--methods', 'random,spectral']) == 0
+    path = tmp_path / 'clustering_karate_quick.json'
+    first = json.load(open(path))['runs']
+    first['spectral'][0]['metrics'] = 'a row of the old method'
+    json.dump(dict(json.load(open(path)), runs=first), open(path, 'w'))
+    assert cli.main(common + ['--methods', 'random,spectral', '--resume',
+                              '--rerun', 'spectral']) == 0
+    res = json.load(open(path))
+    assert res['runs']['random'] == first['random']
+    assert res['runs']['spectral'][0]['metrics'] != 'a row of the old method'
+    assert 'spectral' not in res.get('resumed', {}) and 'random' in res['resumed']
+    capsys.readouterr()
+    for bad, message in [(['--methods', 'random', '--resume', '--rerun', 'spectral'],
+                          'spectral is not among the methods'),
+                         (['--methods', 'spectral', '--rerun', 'spectral'],
+                          '--rerun goes with --resume'),
+                         (['--resume', '--rerun', 'nope'], '--rerun: ')]:
+        assert cli.main(common + bad) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and message in err, err
+
+
 def test_resume_with_other_methods_merges_never_drops(tmp_path, capsys):
     # issue 26 (3): resuming with some methods rewrote the files with those methods only
     out = str(tmp_path)
