@@ -177,9 +177,10 @@ def _build(name, optimizer):
 
 #: the ops of a training step left on the host, each for a reason: shapes and index arithmetic
 #: (Shape_i, MakeVector, integer Elemwise, ARange), Keras' sparse targets (`Alloc` +
-#: `AdvancedIncSubtensor`, no GPU version in Theano 1.0.5), `SoftmaxGrad` (no gpuarray version either), Dropout's learning-phase switch (`IfElse`,
-#: which passes device arrays through) and the copies; the package's own C ops are CPU-only and
-#: absent here (`ops.on_cpu`): on a device the tables are updated by `gpu_ops.GpuRowUpdate`.
+#: `AdvancedIncSubtensor`, no GPU version in Theano 1.0.5), `SoftmaxGrad` (no gpuarray version
+#: either), Dropout's learning-phase switch (`IfElse`, which passes device arrays through) and the
+#: copies; the package's own C ops are CPU-only and absent here (`ops.on_cpu`): on a device the
+#: tables are updated by `gpu_ops.GpuRowUpdate`.
 HOST_OPS = {'Shape_i', 'MakeVector', 'Elemwise', 'ARange', 'Alloc',
             'AdvancedIncSubtensor', 'SoftmaxGrad', 'IfElse', 'HostFromGpu', 'Subtensor',
             'ScalarFromTensor', 'TensorFromScalar', 'Reshape', 'DimShuffle', 'Rebroadcast',
