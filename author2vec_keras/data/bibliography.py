@@ -18,7 +18,7 @@ Formats (from the extension, `.gz` read transparently, or `format=`):
   names).
 - 'abs': arXiv abstract files in the KDD Cup 2003 layout (headers `Paper`, `Date`, `Title`,
   `Authors`, then the abstract): one `.abs` file, a folder of them, or a tar (`.tar`,
-  `.tar.gz`, `.tgz`).
+  `.tar.gz`, `.tgz`, `.tar.bz2`, `.tar.xz`: `TAR_EXTENSIONS`).
 
 CSV, JSON Lines and `.abs` files are streamed (memory grows with the papers kept).
 
@@ -54,9 +54,15 @@ from author2vec_keras.data.readers import GraphFormatError, _binary_kind
 
 __all__ = ['BibliographyError', 'Paper', 'Papers', 'read_papers', 'papers_from_records',
            'FORMATS', 'AUTHOR_KEYS', 'detect_format', 'normalize_name', 'name_key',
-           'inverted_index_text', 'write_author_names', 'merge_name_variants']
+           'inverted_index_text', 'write_author_names', 'merge_name_variants',
+           'TAR_EXTENSIONS', 'MAX_GRAPH_AUTHORS']
 
 FORMATS = ('csv', 'tsv', 'jsonl', 'json', 'bibtex', 'abs')
+#: the names of a tar of `.abs` files (plain or compressed: `tarfile` reads them all)
+TAR_EXTENSIONS = ('.tar', '.tar.gz', '.tgz', '.tar.bz2', '.tbz2', '.tbz', '.tar.xz', '.txz')
+#: `Papers.graph`: papers with more authors than this (physics collaborations) are left out of
+#: the co-author graph (a clique of n authors is n (n - 1) / 2 edges), kept for authorship
+MAX_GRAPH_AUTHORS = 50
 AUTHOR_KEYS = ('id', 'name')
 #: bad records warned one line each; the summary counts them all
 MAX_WARNINGS = 20
@@ -315,7 +321,7 @@ def detect_format(path):
     if os.path.isdir(path):
         return 'abs'
     name = os.path.basename(os.fspath(path)).lower()
-    if name.endswith(('.tar', '.tar.gz', '.tgz')):
+    if name.endswith(TAR_EXTENSIONS):
         return 'abs'
     if name.endswith('.gz'):
         name = name[:-3]
@@ -516,7 +522,7 @@ def _records_abs(path):
                         yield one((full, None), f.read())
         return
     stream = hasattr(path, 'read')
-    if stream or os.fspath(path).lower().endswith(('.tar', '.tar.gz', '.tgz')):
+    if stream or os.fspath(path).lower().endswith(TAR_EXTENSIONS):
         name = getattr(path, 'name', '<stream>') if stream else path
         try:
             tar = tarfile.open(fileobj=path, mode='r:*') if stream else \
@@ -581,13 +587,21 @@ class Papers(object):
         return '<Papers %s: %d papers, %d authors>' % (self.source, len(self.papers),
                                                        len(self.names))
 
-    def graph(self):
+    def graph(self, max_authors=MAX_GRAPH_AUTHORS):
         """The undirected co-author `Graph`: nodes = every author key (sorted; single authors
-        too), edge weight = number of papers the two wrote together."""
+        too), edge weight = number of papers the two wrote together.
+
+        A paper with more than `max_authors` authors (a physics collaboration: 3,000 authors
+        would be 4.5 million pairs) adds no edge; its authors stay nodes and it stays in
+        `authorship`. One `DataWarning` counts such papers. `max_authors=None`: no limit.
+        """
         nodes = sorted(self.names)
         index = {k: i for i, k in enumerate(nodes)}
-        pairs = []
+        pairs, large = [], 0
         for p in self.papers:
+            if max_authors is not None and len(p.authors) > max_authors:
+                large += 1
+                continue
             idx = sorted(index[k] for k, _ in p.authors)
             pairs.extend((idx[a], idx[b]) for a in range(len(idx))
                          for b in range(a + 1, len(idx)))
@@ -597,6 +611,11 @@ class Papers(object):
             w = counts.astype(np.float64)
         else:
             w = None
+        if large:
+            warnings.warn('%s: %d paper%s with more than %d authors left out of the co-author '
+                          'graph (kept for authorship; Papers.graph(max_authors=...))'
+                          % (self.source, large, 's' if large > 1 else '', max_authors),
+                          DataWarning, stacklevel=2)
         return Graph(e, nodes=nodes, weights=w, directed=False)
 
     def metadata(self):
