@@ -97,7 +97,7 @@ def normalize_name(name):
     `Daum\xe9 III, Hal` -> `Hal Daum\xe9 III`; a name with two commas (`Last, Jr., First`) keeps
     the suffix after the first name: `First Last Jr.`.
     """
-    name = _WS.sub(' ', unicodedata.normalize('NFKC', str(name))).strip().strip(',;').strip()
+    name = ' '.join(unicodedata.normalize('NFKC', str(name)).split()).strip(',;').strip()
     parts = [p.strip() for p in name.split(',')]
     if len(parts) == 2 and parts[0] and parts[1]:
         name = '%s %s' % (parts[1], parts[0])
@@ -134,20 +134,37 @@ _ALIASES = {
 _YEAR = re.compile(r'(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)')
 
 
-def _field(rec, name):
-    for alias in _ALIASES[name]:
+def _field(rec, name, present=None):
+    """The first of a field's aliases with a value in `rec`; `present`: the aliases that are
+    keys of `rec`, by field (`_schema`), else all of them."""
+    for alias in _ALIASES[name] if present is None else present[name]:
         value = rec.get(alias)
         if value not in (None, ''):
             return value
     return None
 
 
+#: what `str.split` splits on in ASCII, besides one space between words
+_ASCII_SPACES = ('  ', '\t', '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\x1f')
+
+
 def _text(value):
+    """A field as one line of text: whitespace runs as one space (`str.split`: the same
+    characters as `\\s`, and much faster than `re.sub` on an abstract; a clean ASCII text,
+    the most common, is only searched)."""
     if value is None:
         return ''
     if isinstance(value, list):
         value = ' '.join(str(v) for v in value)
-    return _WS.sub(' ', str(value)).strip()
+    elif not isinstance(value, str):
+        value = str(value)
+    if value.isascii() and value[:1] != ' ' and value[-1:] != ' ':
+        for space in _ASCII_SPACES:
+            if space in value:
+                break
+        else:
+            return value
+    return ' '.join(value.split())
 
 
 def inverted_index_text(index):
@@ -229,8 +246,8 @@ def _latex_name(name):
         return name
 
 
-def _authors_of(rec):
-    """[(source id or None, name)] of a record."""
+def _authors_of(rec, present=None):
+    """[(source id or None, name)] of a record (`present` as `_field`)."""
     if 'authorships' in rec:
         out = []
         for a in rec['authorships'] or ():
@@ -241,7 +258,7 @@ def _authors_of(rec):
     if parsed:
         return [(None, ' '.join(p for p in (part[1], part[0]) + tuple(part[2:3]) if p))
                 for part in parsed if part]
-    value = _field(rec, 'authors')
+    value = _field(rec, 'authors', present)
     if value is None:
         return []
     if isinstance(value, str):
@@ -253,7 +270,7 @@ def _authors_of(rec):
         names = value
     else:
         raise _Bad('authors is a %s, not names' % type(value).__name__, 'unparsable')
-    ids = _field(rec, 'author_ids')
+    ids = _field(rec, 'author_ids', present)
     if isinstance(ids, str):
         ids = _split_names(ids)
     out = []
@@ -267,50 +284,83 @@ def _authors_of(rec):
     return out
 
 
-def _paper(rec, number, author_key):
-    """`Paper` of one record (a dict: JSON, or a CSV row with lower-cased keys); `_Bad` if not."""
+#: a record's field names (a tuple) -> (their matched forms, {field: its aliases among them}):
+#: the records of a file share a few such tuples (bounded all the same)
+_SCHEMAS = {}
+
+
+def _schema(keys):
+    schema = _SCHEMAS.get(keys)
+    if schema is None:
+        names = tuple(str(k).strip().lower().replace(' ', '_').replace('-', '_') for k in keys)
+        schema = names, {field: tuple(a for a in aliases if a in names)
+                         for field, aliases in _ALIASES.items()}
+        if len(_SCHEMAS) < 1024 and all(type(k) is str for k in keys):  # (1 == True)
+            _SCHEMAS[keys] = schema
+    return schema
+
+
+def _paper(rec, number, author_key, names=None):
+    """`Paper` of one record (a dict: JSON, or a CSV row with lower-cased keys); `_Bad` if not.
+    `names`: a dict `_make_paper` keeps the authors it has seen in (one per read)."""
     if not isinstance(rec, dict):
         raise _Bad('a %s, not a record' % type(rec).__name__, 'not a record')
-    rec = {str(k).strip().lower().replace(' ', '_').replace('-', '_'): v
-           for k, v in rec.items()}
-    pid = _field(rec, 'id')
+    fields, present = _schema(tuple(rec))
+    rec = dict(zip(fields, rec.values()))
+    pid = _field(rec, 'id', present)
     pid = str(number) if pid is None else _text(pid)
-    title = _text(_field(rec, 'title'))
-    abstract = _field(rec, 'abstract')
+    title = _text(_field(rec, 'title', present))
+    abstract = _field(rec, 'abstract', present)
     if abstract is None and rec.get('abstract_inverted_index'):
         abstract = inverted_index_text(rec['abstract_inverted_index'])
     abstract = _text(abstract)
-    year = _field(rec, 'year')
+    year = _field(rec, 'year', present)
     if year is None:
         versions = rec.get('versions')
         if isinstance(versions, list) and versions and isinstance(versions[0], dict):
             year = versions[0].get('created')
     if year is None:
-        year = _field(rec, 'date')
+        year = _field(rec, 'date', present)
     year = None if year is None else _year_of(year)
-    return _make_paper(pid, title, abstract, year, _authors_of(rec), author_key)
+    return _make_paper(pid, title, abstract, year, _authors_of(rec, present), author_key,
+                       names)
 
 
 #: what author lists hold that is not an author (BibTeX's `and others`)
 _NOT_NAMES = ('others', 'et al', 'et al.', 'and others')
 
 
-def _make_paper(pid, title, abstract, year, authors, author_key):
+def _author(aid, name, author_key):
+    """`(key, display name)` of one author as the source gives it, or None (not an author)."""
+    name = normalize_name(name) if name is not None else ''
+    if name.casefold() in _NOT_NAMES:
+        return None
+    if author_key == 'id' and aid not in (None, ''):
+        key = _id_key(aid)
+    elif name:
+        key = name_key(name)
+    else:
+        return None
+    return key, name or key
+
+
+def _make_paper(pid, title, abstract, year, authors, author_key, names=None):
+    """`Paper`, each author once (its first spelling). `names`: a dict of the authors already
+    made ((source id, name) -> `_author`), so that a person named on many papers is made once
+    and their key and name are one object each, not one per paper."""
     keyed = {}
     for aid, name in authors:
-        name = normalize_name(name) if name is not None else ''
-        if name.casefold() in _NOT_NAMES:
-            continue
-        if author_key == 'id' and aid not in (None, ''):
-            key = _id_key(aid)
-        elif name:
-            key = name_key(name)
+        if names is None or type(name) is not str or not (aid is None or type(aid) is str):
+            author = _author(aid, name, author_key)  # (1 and True are one dict key)
         else:
-            continue
-        keyed.setdefault(key, name or key)
+            author = names.get((aid, name), False)
+            if author is False:
+                author = names[aid, name] = _author(aid, name, author_key)
+        if author is not None:
+            keyed.setdefault(author[0], author)
     if not keyed:
         raise _Bad('no authors')
-    return Paper(pid, title, abstract, year, tuple(keyed.items()))
+    return Paper(pid, title, abstract, year, tuple(keyed.values()))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -569,13 +619,16 @@ class Papers(object):
         self.source = source
         self.skipped = skipped
         self.merged = dict(merged or {})
-        spellings = collections.defaultdict(collections.Counter)
-        for p in self.papers:
-            for key, name in p.authors:
-                spellings[key][name] += 1
-        self.names = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
-        self.counts = {k: sum(c.values()) for k, c in spellings.items()}
-        self.variants_merged = sum(len(c) - 1 for c in spellings.values())
+        spellings = collections.Counter(a for p in self.papers for a in p.authors)
+        self.names, self.counts, most = {}, {}, {}
+        for (key, name), count in spellings.items():  # in the order first seen
+            if key not in most:
+                self.names[key], self.counts[key], most[key] = name, count, count
+            else:
+                self.counts[key] += count
+                if count > most[key]:  # the most frequent spelling, the first seen of equals
+                    self.names[key], most[key] = name, count
+        self.variants_merged = len(spellings) - len(self.counts)
 
     def __len__(self):
         return len(self.papers)
@@ -757,14 +810,14 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
     `merge_variants` as `read_papers`."""
     if author_key not in AUTHOR_KEYS:
         raise ValueError("author_key must be 'id' or 'name', got %r" % (author_key,))
-    papers, seen, bad = [], set(), collections.Counter()
+    papers, seen, bad, names = [], set(), collections.Counter(), {}
     shown = 0
     items = records if _where_of else ((('record', i), r) for i, r in enumerate(records, 1))
     for n, (where, rec) in enumerate(items, 1):
         try:
             if isinstance(rec, _Bad):
                 raise rec
-            p = _paper(rec, n, author_key)
+            p = _paper(rec, n, author_key, names)
             if p.id in seen:
                 raise _Bad('paper id %r again (the first kept)' % p.id, 'repeated id')
         except _Bad as e:
