@@ -10,7 +10,7 @@ a CSV export (`id,title,abstract,authors,year`, authors `;`-separated); titles o
 abstracts of 60-220 (about 900 characters, as arXiv's), 1-12 authors a paper drawn with a Zipf
 law from a pool of N/3 people. Each file is read by `read_papers` in a child process of its own
 (one core: the reader is one thread): papers/s from the time of the call alone, peak memory
-from the child's peak RSS (`os.wait4`; the interpreter and its imports included). The goal
+from the child's own peak RSS (VmHWM; the interpreter and its imports included). The goal
 (issue 30): at least 50,000 papers/s for each, under 2 GB for 1M papers.
 
 Writes `results/papers_reading.json` (every measurement, versions, load average) and
@@ -107,23 +107,37 @@ def child(path):
     papers = read_papers(path)
     seconds = time.perf_counter() - t0
     print(json.dumps({'seconds': seconds, 'papers': len(papers), 'authors': len(papers.names),
-                      'skipped': papers.skipped}))
+                      'skipped': papers.skipped, 'peak_rss': _own_peak()}))
+
+
+def _own_peak():
+    """This process's peak RSS in bytes: VmHWM, its own memory's high-water mark (the kernel's
+    ru_maxrss of a child also counts the parent's memory at the fork, here the generator's)."""
+    try:
+        with open('/proc/self/status') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def measure(path, fmt):
-    """Read `path` in a child process: its record plus the child's peak RSS (`os.wait4`)."""
+    """Read `path` in a child process: its record (with its own peak RSS)."""
     argv = [sys.executable, os.path.abspath(__file__), '--child', path]
     env = dict(os.environ, OMP_NUM_THREADS='1', OPENBLAS_NUM_THREADS='1', MKL_NUM_THREADS='1')
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(argv, stdout=out, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        status = proc.wait()
         out.seek(0)
         err.seek(0)
         text, problem = out.read().decode(), err.read().decode('utf-8', 'replace')
-    if os.waitstatus_to_exitcode(status) != 0:
+    if status != 0:
         raise RuntimeError('reading %s failed: %s' % (path, problem[-500:]))
     run = json.loads(text.strip().splitlines()[-1])
-    run.update(format=fmt, file_mib=os.path.getsize(path) / MiB, peak_rss=usage.ru_maxrss * 1024,
+    run.update(format=fmt, file_mib=os.path.getsize(path) / MiB,
                papers_per_s=run['papers'] / run['seconds'],
                loadavg=open('/proc/loadavg').read().split()[:3])
     return run
@@ -181,7 +195,7 @@ def main(argv=None):
           'of a Semantic Scholar export (JSON Lines) and of a CSV export, titles and abstracts '
           'of realistic length (about 1 KB a paper), 1-12 authors a paper; each read by '
           '`read_papers` in a child process of its own (one core); seconds of the call alone, '
-          'peak RSS of the child (interpreter and imports included). Goal (issue 30): %s. '
+          'peak RSS of the child (VmHWM; interpreter and imports included). Goal (issue 30): %s. '
           'Machine: 2 shared cores; the load average of each run is in its row.\n\n'
           % (result['command'], result['goal'])) + table(result['runs'])
     with atomic_open(args.output + '.md', 'w') as f:

@@ -131,6 +131,8 @@ _ALIASES = {
     'year': ('year', 'publication_year', 'pub_year'),
     'date': ('date', 'publication_date', 'published', 'created', 'update_date', 'pub_date'),
 }
+#: the years read so far (1000-2200: `_year_of`), each one object
+_YEARS = {}
 _YEAR = re.compile(r'(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)')
 
 
@@ -321,7 +323,9 @@ def _paper(rec, number, author_key, names=None):
             year = versions[0].get('created')
     if year is None:
         year = _field(rec, 'date', present)
-    year = None if year is None else _year_of(year)
+    if year is not None:
+        year = _year_of(year)
+        year = _YEARS.setdefault(year, year)  # one int object per year, not one per paper
     return _make_paper(pid, title, abstract, year, _authors_of(rec, present), author_key,
                        names)
 
