@@ -73,20 +73,15 @@ def test_bad_papers_input_one_line_exit_2_nothing_written(tmp_path, args, messag
     assert os.listdir(str(tmp_path)) == []
 
 
-NEW_CSV = ('id,title,abstract,authors,year\n'
-           'new/1,Holography and the large N limit,"We study anti-de Sitter space, string '
-           'theory and the large N limit of gauge theory.","Newcomer, Ann; Witten, Edward",2000\n'
-           'new/2,Noncommutative solitons,"Solitons of noncommutative field theory with a '
-           'B-field.","Newcomer, Ann",2000\n')
+NEW = os.path.join(ROOT, 'tests', 'fixtures', 'bibliographies', 'newcomers.csv')
 
 
 def test_new_papers_give_vectors_of_new_and_known_authors(tmp_path):
     from gensim.models import KeyedVectors
-    (tmp_path / 'newcomers.csv').write_text(NEW_CSV, encoding='utf-8')
     code, out, err = author2vec('train', '--papers', CSV, '--epochs', '1', '--dim', '8',
-                                '--quiet', '--new-papers', 'newcomers.csv', cwd=tmp_path)
+                                '--quiet', '--new-papers', NEW, cwd=tmp_path)
     assert code == 0, err
-    assert 'newcomers.csv: 2 papers, 2 authors' in out
+    assert '%s: 2 papers, 2 authors' % NEW in out
     assert 'wrote newcomers.emb (2 x 8: 1 known authors, their trained vectors; 1 new' in out
     trained = KeyedVectors.load_word2vec_format(str(tmp_path / 'papers.emb'))
     new = KeyedVectors.load_word2vec_format(str(tmp_path / 'newcomers.emb'))
@@ -96,7 +91,7 @@ def test_new_papers_give_vectors_of_new_and_known_authors(tmp_path):
     with open(str(tmp_path / 'newcomers.emb.authors.tsv'), encoding='utf-8') as f:
         assert f.read().splitlines()[1] == 'ann_newcomer\tAnn Newcomer\t2'
     assert sorted(os.listdir(str(tmp_path))) == [
-        'newcomers.csv', 'newcomers.emb', 'newcomers.emb.authors.tsv', 'papers.emb',
+        'newcomers.emb', 'newcomers.emb.authors.tsv', 'papers.emb',
         'papers.emb.authors.tsv', 'papers.emb.json']
 
 
