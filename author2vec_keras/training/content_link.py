@@ -142,7 +142,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.paper_index_ = paper_index
         self.authorship_ = np.unique(np.asarray(rows, dtype=np.int64).reshape(-1, 2), axis=0)
         self.dropped_authorship_ = dropped
-        self.doc2vec_ = None
+        self.doc2vec_ = self._paper_map = None
         if not self.uses_content:
             self.paper_init_ = None
             return

@@ -113,3 +113,34 @@ def test_records_and_refusals(fitted):
         fitted.transform_authors(records, author_key='name', paper_vectors={})
     with pytest.raises(ValueError, match='negatives'):
         fitted.transform_authors(records, author_key='name', negatives=0)
+
+
+@pytest.mark.parametrize('projection', [False, True])
+def test_numpy_head_and_its_gradient_untrained_models(projection):
+    """The numpy head against keras' predict (the projected side too) and its author gradient
+    against finite differences."""
+    from author2vec_keras.nn.models import author2vec_models
+    np.random.seed(3)
+    _, content, _ = author2vec_models(6, 9, dim=5, hidden_dim=4, projection=projection,
+                                      embedding_init='normal')
+    head = _ContentHead(content)
+    authors = content.get_layer('node_embedding').get_weights()[0]
+    papers = content.get_layer('paper_embedding').get_weights()[0]
+    pairs = np.array([[a, p] for a in range(6) for p in range(9)])
+    keras_p = content.predict(pairs)[:, 1]
+    ours = head.probability(authors[pairs[:, 0]], head.side(papers[pairs[:, 1]]))
+    np.testing.assert_allclose(ours, keras_p, atol=2e-3)
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(4, 5))
+    p = head.side(rng.normal(size=(4, 5)))
+    labels = np.array([1, 0, 1, 0])
+    _, grad, _ = head.loss_grad(a, p, labels)
+    eps = 1e-6
+    for i in range(4):
+        for j in range(5):
+            up, down = a.copy(), a.copy()
+            up[i, j] += eps
+            down[i, j] -= eps
+            numeric = (head.loss_grad(up, p, labels)[0][i] -
+                       head.loss_grad(down, p, labels)[0][i]) / (2 * eps)
+            assert abs(numeric - grad[i, j]) < 1e-5 * max(1.0, abs(numeric))
