@@ -248,6 +248,15 @@ def _latex_name(name):
         return name
 
 
+def _first_key(d, a, b, c):
+    """`d.get(a, d.get(b, d.get(c)))` without looking up what the first key present settles."""
+    if a in d:
+        return d[a]
+    if b in d:
+        return d[b]
+    return d.get(c)
+
+
 def _authors_of(rec, present=None):
     """[(source id or None, name)] of a record (`present` as `_field`)."""
     if 'authorships' in rec:
@@ -278,8 +287,8 @@ def _authors_of(rec, present=None):
     out = []
     for i, n in enumerate(names):
         if isinstance(n, dict):
-            out.append((n.get('authorId', n.get('id', n.get('author_id'))),
-                        n.get('name', n.get('display_name', n.get('full_name')))))
+            out.append((_first_key(n, 'authorId', 'id', 'author_id'),
+                        _first_key(n, 'name', 'display_name', 'full_name')))
         else:
             aid = ids[i] if isinstance(ids, list) and i < len(ids) else None
             out.append((aid.strip() if isinstance(aid, str) else aid, n))
@@ -448,7 +457,7 @@ def _records_csv(path, delimiter):
 def _records_jsonl(path):
     with _open_text(path) as f:
         for no, line in enumerate(f, 1):
-            if not line.strip():
+            if not line or line.isspace():  # (strip() would copy every line)
                 continue
             try:
                 yield no, json.loads(line)
@@ -469,7 +478,7 @@ def _records_json(path):
             except ValueError:
                 f2 = io.StringIO(text)
                 for no, line in enumerate(f2, 1):
-                    if line.strip():
+                    if line and not line.isspace():
                         try:
                             yield no, json.loads(line)
                         except ValueError as e:

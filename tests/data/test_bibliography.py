@@ -369,3 +369,14 @@ def test_a_collaboration_paper_is_left_out_of_the_graph_kept_for_authorship():
     with pytest.warns(DataWarning, match='1 paper with more than 50 authors'):
         ds = datasets.from_papers(papers)
     assert ds.graph.num_edges == 2 and ds.graph.num_nodes == 3002
+
+
+def test_whitespace_in_fields_is_collapsed_as_by_a_regex():
+    import re
+
+    from author2vec_keras.data.bibliography import _text
+    for raw in ('plain words', ' lead', 'trail ', 'two  spaces', 'tab\there', 'new\nline',
+                'cr\r\nlf', 'sep\x1cfs', 'nbsp\u00a0here', 'ideographic\u3000space',
+                'caf\u00e9  au lait', '', '\n\t '):
+        assert _text(raw) == re.sub(r'\s+', ' ', raw).strip(), raw
+    assert _text(['a  list', 'of\tparts']) == 'a list of parts' and _text(1999) == '1999'
