@@ -848,6 +848,7 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
                                 % ('%d skipped: %s' % (skipped, ', '.join(
                                     '%d %s' % (c, r) for r, c in bad.most_common()))
                                    if skipped else 'no records'))
+    names.clear()  # before the Papers' own tables: not both at the peak
     out = Papers(papers, source=source, skipped=skipped)
     if merge_variants:
         out = merge_name_variants(out)
