@@ -76,6 +76,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         est.fit(graph, authorship=[('Smith, J', 'P11-1001'), ...],
                 paper_texts={'P11-1001': 'a title', ...})
         est.embeddings_
+        keys, vectors = est.transform_authors('new_papers.csv')  # authors the graph has not seen
         a2v = ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30)  # the authors' settings
     ```
     """
