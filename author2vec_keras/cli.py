@@ -2,6 +2,7 @@
 
     author2vec train --edgelist graph.txt --output graph.emb
     author2vec train --papers papers.csv      (your bibliography: the content + link model)
+    author2vec train --papers papers.csv --new-papers newcomers.csv   (+ vectors of new authors)
     author2vec benchmark --dataset ca-astroph --task link-prediction
     author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
     author2vec datasets | info
@@ -128,6 +129,16 @@ def _add_papers_arguments(parser):
                        help="merge one person's spellings (E. Witten / Edward Witten: same "
                             'last name, initials that agree, one full-name candidate); also '
                             'for --dataset hep-th')
+    group.add_argument('--new-papers', default=None, metavar='PATH',
+                       help='with the content model: papers whose authors may be new to the '
+                            'graph (read as --papers is: --papers-format, --author-key); '
+                            'writes every author of them to --new-output: a known author '
+                            'its trained vector, a new one a vector fitted from the text of '
+                            'their papers against the trained content model '
+                            '(ContentLinkAuthor2Vec.transform_authors)')
+    group.add_argument('--new-output', default=None, metavar='PATH',
+                       help='the embedding file of --new-papers\' authors (default: NEW.emb, '
+                            'NEW the stem of --new-papers), with PATH.authors.tsv beside it')
 
 
 def _add_model_arguments(parser, epochs_help, unset_note=''):
@@ -382,12 +393,47 @@ def _check_outputs(args):
         datasets.DEFAULT if args.dataset is None else args.dataset
     output = args.output or name + '.emb'
     for path in (output, output + '.json'):
-        _check_not_an_input(path, '--output', {'--edgelist': args.edgelist})
+        _check_not_an_input(path, '--output', {'--edgelist': args.edgelist,
+                                               '--papers': args.papers,
+                                               '--new-papers': args.new_papers})
         _check_writable(path, '--output')
     for flag in ('checkpoint_dir', 'workdir'):
         if getattr(args, flag):
             _check_writable(getattr(args, flag), '--' + flag.replace('_', '-'), directory=True)
+    if args.new_output and not args.new_papers:
+        raise BadInput('--new-output goes with --new-papers')
+    if args.new_papers:
+        args.new_output = args.new_output or datasets.file_stem(args.new_papers) + '.emb'
+        inputs = {'--edgelist': args.edgelist, '--papers': args.papers,
+                  '--new-papers': args.new_papers}
+        for path in (args.new_output, args.new_output + '.authors.tsv'):
+            if os.path.realpath(path) in (os.path.realpath(output),
+                                          os.path.realpath(output + '.json')):
+                raise BadInput('--new-output %s is the file --output writes' % path)
+            _check_not_an_input(path, '--new-output', inputs)
+            _check_writable(path, '--new-output')
     return output
+
+
+def _read_new_papers(args, estimator):
+    """The `Papers` of --new-papers, read before any training (a bad file: one line, exit 2);
+    None without the flag."""
+    from author2vec_keras.data.bibliography import read_papers
+    if not args.new_papers:
+        return None
+    if not isinstance(estimator, ContentLinkAuthor2Vec) or not estimator.uses_content:
+        raise BadInput('--new-papers fits new authors against the content model: it goes with '
+                       '--model author2vec (with --papers, the default) and a --schedule that '
+                       'trains it (not link)')
+    from author2vec_keras.fileio import word2vec_tokens
+    papers = read_papers(args.new_papers, format=args.papers_format,
+                         author_key=args.author_key or 'id')
+    try:
+        word2vec_tokens(sorted(papers.names))
+    except ValueError as e:
+        raise BadInput('--new-papers %s: %s' % (args.new_papers, e)) from None
+    print('%s: %d papers, %d authors' % (args.new_papers, len(papers), len(papers.names)))
+    return papers
 
 
 def _resume_notice(args):
@@ -584,6 +630,7 @@ def cmd_train(args):
         raise BadInput('%s: %s' % (args.edgelist or 'dataset ' + name, e)) from None
     _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
+    new_papers = _read_new_papers(args, estimator)
     if args.partitions and graph.num_edges and graph.weights.min() < graph.weights.max():
         warnings.warn('--partitions trains on every edge alike: the edge weights are not used',
                       DataWarning)
@@ -635,9 +682,26 @@ def cmd_train(args):
         write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
                            [word2vec_token(v) for v in graph.nodes])
         print('wrote %s.authors.tsv (key, name, papers)' % output)
+    if new_papers is not None:
+        _write_new_authors(args, estimator, new_papers)
     if metrics:
         print('link prediction AUC: %.4f' % metrics['own']['auc'])
     return 0
+
+
+def _write_new_authors(args, estimator, papers):
+    """--new-output: the vectors of --new-papers' authors (`transform_authors`) and the
+    name map beside them."""
+    from author2vec_keras.data.bibliography import write_author_names
+    from author2vec_keras.fileio import save_word2vec, word2vec_token
+    keys, vectors = estimator.transform_authors(papers, random_state=args.seed)
+    known = sum(k in estimator.graph_.node_index for k in keys)
+    save_word2vec(args.new_output, keys, vectors)
+    write_author_names(args.new_output + '.authors.tsv', papers,
+                       [word2vec_token(k) for k in keys])
+    print('wrote %s (%d x %d: %d known authors, their trained vectors; %d new, fitted from '
+          'their papers) and %s.authors.tsv' % (args.new_output, len(keys), vectors.shape[1],
+                                                known, len(keys) - known, args.new_output))
 
 
 def cmd_benchmark(args):

@@ -18,7 +18,7 @@ Formats (from the extension, `.gz` read transparently, or `format=`):
   names).
 - 'abs': arXiv abstract files in the KDD Cup 2003 layout (headers `Paper`, `Date`, `Title`,
   `Authors`, then the abstract): one `.abs` file, a folder of them, or a tar (`.tar`,
-  `.tar.gz`, `.tgz`).
+  `.tar.gz`, `.tgz`, `.tar.bz2`, `.tar.xz`: `TAR_EXTENSIONS`).
 
 CSV, JSON Lines and `.abs` files are streamed (memory grows with the papers kept).
 
@@ -54,9 +54,15 @@ from author2vec_keras.data.readers import GraphFormatError, _binary_kind
 
 __all__ = ['BibliographyError', 'Paper', 'Papers', 'read_papers', 'papers_from_records',
            'FORMATS', 'AUTHOR_KEYS', 'detect_format', 'normalize_name', 'name_key',
-           'inverted_index_text', 'write_author_names', 'merge_name_variants']
+           'inverted_index_text', 'write_author_names', 'merge_name_variants',
+           'TAR_EXTENSIONS', 'MAX_GRAPH_AUTHORS']
 
 FORMATS = ('csv', 'tsv', 'jsonl', 'json', 'bibtex', 'abs')
+#: the names of a tar of `.abs` files (plain or compressed: `tarfile` reads them all)
+TAR_EXTENSIONS = ('.tar', '.tar.gz', '.tgz', '.tar.bz2', '.tbz2', '.tbz', '.tar.xz', '.txz')
+#: `Papers.graph`: papers with more authors than this (physics collaborations) are left out of
+#: the co-author graph (a clique of n authors is n (n - 1) / 2 edges), kept for authorship
+MAX_GRAPH_AUTHORS = 50
 AUTHOR_KEYS = ('id', 'name')
 #: bad records warned one line each; the summary counts them all
 MAX_WARNINGS = 20
@@ -91,7 +97,7 @@ def normalize_name(name):
     `Daum\xe9 III, Hal` -> `Hal Daum\xe9 III`; a name with two commas (`Last, Jr., First`) keeps
     the suffix after the first name: `First Last Jr.`.
     """
-    name = _WS.sub(' ', unicodedata.normalize('NFKC', str(name))).strip().strip(',;').strip()
+    name = ' '.join(unicodedata.normalize('NFKC', str(name)).split()).strip(',;').strip()
     parts = [p.strip() for p in name.split(',')]
     if len(parts) == 2 and parts[0] and parts[1]:
         name = '%s %s' % (parts[1], parts[0])
@@ -125,23 +131,42 @@ _ALIASES = {
     'year': ('year', 'publication_year', 'pub_year'),
     'date': ('date', 'publication_date', 'published', 'created', 'update_date', 'pub_date'),
 }
+#: the years read so far (1000-2200: `_year_of`), each one object
+_YEARS = {}
 _YEAR = re.compile(r'(?<!\d)(1[5-9]\d\d|20\d\d|21\d\d)(?!\d)')
 
 
-def _field(rec, name):
-    for alias in _ALIASES[name]:
+def _field(rec, name, present=None):
+    """The first of a field's aliases with a value in `rec`; `present`: the aliases that are
+    keys of `rec`, by field (`_schema`), else all of them."""
+    for alias in _ALIASES[name] if present is None else present[name]:
         value = rec.get(alias)
         if value not in (None, ''):
             return value
     return None
 
 
+#: what `str.split` splits on in ASCII, besides one space between words
+_ASCII_SPACES = ('  ', '\t', '\n', '\r', '\x0b', '\x0c', '\x1c', '\x1d', '\x1e', '\x1f')
+
+
 def _text(value):
+    """A field as one line of text: whitespace runs as one space (`str.split`: the same
+    characters as `\\s`, and much faster than `re.sub` on an abstract; a clean ASCII text,
+    the most common, is only searched)."""
     if value is None:
         return ''
     if isinstance(value, list):
         value = ' '.join(str(v) for v in value)
-    return _WS.sub(' ', str(value)).strip()
+    elif not isinstance(value, str):
+        value = str(value)
+    if value.isascii() and value[:1] != ' ' and value[-1:] != ' ':
+        for space in _ASCII_SPACES:
+            if space in value:
+                break
+        else:
+            return value
+    return ' '.join(value.split())
 
 
 def inverted_index_text(index):
@@ -223,8 +248,17 @@ def _latex_name(name):
         return name
 
 
-def _authors_of(rec):
-    """[(source id or None, name)] of a record."""
+def _first_key(d, a, b, c):
+    """`d.get(a, d.get(b, d.get(c)))` without looking up what the first key present settles."""
+    if a in d:
+        return d[a]
+    if b in d:
+        return d[b]
+    return d.get(c)
+
+
+def _authors_of(rec, present=None):
+    """[(source id or None, name)] of a record (`present` as `_field`)."""
     if 'authorships' in rec:
         out = []
         for a in rec['authorships'] or ():
@@ -235,7 +269,7 @@ def _authors_of(rec):
     if parsed:
         return [(None, ' '.join(p for p in (part[1], part[0]) + tuple(part[2:3]) if p))
                 for part in parsed if part]
-    value = _field(rec, 'authors')
+    value = _field(rec, 'authors', present)
     if value is None:
         return []
     if isinstance(value, str):
@@ -247,64 +281,99 @@ def _authors_of(rec):
         names = value
     else:
         raise _Bad('authors is a %s, not names' % type(value).__name__, 'unparsable')
-    ids = _field(rec, 'author_ids')
+    ids = _field(rec, 'author_ids', present)
     if isinstance(ids, str):
         ids = _split_names(ids)
     out = []
     for i, n in enumerate(names):
         if isinstance(n, dict):
-            out.append((n.get('authorId', n.get('id', n.get('author_id'))),
-                        n.get('name', n.get('display_name', n.get('full_name')))))
+            out.append((_first_key(n, 'authorId', 'id', 'author_id'),
+                        _first_key(n, 'name', 'display_name', 'full_name')))
         else:
             aid = ids[i] if isinstance(ids, list) and i < len(ids) else None
             out.append((aid.strip() if isinstance(aid, str) else aid, n))
     return out
 
 
-def _paper(rec, number, author_key):
-    """`Paper` of one record (a dict: JSON, or a CSV row with lower-cased keys); `_Bad` if not."""
+#: a record's field names (a tuple) -> (their matched forms, {field: its aliases among them}):
+#: the records of a file share a few such tuples (bounded all the same)
+_SCHEMAS = {}
+
+
+def _schema(keys):
+    schema = _SCHEMAS.get(keys)
+    if schema is None:
+        names = tuple(str(k).strip().lower().replace(' ', '_').replace('-', '_') for k in keys)
+        schema = names, {field: tuple(a for a in aliases if a in names)
+                         for field, aliases in _ALIASES.items()}
+        if len(_SCHEMAS) < 1024 and all(type(k) is str for k in keys):  # (1 == True)
+            _SCHEMAS[keys] = schema
+    return schema
+
+
+def _paper(rec, number, author_key, names=None):
+    """`Paper` of one record (a dict: JSON, or a CSV row with lower-cased keys); `_Bad` if not.
+    `names`: a dict `_make_paper` keeps the authors it has seen in (one per read)."""
     if not isinstance(rec, dict):
         raise _Bad('a %s, not a record' % type(rec).__name__, 'not a record')
-    rec = {str(k).strip().lower().replace(' ', '_').replace('-', '_'): v
-           for k, v in rec.items()}
-    pid = _field(rec, 'id')
+    fields, present = _schema(tuple(rec))
+    rec = dict(zip(fields, rec.values()))
+    pid = _field(rec, 'id', present)
     pid = str(number) if pid is None else _text(pid)
-    title = _text(_field(rec, 'title'))
-    abstract = _field(rec, 'abstract')
+    title = _text(_field(rec, 'title', present))
+    abstract = _field(rec, 'abstract', present)
     if abstract is None and rec.get('abstract_inverted_index'):
         abstract = inverted_index_text(rec['abstract_inverted_index'])
     abstract = _text(abstract)
-    year = _field(rec, 'year')
+    year = _field(rec, 'year', present)
     if year is None:
         versions = rec.get('versions')
         if isinstance(versions, list) and versions and isinstance(versions[0], dict):
             year = versions[0].get('created')
     if year is None:
-        year = _field(rec, 'date')
-    year = None if year is None else _year_of(year)
-    return _make_paper(pid, title, abstract, year, _authors_of(rec), author_key)
+        year = _field(rec, 'date', present)
+    if year is not None:
+        year = _year_of(year)
+        year = _YEARS.setdefault(year, year)  # one int object per year, not one per paper
+    return _make_paper(pid, title, abstract, year, _authors_of(rec, present), author_key,
+                       names)
 
 
 #: what author lists hold that is not an author (BibTeX's `and others`)
 _NOT_NAMES = ('others', 'et al', 'et al.', 'and others')
 
 
-def _make_paper(pid, title, abstract, year, authors, author_key):
+def _author(aid, name, author_key):
+    """`(key, display name)` of one author as the source gives it, or None (not an author)."""
+    name = normalize_name(name) if name is not None else ''
+    if name.casefold() in _NOT_NAMES:
+        return None
+    if author_key == 'id' and aid not in (None, ''):
+        key = _id_key(aid)
+    elif name:
+        key = name_key(name)
+    else:
+        return None
+    return key, name or key
+
+
+def _make_paper(pid, title, abstract, year, authors, author_key, names=None):
+    """`Paper`, each author once (its first spelling). `names`: a dict of the authors already
+    made ((source id, name) -> `_author`), so that a person named on many papers is made once
+    and their key and name are one object each, not one per paper."""
     keyed = {}
     for aid, name in authors:
-        name = normalize_name(name) if name is not None else ''
-        if name.casefold() in _NOT_NAMES:
-            continue
-        if author_key == 'id' and aid not in (None, ''):
-            key = _id_key(aid)
-        elif name:
-            key = name_key(name)
+        if names is None or type(name) is not str or not (aid is None or type(aid) is str):
+            author = _author(aid, name, author_key)  # (1 and True are one dict key)
         else:
-            continue
-        keyed.setdefault(key, name or key)
+            author = names.get((aid, name), False)
+            if author is False:
+                author = names[aid, name] = _author(aid, name, author_key)
+        if author is not None:
+            keyed.setdefault(author[0], author)
     if not keyed:
         raise _Bad('no authors')
-    return Paper(pid, title, abstract, year, tuple(keyed.items()))
+    return Paper(pid, title, abstract, year, tuple(keyed.values()))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -315,7 +384,7 @@ def detect_format(path):
     if os.path.isdir(path):
         return 'abs'
     name = os.path.basename(os.fspath(path)).lower()
-    if name.endswith(('.tar', '.tar.gz', '.tgz')):
+    if name.endswith(TAR_EXTENSIONS):
         return 'abs'
     if name.endswith('.gz'):
         name = name[:-3]
@@ -388,7 +457,7 @@ def _records_csv(path, delimiter):
 def _records_jsonl(path):
     with _open_text(path) as f:
         for no, line in enumerate(f, 1):
-            if not line.strip():
+            if not line or line.isspace():  # (strip() would copy every line)
                 continue
             try:
                 yield no, json.loads(line)
@@ -409,7 +478,7 @@ def _records_json(path):
             except ValueError:
                 f2 = io.StringIO(text)
                 for no, line in enumerate(f2, 1):
-                    if line.strip():
+                    if line and not line.isspace():
                         try:
                             yield no, json.loads(line)
                         except ValueError as e:
@@ -516,7 +585,7 @@ def _records_abs(path):
                         yield one((full, None), f.read())
         return
     stream = hasattr(path, 'read')
-    if stream or os.fspath(path).lower().endswith(('.tar', '.tar.gz', '.tgz')):
+    if stream or os.fspath(path).lower().endswith(TAR_EXTENSIONS):
         name = getattr(path, 'name', '<stream>') if stream else path
         try:
             tar = tarfile.open(fileobj=path, mode='r:*') if stream else \
@@ -563,13 +632,16 @@ class Papers(object):
         self.source = source
         self.skipped = skipped
         self.merged = dict(merged or {})
-        spellings = collections.defaultdict(collections.Counter)
-        for p in self.papers:
-            for key, name in p.authors:
-                spellings[key][name] += 1
-        self.names = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
-        self.counts = {k: sum(c.values()) for k, c in spellings.items()}
-        self.variants_merged = sum(len(c) - 1 for c in spellings.values())
+        spellings = collections.Counter(a for p in self.papers for a in p.authors)
+        self.names, self.counts, most = {}, {}, {}
+        for (key, name), count in spellings.items():  # in the order first seen
+            if key not in most:
+                self.names[key], self.counts[key], most[key] = name, count, count
+            else:
+                self.counts[key] += count
+                if count > most[key]:  # the most frequent spelling, the first seen of equals
+                    self.names[key], most[key] = name, count
+        self.variants_merged = len(spellings) - len(self.counts)
 
     def __len__(self):
         return len(self.papers)
@@ -581,13 +653,21 @@ class Papers(object):
         return '<Papers %s: %d papers, %d authors>' % (self.source, len(self.papers),
                                                        len(self.names))
 
-    def graph(self):
+    def graph(self, max_authors=MAX_GRAPH_AUTHORS):
         """The undirected co-author `Graph`: nodes = every author key (sorted; single authors
-        too), edge weight = number of papers the two wrote together."""
+        too), edge weight = number of papers the two wrote together.
+
+        A paper with more than `max_authors` authors (a physics collaboration: 3,000 authors
+        would be 4.5 million pairs) adds no edge; its authors stay nodes and it stays in
+        `authorship`. One `DataWarning` counts such papers. `max_authors=None`: no limit.
+        """
         nodes = sorted(self.names)
         index = {k: i for i, k in enumerate(nodes)}
-        pairs = []
+        pairs, large = [], 0
         for p in self.papers:
+            if max_authors is not None and len(p.authors) > max_authors:
+                large += 1
+                continue
             idx = sorted(index[k] for k, _ in p.authors)
             pairs.extend((idx[a], idx[b]) for a in range(len(idx))
                          for b in range(a + 1, len(idx)))
@@ -597,6 +677,11 @@ class Papers(object):
             w = counts.astype(np.float64)
         else:
             w = None
+        if large:
+            warnings.warn('%s: %d paper%s with more than %d authors left out of the co-author '
+                          'graph (kept for authorship; Papers.graph(max_authors=...))'
+                          % (self.source, large, 's' if large > 1 else '', max_authors),
+                          DataWarning, stacklevel=2)
         return Graph(e, nodes=nodes, weights=w, directed=False)
 
     def metadata(self):
@@ -738,14 +823,14 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
     `merge_variants` as `read_papers`."""
     if author_key not in AUTHOR_KEYS:
         raise ValueError("author_key must be 'id' or 'name', got %r" % (author_key,))
-    papers, seen, bad = [], set(), collections.Counter()
+    papers, seen, bad, names = [], set(), collections.Counter(), {}
     shown = 0
     items = records if _where_of else ((('record', i), r) for i, r in enumerate(records, 1))
     for n, (where, rec) in enumerate(items, 1):
         try:
             if isinstance(rec, _Bad):
                 raise rec
-            p = _paper(rec, n, author_key)
+            p = _paper(rec, n, author_key, names)
             if p.id in seen:
                 raise _Bad('paper id %r again (the first kept)' % p.id, 'repeated id')
         except _Bad as e:
@@ -763,6 +848,7 @@ def papers_from_records(records, author_key='id', source='<records>', _where_of=
                                 % ('%d skipped: %s' % (skipped, ', '.join(
                                     '%d %s' % (c, r) for r, c in bad.most_common()))
                                    if skipped else 'no records'))
+    names.clear()  # before the Papers' own tables: not both at the peak
     out = Papers(papers, source=source, skipped=skipped)
     if merge_variants:
         out = merge_name_variants(out)

@@ -1,6 +1,9 @@
 """`ContentLinkAuthor2Vec`: the full Author2Vec of the paper, Content-Info + Link-Info over one
 shared author table (`models.author2vec_models`), alternating (the authors' a2v.lua) or joint.
 """
+import os
+import zlib
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -59,7 +62,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
 
     # Attributes
         graph_, embeddings_ (authors, rows in `graph_.nodes` order), papers_ (paper ids, rows of
-        `paper_embeddings_`), paper_init_ (the Doc2Vec vectors), authorship_ (int (m, 2) pairs
+        `paper_embeddings_`), paper_init_ (the Doc2Vec vectors), doc2vec_ (the gensim Doc2Vec
+        model that made them, None with `paper_vectors`), authorship_ (int (m, 2) pairs
         used), dropped_authorship_ (pairs whose author is not a graph node), link_model_,
         content_model_, joint_model_, history_ (per epoch dict of mean losses).
 
@@ -70,6 +74,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         est.fit(graph, authorship=[('Smith, J', 'P11-1001'), ...],
                 paper_texts={'P11-1001': 'a title', ...})
         est.embeddings_
+        keys, vectors = est.transform_authors('new_papers.csv')  # authors the graph has not seen
         a2v = ContentLinkAuthor2Vec.from_preset('a2v-lua', epochs=30)  # the authors' settings
     ```
     """
@@ -116,7 +121,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         return self.schedule != 'content'
 
     def _prepare_content(self, authorship, paper_texts, paper_vectors):
-        from author2vec_keras.data.text import doc2vec_vectors
+        from author2vec_keras.data.text import doc2vec_model
         pairs = list(authorship) if authorship is not None else []
         if self.uses_content and not pairs:
             raise ValueError('schedule %r needs authorship pairs' % (self.schedule,))
@@ -136,6 +141,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self.paper_index_ = paper_index
         self.authorship_ = np.unique(np.asarray(rows, dtype=np.int64).reshape(-1, 2), axis=0)
         self.dropped_authorship_ = dropped
+        self.doc2vec_ = self._paper_map = None
         if not self.uses_content:
             self.paper_init_ = None
             return
@@ -147,8 +153,9 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             missing = [p for p in papers if p not in paper_texts]
             if missing:
                 raise ValueError('paper %r has no text' % (missing[0],))
-            vec = doc2vec_vectors([paper_texts[p] for p in papers], dim=self.dim,
-                                  epochs=self.doc2vec_epochs, seed=self.random_state)
+            vec, self.doc2vec_ = doc2vec_model([paper_texts[p] for p in papers], dim=self.dim,
+                                               epochs=self.doc2vec_epochs,
+                                               seed=self.random_state)
         else:
             raise ValueError('the content model needs paper_texts (for Doc2Vec) or '
                              'paper_vectors')
@@ -258,6 +265,114 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         logs['loss'] = sum(value * weights.get(name, 1.0) for name, value in losses.items())
         return dict(losses), logs
 
+    def transform_authors(self, papers, steps=100, lr=None, negatives=None,
+                          random_state=None, paper_vectors=None, format=None, author_key='id'):
+        """Vectors of the authors of `papers`, those the graph has not seen from their papers'
+        text alone: `(keys, vectors)`.
+
+        A known author (a node of `graph_`) gets its trained vector (`embeddings_`). For each
+        other author: the vectors of their papers are inferred by the trained Doc2Vec
+        (`doc2vec_`, `text.infer_vectors`) and carried into the trained paper table's space
+        (`paper_space_map`), then the author's vector is fitted against the frozen content
+        model: `steps` Adam steps on the content loss of that author's row alone (their papers
+        labelled 1; `negatives` training papers per paper, drawn afresh every step, labelled 0),
+        from the mean trained author vector. Nothing of the model changes. An author's vector
+        depends on their papers, the model and `random_state` only.
+
+        # Arguments
+            papers: `bibliography.Papers`, a bibliography path (`read_papers` with `format` and
+                `author_key`) or an iterable of record dicts (`papers_from_records`). Its
+                author keys must be made as the training data's were (the same `author_key`).
+            steps: gradient steps per new author.
+            lr: Adam's step size (default: a tenth of the trained author vectors' spread,
+                `embeddings_.std() / 10`).
+            negatives: sampled papers per paper (default the estimator's `negatives`).
+            random_state: seed of the inference and the sampled papers (default the
+                estimator's).
+            paper_vectors: dict paper id -> (dim,) vector for the new papers instead of
+                inferring them (needed when `fit` was given `paper_vectors`, not texts).
+
+        # Returns
+            `(keys, vectors)`: every author key of `papers`, sorted (as `Papers.graph()`), and
+            a float32 `(len(keys), dim)` array, one row per key.
+        """
+        from author2vec_keras.data.bibliography import Papers, papers_from_records, read_papers
+        from author2vec_keras.data.text import infer_vectors
+        check_is_fitted(self, 'embeddings_')
+        if not self.uses_content:
+            raise ValueError("transform_authors fits new authors against the content model: "
+                             "schedule %r trains none" % (self.schedule,))
+        if not isinstance(papers, Papers):
+            papers = read_papers(papers, format=format, author_key=author_key) \
+                if isinstance(papers, (str, bytes, os.PathLike)) else \
+                papers_from_records(papers, author_key=author_key)
+        seed = self.random_state if random_state is None else random_state
+        negatives = self.negatives if negatives is None else negatives
+        steps, negatives = int(steps), int(negatives)
+        if steps < 0 or negatives < 1:
+            raise ValueError('transform_authors: steps must be >= 0 and negatives >= 1, got '
+                             '%r and %r' % (steps, negatives))
+        keys = sorted(papers.names)
+        index = self.graph_.node_index
+        table = np.asarray(self.embeddings_, dtype=np.float64)
+        out = np.zeros((len(keys), table.shape[1]), dtype=np.float32)
+        new = [k for k in keys if k not in index]
+        for i, k in enumerate(keys):
+            if k in index:
+                out[i] = table[index[k]]
+        if not new:
+            return keys, out
+        new_set = set(new)
+        wanted = [p for p in papers if any(k in new_set for k, _ in p.authors)]
+        if paper_vectors is not None:
+            missing = [p.id for p in wanted if p.id not in paper_vectors]
+            if missing:
+                raise ValueError('paper_vectors has no vector for paper %r' % (missing[0],))
+            vec = np.stack([np.asarray(paper_vectors[p.id], dtype=np.float64) for p in wanted])
+        elif self.doc2vec_ is None:
+            raise ValueError('this estimator was fitted with paper_vectors: give the new '
+                             "papers' vectors (paper_vectors=)")
+        else:
+            vec = self.paper_space_map(infer_vectors(
+                self.doc2vec_, [' '.join(t for t in (p.title, p.abstract) if t)
+                                for p in wanted], seed=seed))
+        if vec.shape[1] != table.shape[1]:
+            raise ValueError('paper vectors have size %d, dim is %d' % (vec.shape[1],
+                                                                       table.shape[1]))
+        row = {p.id: j for j, p in enumerate(wanted)}
+        own = {k: [] for k in new}
+        for p in wanted:
+            for k, _ in p.authors:
+                if k in new_set:
+                    own[k].append(row[p.id])
+        head = _ContentHead(self.content_model_)
+        lr = float(lr) if lr is not None else max(float(table.std()), 1e-6) / 10
+        fitted = head.fit_rows([own[k] for k in new], head.side(vec),
+                               head.side(np.asarray(self.paper_embeddings_, dtype=np.float64)),
+                               table.mean(axis=0), steps, lr, negatives,
+                               [_key_seed(seed, k) for k in new])
+        position = {k: i for i, k in enumerate(keys)}
+        out[[position[k] for k in new]] = fitted
+        return keys, out
+
+    def paper_space_map(self, vectors):
+        """Doc2Vec paper vectors `(n, dim)` carried into the trained paper table's space: the
+        least-squares affine map of `paper_init_` onto `paper_embeddings_` (the change that
+        training made to the papers it saw), float64; unchanged with `train_papers=False`."""
+        vectors = np.asarray(vectors, dtype=np.float64)
+        if not self.train_papers:
+            return vectors
+        if getattr(self, '_paper_map', None) is None:
+            x = np.hstack([np.asarray(self.paper_init_, dtype=np.float64),
+                           np.ones((len(self.paper_init_), 1))])
+            y = np.asarray(self.paper_embeddings_, dtype=np.float64)
+            # ridge-regularised towards the identity: stable with fewer papers than dimensions
+            ridge = 1e-3 * np.trace(x.T @ x) / x.shape[1]
+            eye = np.eye(x.shape[1])[:, :y.shape[1]]
+            self._paper_map = np.linalg.solve(x.T @ x + ridge * np.eye(x.shape[1]),
+                                              x.T @ y + ridge * eye)
+        return vectors @ self._paper_map[:-1] + self._paper_map[-1]
+
     def authorship_probability(self, index_pairs):
         """P(author wrote paper) for `(k, 2)` (author index, paper index) pairs."""
         from author2vec_keras.nn.models import edge_probability
@@ -284,3 +399,85 @@ class _JointBatches(object):
         xc, yc = self.content[step % len(self.content)]
         b = min(len(xl), len(xc))
         return [xl[:b], xc[:b]], [yl[:b], yc[:b]]
+
+
+def _key_seed(seed, key):
+    """A seed of its own for each author: the run's seed and the author key."""
+    return [int(seed), zlib.crc32(str(key).encode('utf-8'))]
+
+
+class _ContentHead(object):
+    """The content model's layers after the tables, frozen, in numpy (float64): the loss of
+    (author, paper) vector pairs and its gradient in the author vectors."""
+
+    def __init__(self, model):
+        names = {layer.name for layer in model.layers}
+        self.proj = [w.astype(np.float64) for w in model.get_layer(
+            'content_projection').get_weights()] if 'content_projection' in names else None
+        pair = model.get_layer('content_pair_features')
+        weights = [w.astype(np.float64) for w in pair.get_weights()]
+        self.W_p, self.W_m = weights[:2]
+        self.b = weights[2] if len(weights) > 2 else 0.0
+        self.U, self.c = [w.astype(np.float64) for w in
+                          model.get_layer('content_softmax').get_weights()]
+
+    def side(self, x):
+        """A table's vectors as the pair layer reads them (projected, with `projection`)."""
+        x = np.asarray(x, dtype=np.float64)
+        return x if self.proj is None else np.tanh(x @ self.proj[0] + self.proj[1])
+
+    def probability(self, authors, papers):
+        """P(wrote) of rows of author vectors and of (projected: `side`) paper vectors."""
+        return self.loss_grad(authors, papers, np.ones(len(authors), dtype=np.int64))[2]
+
+    def loss_grad(self, authors, papers, labels):
+        """(loss per row, gradient in each author row, P(wrote) per row)."""
+        a = self.side(authors)
+        diff = a - papers
+        h = np.tanh((a * papers) @ self.W_p + np.abs(diff) @ self.W_m + self.b)
+        s = h @ self.U + self.c
+        s -= s.max(axis=1, keepdims=True)
+        e = np.exp(s)
+        prob = e / e.sum(axis=1, keepdims=True)
+        rows = np.arange(len(labels))
+        loss = -np.log(np.maximum(prob[rows, labels], 1e-300))
+        ds = prob.copy()
+        ds[rows, labels] -= 1.0
+        dz = (ds @ self.U.T) * (1.0 - h * h)
+        da = (dz @ self.W_p.T) * papers + (dz @ self.W_m.T) * np.sign(diff)
+        if self.proj is not None:
+            da = (da * (1.0 - a * a)) @ self.proj[0].T
+        return loss, da, prob[:, 1]
+
+    def fit_rows(self, own, vectors, pool, start, steps, lr, negatives, seeds, chunk=1024):
+        """Author vectors fitted to their papers, the rest frozen: `own[j]` the rows of
+        `vectors` (their papers, projected) of author j; `pool` the (projected) papers to
+        sample non-papers from; `start` the first vector; Adam, `steps` steps of step size
+        `lr`, each author's loss the mean over its papers and their sampled non-papers."""
+        out = np.zeros((len(own), len(start)), dtype=np.float32)
+        for lo in range(0, len(own), chunk):
+            part = own[lo:lo + chunk]
+            count = np.array([len(o) for o in part])
+            pos = np.concatenate([np.asarray(o, dtype=np.int64) for o in part])
+            pos_owner = np.repeat(np.arange(len(part)), count)
+            neg_owner = np.repeat(np.arange(len(part)), count * negatives)
+            # each author's non-papers from its own generator: independent of the others
+            neg = np.concatenate([np.random.default_rng(seeds[lo + j]).integers(
+                0, len(pool), size=(steps, count[j] * negatives)) for j in range(len(part))],
+                axis=1) if steps else None
+            owner = np.concatenate([pos_owner, neg_owner])
+            weight = 1.0 / (count * (1 + negatives))[owner]
+            labels = np.concatenate([np.ones(len(pos), np.int64),
+                                     np.zeros(len(neg_owner), np.int64)])
+            x = np.tile(np.asarray(start, dtype=np.float64), (len(part), 1))
+            m, v = np.zeros_like(x), np.zeros_like(x)
+            for t in range(1, steps + 1):
+                rows = np.concatenate([vectors[pos], pool[neg[t - 1]]])
+                _, da, _ = self.loss_grad(x[owner], rows, labels)
+                g = np.zeros_like(x)
+                np.add.at(g, owner, da * weight[:, None])
+                m = 0.9 * m + 0.1 * g
+                v = 0.999 * v + 0.001 * g * g
+                x -= lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+            out[lo:lo + len(part)] = x
+        return out

@@ -323,3 +323,60 @@ def test_from_papers_file_and_the_names_tsv(tmp_path):
     with pytest.raises(ValueError, match="author_key must be 'id' or 'name'"):
         papers_from_records([], author_key='orcid')
     assert np.all(ds.graph.weights >= 1)
+
+
+@pytest.mark.parametrize('ext, mode', [('.tar.gz', 'w:gz'), ('.tgz', 'w:gz'),
+                                       ('.tar.bz2', 'w:bz2'), ('.tar.xz', 'w:xz')])
+def test_a_tar_of_abs_files_by_any_tar_name_and_its_stem(tmp_path, ext, mode):
+    tar = tmp_path / ('hepth' + ext)
+    with tarfile.open(str(tar), mode) as t:
+        t.add(fixture('abs'), arcname='1997')
+    assert detect_format(str(tar)) == 'abs'
+    papers, _ = read(str(tar))
+    assert len(papers) == 6
+    # the dataset, and the command's default output (NAME.emb), are named without the tar's
+    # extensions (was 'hepth.tar' for .tar.bz2 / .tar.xz, which could not be read either)
+    assert datasets.file_stem(str(tar)) == 'hepth'
+    assert datasets.from_papers(papers).name == 'hepth'
+    assert datasets.file_stem('graph.txt.gz') == 'graph' and datasets.file_stem('a.b.csv') == 'a.b'
+
+
+def test_a_collaboration_paper_is_left_out_of_the_graph_kept_for_authorship():
+    crowd = ['Member %d' % i for i in range(3000)]
+    records = [{'id': 'atlas', 'title': 'Observation of a new particle', 'authors': crowd,
+                'year': 2012},
+               {'id': 'p1', 'title': 'A small paper', 'authors': ['Member 1', 'Ann Other'],
+                'year': 2012},
+               {'id': 'p2', 'title': 'Another', 'authors': ['Ann Other', 'Bo Third'],
+                'year': 2013}]
+    papers = papers_from_records(records, author_key='name')
+    with pytest.warns(DataWarning) as caught:
+        g = papers.graph()
+    assert [str(w.message) for w in caught] == [
+        '<records>: 1 paper with more than 50 authors left out of the co-author graph (kept '
+        'for authorship; Papers.graph(max_authors=...))']
+    assert g.num_nodes == 3002 and g.num_edges == 2  # every author a node, 2 small papers' edges
+    pairs, texts = papers.authorship()
+    assert len(pairs) == 3004 and 'atlas' in texts
+    with warnings.catch_warnings():
+        warnings.simplefilter('error')
+        sixty = papers_from_records([dict(records[0], authors=crowd[:60])] + records[1:],
+                                    author_key='name')
+        assert sixty.graph(max_authors=None).num_edges == 60 * 59 // 2 + 2
+        assert sixty.graph(max_authors=60).num_edges == 60 * 59 // 2 + 2
+        small = papers_from_records(records[1:], author_key='name')
+        assert small.graph().num_edges == 2  # nothing left out: no warning
+    with pytest.warns(DataWarning, match='1 paper with more than 50 authors'):
+        ds = datasets.from_papers(papers)
+    assert ds.graph.num_edges == 2 and ds.graph.num_nodes == 3002
+
+
+def test_whitespace_in_fields_is_collapsed_as_by_a_regex():
+    import re
+
+    from author2vec_keras.data.bibliography import _text
+    for raw in ('plain words', ' lead', 'trail ', 'two  spaces', 'tab\there', 'new\nline',
+                'cr\r\nlf', 'sep\x1cfs', 'nbsp\u00a0here', 'ideographic\u3000space',
+                'caf\u00e9  au lait', '', '\n\t '):
+        assert _text(raw) == re.sub(r'\s+', ' ', raw).strip(), raw
+    assert _text(['a  list', 'of\tparts']) == 'a list of parts' and _text(1999) == '1999'

@@ -1,6 +1,7 @@
 """A user's own bibliography through the `author2vec` command (issue 30): `train --papers` trains
 the content + link model on the co-author graph and writes the embedding, its record and the
-author names; bad input exits 2 with one line and writes nothing."""
+author names; `--new-papers` adds the vectors of authors the graph has not seen; bad input exits
+2 with one line and writes nothing."""
 import json
 import os
 import subprocess
@@ -66,6 +67,47 @@ def test_train_on_a_csv_of_papers_writes_embeddings_gensim_loads_and_the_names(t
 def test_bad_papers_input_one_line_exit_2_nothing_written(tmp_path, args, message):
     if not os.path.isabs(args[1]) and args[0] == '--papers':
         args = [args[0], os.path.join(ROOT, args[1])] + args[2:]
+    code, out, err = author2vec('train', *args, cwd=tmp_path)
+    assert code == 2
+    assert message in one_error_line(err), err
+    assert os.listdir(str(tmp_path)) == []
+
+
+NEW = os.path.join(ROOT, 'tests', 'fixtures', 'bibliographies', 'newcomers.csv')
+
+
+def test_new_papers_give_vectors_of_new_and_known_authors(tmp_path):
+    from gensim.models import KeyedVectors
+    code, out, err = author2vec('train', '--papers', CSV, '--epochs', '1', '--dim', '8',
+                                '--quiet', '--new-papers', NEW, cwd=tmp_path)
+    assert code == 0, err
+    assert '%s: 2 papers, 2 authors' % NEW in out
+    assert 'wrote newcomers.emb (2 x 8: 1 known authors, their trained vectors; 1 new' in out
+    trained = KeyedVectors.load_word2vec_format(str(tmp_path / 'papers.emb'))
+    new = KeyedVectors.load_word2vec_format(str(tmp_path / 'newcomers.emb'))
+    assert new.index_to_key == ['ann_newcomer', 'edward_witten']
+    assert 'ann_newcomer' not in trained.key_to_index
+    assert (new['edward_witten'] == trained['edward_witten']).all()
+    with open(str(tmp_path / 'newcomers.emb.authors.tsv'), encoding='utf-8') as f:
+        assert f.read().splitlines()[1] == 'ann_newcomer\tAnn Newcomer\t2'
+    assert sorted(os.listdir(str(tmp_path))) == [
+        'newcomers.emb', 'newcomers.emb.authors.tsv', 'papers.emb',
+        'papers.emb.authors.tsv', 'papers.emb.json']
+
+
+@pytest.mark.parametrize('args, message', [
+    (['--papers', CSV, '--new-output', 'x.emb'], '--new-output goes with --new-papers'),
+    (['--papers', CSV, '--new-papers', 'nowhere.csv'], 'nowhere.csv: no such file'),
+    (['--papers', CSV, '--new-papers', CSV, '--new-output', 'x.emb', '--model', 'paper'],
+     '--new-papers fits new authors against the content model'),
+    (['--papers', CSV, '--new-papers', CSV, '--new-output', 'x.emb', '--schedule', 'link'],
+     '--new-papers fits new authors against the content model'),
+    (['--papers', CSV, '--new-papers', CSV, '--new-output', CSV],
+     '--new-output %s is the input --papers' % CSV),
+    (['--papers', CSV, '--new-papers', CSV, '--new-output', 'papers.emb'],
+     '--new-output papers.emb is the file --output writes'),
+])
+def test_bad_new_papers_one_line_exit_2_nothing_written(tmp_path, args, message):
     code, out, err = author2vec('train', *args, cwd=tmp_path)
     assert code == 2
     assert message in one_error_line(err), err

@@ -33,6 +33,7 @@ import zlib
 import numpy as np
 
 from author2vec_keras.data.bibliography import (
+    TAR_EXTENSIONS,
     Papers,
     merge_name_variants,
     papers_from_records,
@@ -271,8 +272,12 @@ def labels_for(graph, mapping, path='<labels>'):
 
 
 def file_stem(path):
-    """A file's name without folder and extensions: 'data/graph.txt.gz' -> 'graph'."""
+    """A file's name without folder and extensions: 'data/graph.txt.gz' -> 'graph',
+    'abs.tar.bz2' -> 'abs' (`bibliography.TAR_EXTENSIONS`)."""
     base = os.path.basename(os.fspath(path).rstrip('/\\'))
+    for ext in sorted(TAR_EXTENSIONS, key=len, reverse=True):
+        if base.lower().endswith(ext) and len(base) > len(ext):
+            return base[:-len(ext)]
     if base.lower().endswith('.gz'):
         base = base[:-3]
     return os.path.splitext(base)[0] or base or 'graph'
