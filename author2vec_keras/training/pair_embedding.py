@@ -20,6 +20,7 @@ from author2vec_keras.fileio import save_word2vec
 from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
 from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.training.presets import preset_settings
+from author2vec_keras.training.workers import check_fork
 
 __all__ = ['PairEmbedding', 'MAX_SEED', 'weights_digest']
 
@@ -55,8 +56,14 @@ class PairEmbedding(BaseEstimator):
             for walk pairs, as word2vec and DeepWalk).
         random_state: seed of initialisation, sampling and dropout.
         verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr).
+        workers: processes training each epoch at once, Hogwild, over tables in shared memory
+            (`workers.train_epoch`; needs `os.fork`): up to the number of cores. 1 (default)
+            trains in this process, bit-reproducibly; with more, results are not
+            bit-reproducible, and Ctrl-C or a checkpoint resumes from the last epoch's end.
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
+    #: `workers` counts Hogwild processes (`PartitionedAuthor2Vec`'s are Ray's)
+    _forks_workers = True
 
     @classmethod
     def from_preset(cls, name, **params):
@@ -105,6 +112,11 @@ class PairEmbedding(BaseEstimator):
         """
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
             positive_int(name, getattr(self, name))
+        workers = getattr(self, 'workers', 1)
+        if workers is not None:  # None: PartitionedAuthor2Vec's Ray workers, as many as fit
+            positive_int('workers', workers)
+            if self._forks_workers:
+                check_fork(workers)
         if self.sampling is not None:
             one_of('sampling', self.sampling, SAMPLING)
         if self.lr is not None and not self.lr > 0:
@@ -165,7 +177,13 @@ class PairEmbedding(BaseEstimator):
 
         Returns the mean loss (an array: total then per output for multi-output models).
         Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
+        With `workers > 1`, `workers.train_epoch` trains them in worker processes.
         """
+        if self._forks_workers and (getattr(self, 'workers', None) or 1) > 1:
+            from author2vec_keras.training.workers import train_epoch
+            return train_epoch(model, batches, self.workers, epoch, first, epochs=self.epochs,
+                               verbose=self.verbose,
+                               checkpoints=getattr(self, '_checkpoints', None))
         from tqdm import tqdm
 
         from author2vec_keras.nn.models import train_step
