@@ -207,3 +207,16 @@ def test_bad_workers_flag_exits_2_in_one_line(capsys, tmp_path, argv, message):
         code = e.code
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1 and message in err, err
+
+
+def test_benchmark_gives_workers_to_author2vec_and_gensim(capsys, tmp_path):
+    from author2vec_keras.evaluation.benchmark import make_method
+    assert make_method('author2vec', quick=True).workers == 1  # unset: as before
+    assert make_method('deepwalk', quick=True).workers == 1
+    code = cli.main(['benchmark', '--dataset', 'karate', '--quick', '--epochs', '20',
+                     '--methods', 'deepwalk,author2vec', '--workers', '2', '--no-progress',
+                     '--output-dir', str(tmp_path)])
+    assert code == 0, capsys.readouterr().err
+    res = json.loads((tmp_path / 'link-prediction_karate_quick.json').read_text())
+    assert (res['settings']['workers'], res['settings']['a2v_workers']) == (2, 2)
+    assert [0 <= r['metrics']['own']['auc'] <= 1 for r in res['runs']['author2vec']] == [True]
