@@ -70,10 +70,13 @@ def is_shared(array):
 
 def _state(model):
     """The variables a worker's steps change: every weight of `model` and of its optimizer
-    (slots, the step counter), each once, in order."""
+    (slots, the step counter), then what else its train function updates (a Dropout's random
+    stream: shared, it goes on from epoch to epoch as in one process), each once, in order."""
+    from author2vec_keras.nn.backend import updated_variables
     seen, out = set(), []
     optimizer = getattr(model, 'optimizer', None)
-    for v in list(model.weights) + list(getattr(optimizer, 'weights', None) or []):
+    for v in list(model.weights) + list(getattr(optimizer, 'weights', None) or []) + \
+            updated_variables(model):
         if id(v) not in seen:
             seen.add(id(v))
             out.append(v)
@@ -96,9 +99,9 @@ def _share(value):
 
 
 def share_model(model):
-    """Move every weight and optimizer slot of `model` (compiled, its train function made, so
-    that the optimizer's slots exist) into shared memory, in place; those already there stay.
-    Returns the number of bytes moved.
+    """Move every weight and optimizer slot of `model` (compiled; its train function is made
+    here if needed, with the optimizer's slots) into shared memory, in place; those already
+    there stay. Returns the number of bytes moved.
 
     A fork then shares them: what a worker's steps write, the parent and the other workers see.
     Call it right before forking: `set_weights` or a checkpoint restore replaces a variable's
