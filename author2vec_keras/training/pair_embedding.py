@@ -20,7 +20,7 @@ from author2vec_keras.fileio import save_word2vec
 from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
 from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.training.presets import preset_settings
-from author2vec_keras.training.workers import check_fork
+from author2vec_keras.training.workers import check_fork, train_epoch
 
 __all__ = ['PairEmbedding', 'MAX_SEED', 'weights_digest']
 
@@ -59,7 +59,8 @@ class PairEmbedding(BaseEstimator):
         workers: processes training each epoch at once, Hogwild, over tables in shared memory
             (`workers.train_epoch`; needs `os.fork`): up to the number of cores. 1 (default)
             trains in this process, bit-reproducibly; with more, results are not
-            bit-reproducible, and Ctrl-C or a checkpoint resumes from the last epoch's end.
+            bit-reproducible and checkpoints are written at epoch ends only (Ctrl-C keeps the
+            last one).
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
     #: `workers` counts Hogwild processes (`PartitionedAuthor2Vec`'s are Ray's)
@@ -180,8 +181,7 @@ class PairEmbedding(BaseEstimator):
         With `workers > 1`, `workers.train_epoch` trains them in worker processes.
         """
         if self._forks_workers and (getattr(self, 'workers', None) or 1) > 1:
-            from author2vec_keras.training.workers import train_epoch
-            return train_epoch(model, batches, self.workers, epoch, first, epochs=self.epochs,
+            return train_epoch(model, batches, int(self.workers), epoch, first, epochs=self.epochs,
                                verbose=self.verbose,
                                checkpoints=getattr(self, '_checkpoints', None))
         from tqdm import tqdm

@@ -7,6 +7,7 @@ the parent Ctrl-C, from inside its batches (a sequence wrapper), as a user's kil
 """
 import json
 import os
+import re
 import signal
 
 import networkx as nx
@@ -220,3 +221,67 @@ def test_benchmark_gives_workers_to_author2vec_and_gensim(capsys, tmp_path):
     res = json.loads((tmp_path / 'link-prediction_karate_quick.json').read_text())
     assert (res['settings']['workers'], res['settings']['a2v_workers']) == (2, 2)
     assert [0 <= r['metrics']['own']['auc'] <= 1 for r in res['runs']['author2vec']] == [True]
+
+
+@pytest.mark.parametrize('how', ['kill a worker', 'ctrl-c'])
+def test_the_command_ends_in_one_line_and_resume_goes_on(tmp_path, how):
+    """`author2vec train --workers 2` in a child process: once the first epoch's checkpoint is
+    written, one of its workers gets SIGKILL (or the command gets SIGINT); one line, exit
+    status not 0, no process left, and `--resume` (one worker) finishes from the checkpoint."""
+    import time
+
+    from helpers import start
+    ckpt, output = str(tmp_path / 'ckpt'), str(tmp_path / 'grqc.emb')
+    argv = ['train', '--dataset', 'ca-grqc', '--dim', '16', '--batch-size', '32',
+            '--epochs', '3', '--seed', '1', '--quiet', '--checkpoint-dir', ckpt,
+            '--output', output]
+    proc = start(argv + ['--workers', '2'])
+    deadline = time.time() + 600
+    while not os.path.exists(os.path.join(ckpt, 'checkpoint.json')) and time.time() < deadline:
+        time.sleep(0.2)
+    while proc.poll() is None and time.time() < deadline:  # until the command ends
+        if how == 'ctrl-c':  # once: a second Ctrl-C stops at once, wherever it lands
+            os.kill(proc.pid, signal.SIGINT)
+            break
+        else:  # a worker that is still training (one that is ending may be missed: again)
+            for child in _process_children(proc.pid):
+                try:
+                    os.kill(child, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                break
+        time.sleep(0.5)
+    out, err = proc.communicate(timeout=60)
+    lines = err.decode().strip().splitlines()
+    if how == 'ctrl-c':
+        assert proc.returncode == 130
+        assert re.fullmatch(r'author2vec: interrupted: saved epoch \d+, batch 0 in %s; --resume '
+                            r'continues' % re.escape(ckpt), lines[-1]), lines[-3:]
+    else:
+        assert proc.returncode == 1
+        assert re.fullmatch(r'author2vec: error: WorkerError: worker [12] of 2 was killed by '
+                            r'signal 9 \(SIGKILL\) in epoch \d+; the other workers were stopped '
+                            r'and the last checkpoint is kept', lines[-1]), lines[-3:]
+    assert not [line for line in lines if 'Traceback' in line]
+    assert _process_children(proc.pid) == []
+    with open(os.path.join(ckpt, 'checkpoint.json')) as f:
+        kept = json.load(f)
+    assert kept['batch'] == 0 and len(kept['history']) == kept['epoch'] >= 1
+    resumed = start(argv + ['--resume'])
+    out, err = resumed.communicate(timeout=900)
+    assert resumed.returncode == 0, err.decode()[-2000:]
+    with open(output + '.json') as f:
+        losses = json.load(f)['loss_per_epoch']
+    assert len(losses) == 3 and losses[:kept['epoch']] == kept['history']  # went on from it
+
+
+def _process_children(pid):
+    """Process ids of `pid`'s children (its workers; none once it has ended)."""
+    out = []
+    try:
+        for task in os.listdir('/proc/%d/task' % pid):
+            with open('/proc/%d/task/%s/children' % (pid, task)) as f:
+                out += [int(p) for p in f.read().split()]
+    except OSError:
+        pass
+    return out
