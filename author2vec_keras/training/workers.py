@@ -105,12 +105,16 @@ def share_model(model):
 
     A fork then shares them: what a worker's steps write, the parent and the other workers see.
     Call it right before forking: `set_weights` or a checkpoint restore replaces a variable's
-    array by a private one again.
+    array by a private one again. Raises ValueError for a model on a GPU.
     """
     moved = 0
     for v in _state(model):
         value = v.get_value(borrow=True, return_internal_type=True)
-        if isinstance(value, np.ndarray) and not is_shared(value):
+        if not isinstance(value, np.ndarray):
+            raise ValueError('worker processes share tables in CPU memory; %s is on another '
+                             'device (%s): train with workers=1 there'
+                             % (v.name, type(value).__name__))
+        if not is_shared(value):
             array = _share(value)
             v.set_value(array, borrow=True)
             if v.get_value(borrow=True, return_internal_type=True) is not array:
