@@ -8,16 +8,17 @@ fork shares instead of copying); the compiled step updates the rows of a table i
 package's fused row-update C ops), so every worker writes into the same tables, without locks.
 Worker `w` of `N` trains the `w`-th of `N` contiguous blocks of the epoch's batches (a batch
 is a pure function of seed, epoch and batch number: each worker draws its own walks and
-negatives, and a chunk of walk pairs is made by one worker only); the parent waits and returns
-the mean loss, as the one-process loop does.
+negatives, and a chunk of walk pairs, about 190 batches, is made by one worker, or two where
+their blocks meet); the parent waits and returns the mean loss, as the one-process loop does.
 
     share_model(model)                              # idempotent; before every fork
     loss = train_epoch(model, batches, workers=2)   # the mean loss (an array)
 
 Results with `N > 1` are not bit-reproducible: the workers' updates interleave as the machine
 schedules them. A worker killed or crashed, or Ctrl-C in the parent, ends every worker; the
-parent then raises (`WorkerError`, the worker's own exception, or KeyboardInterrupt) and the last
-checkpoint stays as it was (the tables, half an epoch on, are not saved).
+parent then raises (`WorkerError`, the worker's own exception, or `TrainingInterrupted` naming
+the last checkpoint) and that checkpoint stays as it was (the tables, half an epoch on, are not
+saved).
 """
 import mmap
 import os
