@@ -43,11 +43,11 @@ DEFAULTS = Author2Vec().get_params()
 PARAMETER_FLAGS = ('model', 'dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size',
                    'optimizer', 'lr', 'dense_updates', 'sampling', 'schedule', 'projection',
                    'batching', 'pairs', 'window', 'walks_per_node', 'walk_length', 'p', 'q',
-                   'positives_per_epoch', 'context')
+                   'positives_per_epoch', 'context', 'workers')
 #: the flag of each estimator parameter that has one: `--` + the name with dashes, but these
 FLAGS = dict({name: '--' + name.replace('_', '-') for name in PARAMETER_FLAGS + (
     'preset', 'checkpoint_dir', 'partitions', 'workdir', 'ray_address')},
-    random_state='--seed', workers='--ray-workers')
+    random_state='--seed')
 #: the estimators as the command line picks them
 ESTIMATOR_FLAGS = {'Author2Vec': '--model paper or blog', 'ContentLinkAuthor2Vec':
                    '--model author2vec', 'PartitionedAuthor2Vec': '--partitions'}
@@ -141,13 +141,17 @@ def _add_papers_arguments(parser):
                             'NEW the stem of --new-papers), with PATH.authors.tsv beside it')
 
 
-def _add_model_arguments(parser, epochs_help, unset_note=''):
+def _add_model_arguments(parser, epochs_help, unset_note='', workers_help=''):
     """The flags `train` and `benchmark` share: the model's size and training, None when not
     given (a preset, or the benchmark's quick mode, may fill them); `unset_note` says which."""
     for flag, name, text in (('--dim', 'dim', 'node vector size'), ('--epochs', 'epochs',
                                                                       epochs_help)):
         parser.add_argument(flag, type=_positive_int, default=None,
                             help='%s (default %s%s)' % (text, _default(name, False), unset_note))
+    parser.add_argument('--workers', type=_positive_int, default=None, metavar='N',
+                        help='processes training each epoch at once (Hogwild over shared-memory '
+                             'tables; up to the number of cores; default 1)%s. N > 1 is faster '
+                             'but not bit-reproducible' % workers_help)
 
 
 def _default(name, preset_note=True):
@@ -317,7 +321,9 @@ def build_parser():
     bench.add_argument('--output-dir', default='results', metavar='DIR',
                        help='where to write TASK_DATASET.{json,md,png} (default results)')
     _add_model_arguments(bench, "Author2Vec's passes over the edges",
-                         unset_note='; --quick: d 16 and enough epochs for a small graph')
+                         unset_note='; --quick: d 16 and enough epochs for a small graph',
+                         workers_help=" of the Author2Vec methods, and DeepWalk's and "
+                                      "node2vec's gensim threads (default 2, 1 with --quick)")
     bench.add_argument('--p', type=_positive_float, default=1.0,
                        help="node2vec's p (default 1)")
     bench.add_argument('--q', type=_positive_float, default=1.0,
@@ -579,7 +585,8 @@ def _partitioned(args, estimator, given):
                               '--preset %s (%s)' % (args.preset, setting)))
     estimator = PartitionedAuthor2Vec(
         partitions=args.partitions, workdir=args.workdir, ray_address=args.ray_address,
-        workers=args.ray_workers, **{k: v for k, v in params.items() if k in names})
+        workers=args.ray_workers,
+        **{k: v for k, v in params.items() if k in names and k != 'workers'})
     try:
         estimator.check_params()
     except ValueError as e:
@@ -607,6 +614,9 @@ def _check_partition_flags(args, graph):
                            % (flag, ', '.join(ROW_WISE)))
     if args.ray_workers is not None and args.ray_address is None:
         raise BadInput('--ray-workers needs --ray-address')
+    if args.workers not in (None, 1):
+        raise BadInput('--workers is not supported with --partitions (the buckets train one '
+                       'at a time here; --ray-address and --ray-workers train several)')
     if args.ray_address is not None:
         import importlib.util
         if importlib.util.find_spec('ray') is None:
@@ -745,7 +755,7 @@ def cmd_benchmark(args):
                                  command=args.command_line, dim=args.dim, p=args.p, q=args.q,
                                  shuffles=args.shuffles, epochs=args.epochs,
                                  resume=args.resume, rerun=rerun,
-                                 progress=not args.no_progress)
+                                 progress=not args.no_progress, workers=args.workers)
     except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
         raise BadInput(str(e))  # too small: refused before any file is written
     with open(path) as f:

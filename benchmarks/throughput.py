@@ -4,6 +4,7 @@ against the same model in PyTorch (dense Adam, sparse embedding + SparseAdam), i
     python benchmarks/throughput.py                      # 1k, 10k, 100k, 1M nodes
     python benchmarks/throughput.py --nodes 100000 --seconds 10
     python benchmarks/throughput.py --on-load refuse     # exit 2 rather than measure when busy
+    python benchmarks/throughput.py --workers 1,2        # also RowAdam in 2 worker processes
     python benchmarks/throughput.py --json results/throughput.json \\
         --plot results/throughput.png --markdown results/throughput.md --profile
 
@@ -21,6 +22,11 @@ threads) and `torch_sparse_adam_1t` (one thread). Keras loops measured for each 
 - `train_step`: `models.train_step(model)` per batch, the estimators' loop (*ours*);
 - `train_on_batch`: `model.train_on_batch(x, y)` per batch (what a user's own loop does);
 - `fit`: `model.fit(x, y, batch_size, epochs=1, shuffle=False, verbose=0)` over the same batches.
+`--workers 1,2,...`: for each N > 1, `keras_rowadam_wN` is RowAdam trained by N Hogwild worker
+processes over shared-memory tables (`workers.train_epoch`, what `Author2Vec(workers=N)` runs):
+each window is one epoch of pool batches sized to last about a window at N times one process's
+rate, its fork and join included (loop `workers`); the table shows its pairs/s and the speed-up
+over one process (`ours`).
 
 The machine is shared: only a quiet machine gives ratios worth reporting. The 1-minute load
 average is recorded before and after every measurement; one above `--max-load` (default: the
@@ -96,6 +102,42 @@ def _summary(rates):
     return {'best': max(rates), 'median': statistics.median(rates), 'windows': rates}
 
 
+def _workers_of(method):
+    """N of `keras_rowadam_wN` (RowAdam in N worker processes), else 1."""
+    head, _, n = method.rpartition('_w')
+    return int(n) if head == OURS and n.isdigit() else 1
+
+
+class _PoolBatches(object):
+    """`count` batches cycling over the pool: the epoch `workers.train_epoch` trains."""
+
+    def __init__(self, x, y, count):
+        self.x, self.y, self.count = x, y, count
+
+    def __len__(self):
+        return self.count
+
+    def __getitem__(self, i):
+        return self.x[i % len(self.x)], self.y[i % len(self.y)]
+
+
+def run_workers(args, model, step, x, y):
+    """pairs/s of `train_epoch` in `args.workers` processes, one epoch per window."""
+    from author2vec_keras.training.workers import train_epoch
+    one = _timed_loop(lambda i: step(x[i], y[i]), args.pool, args.seconds / WINDOWS,
+                      args.batch_size)  # one process's rate, to size the epochs
+    window = args.seconds / WINDOWS
+    count = max(4 * args.workers, int(max(one) * args.workers * window / args.batch_size))
+    batches = _PoolBatches(x, y, count)
+    train_epoch(model, batches, args.workers)  # warm-up: the first shares the tables
+    rates = []
+    for _ in range(WINDOWS):
+        t0 = time.perf_counter()
+        train_epoch(model, batches, args.workers)
+        rates.append(count * args.batch_size / (time.perf_counter() - t0))
+    return {'workers': _summary(rates), 'batches_per_epoch': count}
+
+
 def run_keras(args):
     sys.path.insert(0, ROOT)
     t0 = time.perf_counter()
@@ -121,6 +163,15 @@ def run_keras(args):
         model.train_on_batch(x[i % args.pool], y[i % args.pool])
     res = {'compile_s': compile_s, 'import_s': import_s, 'loops': {},
            'count_params_fix': backend.applied('count_params')}
+    args.workers = _workers_of(args.method)
+    if args.workers > 1:
+        measured = run_workers(args, model, step, x, y)
+        res['loops'] = {'workers': measured.pop('workers')}
+        res.update(measured, workers=args.workers, peak_rss_mb=_peak_rss_mb(),
+                   peak_rss_workers_mb=resource.getrusage(
+                       resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0)
+        res['theano'], res['keras'] = theano.__version__, keras.__version__
+        return res
     res['loops']['train_step'] = _summary(_timed_loop(
         lambda i: step(x[i], y[i]), args.pool, args.seconds, args.batch_size))
     res['loops']['train_on_batch'] = _summary(_timed_loop(
@@ -208,7 +259,7 @@ def run_torch(args):
 
 
 def worker(args):
-    res = run_torch(args) if args.method in TORCH_METHODS else run_keras(args)
+    res = run_torch(args) if args.method.startswith('torch') else run_keras(args)
     res.setdefault('peak_rss_mb', _peak_rss_mb())
     print('RESULT ' + json.dumps(res))
 
@@ -341,18 +392,26 @@ def table_lines(out, sizes):
     lines = ['pairs/s (best of %d windows of %.1f s each); ours = RowAdam, default settings, '
              'models.train_step; PyTorch sparse = the faster thread setting'
              % (WINDOWS, a['seconds'] / WINDOWS), '']
+    workers = sorted(int(n) for n in summary[str(sizes[0])].get('workers', {}) if int(n) > 1)
     head = ['nodes', 'stock Adam', 'ours: RowAdam', 'ours: train_on_batch', 'ours: fit',
-            'RowAdam, 2 BLAS threads', 'PyTorch dense Adam', 'PyTorch SparseAdam',
-            'ours / PyTorch sparse', 'peak MB ours / PyTorch sparse',
-            'warm compile s (stock / ours)', 'load before-after (max)']
+            'RowAdam, 2 BLAS threads']
+    for n in workers:
+        head += ['ours: %d workers' % n, '%d workers / 1' % n]
+    head += ['PyTorch dense Adam', 'PyTorch SparseAdam',
+             'ours / PyTorch sparse', 'peak MB ours / PyTorch sparse',
+             'warm compile s (stock / ours)', 'load before-after (max)']
     lines.append('| ' + ' | '.join(head) + ' |')
     lines.append('|' + '---|' * len(head))
     for n in sizes:
         r = summary[str(n)]
         wc = r['warm_compile_s']
+        per = [x for k in workers for x in (
+            fmt(r['workers'].get(str(k))),
+            '%.2f' % (r['workers'][str(k)] / r['ours'])
+            if r['workers'].get(str(k)) and r['ours'] else '-')]
         lines.append('| ' + ' | '.join([
             '{:,}'.format(n), fmt(r['stock_adam']), fmt(r['ours']), fmt(r['ours_train_on_batch']),
-            fmt(r['ours_fit']), fmt(r['rowadam_2t']), fmt(r['torch_dense']),
+            fmt(r['ours_fit']), fmt(r['rowadam_2t'])] + per + [fmt(r['torch_dense']),
             fmt(r['torch_sparse']), '%.2f' % r['ratio'] if r['ratio'] else '-',
             ' / '.join([mb(r, OURS), mb(r, r['torch_sparse_method'])]),
             ' / '.join('%.0f' % wc[m] if wc.get(m) else '-' for m in ('keras_adam', OURS)),
@@ -373,13 +432,16 @@ def ratio_lines(out, sizes):
     for n in sizes:
         r = out['summary'][str(n)]
         mark = ' LOADED' if r['loaded'] else ''
+        workers = ''.join(' workers%s=%.0f speedup%s=%.2f' % (k, v or 0, k, (v or 0) / r['ours'])
+                          for k, v in sorted(r['workers'].items(), key=lambda kv: int(kv[0]))
+                          if int(k) > 1 and r['ours'])
         if r['torch_sparse'] is None:
-            lines.append('nodes=%d ours=%.0f pytorch_sparse=skipped ratio=n/a load=%.2f%s'
-                         % (n, r['ours'] or 0, r['load_max'], mark))
+            lines.append('nodes=%d ours=%.0f pytorch_sparse=skipped ratio=n/a%s load=%.2f%s'
+                         % (n, r['ours'] or 0, workers, r['load_max'], mark))
         else:
-            lines.append('nodes=%d ours=%.0f pytorch_sparse=%.0f ratio=%.2f load=%.2f%s'
+            lines.append('nodes=%d ours=%.0f pytorch_sparse=%.0f ratio=%.2f%s load=%.2f%s'
                          % (n, r['ours'] or 0, r['torch_sparse'],
-                            (r['ours'] or 0) / r['torch_sparse'], r['load_max'], mark))
+                            (r['ours'] or 0) / r['torch_sparse'], workers, r['load_max'], mark))
     return lines
 
 
@@ -437,6 +499,9 @@ def main(argv=None):
     p.add_argument('--pool', type=int, default=64, help='pre-generated batches per measurement')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--methods', default=','.join(KERAS_METHODS + TORCH_METHODS))
+    p.add_argument('--workers', default='1',
+                   help='comma-separated worker process counts, e.g. 1,2: for each N > 1 also '
+                        'RowAdam in N Hogwild worker processes (keras_rowadam_wN)')
     p.add_argument('--theano-flags', default='',
                    help='extra THEANO_FLAGS for the Keras children, e.g. allow_gc=True')
     p.add_argument('--cold-compile', action='store_true',
@@ -478,6 +543,15 @@ def run(args):
               % (', '.join(sorted(unknown)), ', '.join(KERAS_METHODS + TORCH_METHODS)),
               file=sys.stderr)
         sys.exit(2)
+    try:
+        counts = sorted({int(n) for n in args.workers.split(',') if n.strip()})
+    except ValueError:
+        counts = [0]
+    if not counts or counts[0] < 1:
+        print('throughput.py: --workers: expected positive integers like 1,2, got %r'
+              % args.workers, file=sys.stderr)
+        sys.exit(2)
+    methods += ['%s_w%d' % (OURS, n) for n in counts if n > 1]
     have_torch = torch_available()
     if not have_torch:
         print('NOTE: torch is not installed: skipping the PyTorch columns '
@@ -545,6 +619,8 @@ def run(args):
         ours = get(n, OURS, 'train_step')
         ts_m, ts = better(n, ('torch_sparse_adam', 'torch_sparse_adam_1t'), 'train_step')
         summary[n] = {
+            'workers': dict({'1': ours}, **{
+                str(_workers_of(m)): get(n, m, 'workers') for m in res if _workers_of(m) > 1}),
             'stock_adam': get(n, 'keras_adam', 'train_step'),
             'ours': ours, 'ours_method': OURS,
             'ours_train_on_batch': get(n, OURS, 'train_on_batch'),

@@ -181,7 +181,7 @@ def _summary(runs):
 
 def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir='results',
                   command=None, dim=None, p=1.0, q=1.0, outlier_fraction=0.05, shuffles=None,
-                  epochs=None, resume=False, rerun=(), progress=True):
+                  epochs=None, resume=False, rerun=(), progress=True, workers=None):
     """Run `methods` on `dataset` for `task` over `seeds` seeds; write JSON, markdown and PNG.
 
     # Arguments
@@ -200,6 +200,9 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         outlier_fraction: planted outliers for the outliers task.
         shuffles: node classification splits per training ratio per seed (default 10; 2 quick).
         epochs: Author2Vec's passes over the edges (default its estimator's, 10; 1 quick).
+        workers: the Author2Vec methods' worker processes (`Author2Vec(workers=...)`) and
+            DeepWalk's and node2vec's gensim threads; None: 1 process, and 2 threads (1
+            quick).
         resume: keep the methods an earlier run of the same dataset/task/mode already finished
             for every seed (read from the JSON in `output_dir`), and the seeds it finished of
             the others with the same settings; run only the rest.
@@ -219,7 +222,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
     seeds = int(seeds)
     if seeds < 1:
         raise ValueError('seeds must be >= 1')
-    for flag, value in (('dim', dim), ('epochs', epochs), ('shuffles', shuffles)):
+    for flag, value in (('dim', dim), ('epochs', epochs), ('shuffles', shuffles),
+                        ('workers', workers)):
         if value is not None:
             positive_int(flag, value)
     for flag, value in (('p', p), ('q', q)):
@@ -243,6 +247,8 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         s['shuffles'] = int(shuffles)
     if epochs is not None:
         s['a2v_epochs'] = int(epochs)
+    if workers is not None:  # only then in the settings: a resumed run's stay the same
+        s['workers'] = s['a2v_workers'] = int(workers)
 
     def make(m, seed=0):
         return make_method(m, seed=seed, p=p, q=q, epochs=s['a2v_epochs'], settings=s)

@@ -62,7 +62,8 @@ def _heuristic(name):
 
 def _author2vec(model):
     return lambda s, seed, p, q: Author2Vec(dim=s['dim'], epochs=s['a2v_epochs'], model=model,
-                                            random_state=seed, verbose=0)
+                                            random_state=seed, verbose=0,
+                                            workers=s.get('a2v_workers', 1))
 
 
 def _author2vec_walks(context, sampling=None):
@@ -70,7 +71,7 @@ def _author2vec_walks(context, sampling=None):
     return lambda s, seed, p, q: Author2Vec.from_preset(
         'walks', dim=s['dim'], epochs=s['a2v_epochs'], window=s['window'],
         walks_per_node=s['num_walks'], walk_length=s['walk_length'], context=context,
-        sampling=sampling, random_state=seed, verbose=0)
+        sampling=sampling, random_state=seed, verbose=0, workers=s.get('a2v_workers', 1))
 
 
 _ALL = TASKS

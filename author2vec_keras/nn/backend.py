@@ -656,3 +656,19 @@ def set_keras_shape(variable, shape):
     """Record `shape` as `variable`'s shape for keras (`K.int_shape` reads `_keras_shape`; keras
     sets it only on the variables it makes itself)."""
     variable._keras_shape = tuple(shape)
+
+
+def value_cell(variable):
+    """The storage cell of a Theano shared variable (`container.storage`, a one-item list): a
+    compiled function reads `cell[0]` and writes its update there, in place or as a new array
+    (`get_value` without its checks and copies, for a look after every step)."""
+    return variable.container.storage
+
+
+def updated_variables(model):
+    """The shared variables `model`'s train function updates, made if needed: its weights,
+    the optimizer's slots and step counter, and any random stream's state (Dropout)
+    (`theano.function`'s inputs that have an update)."""
+    inner = model.model if isinstance(model, keras.models.Sequential) else model
+    function = theano_train_function(inner)
+    return [i.variable for i in function.maker.inputs if i.update is not None]

@@ -197,6 +197,11 @@ class Checkpoints(object):
         return into, meta
 
 
+    def position(self):
+        """`(epoch, batch)` of the last checkpoint written in `directory`, or None."""
+        meta = _read_json(os.path.join(self.directory, META))
+        return None if meta is None else (meta['epoch'], meta['batch'])
+
     def _remove_temporaries(self):
         """Delete the half-written files of a run killed inside an atomic write (this
         directory's own kinds only: `META` and model files)."""

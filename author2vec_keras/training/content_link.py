@@ -86,7 +86,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                  doc2vec_epochs=20, train_papers=True, optimizer='adam', lr=None,
                  dense_updates=False, sampling=None, batching='pairs',
                  embedding_init='uniform', author_tables='shared', random_state=0, verbose=1,
-                 checkpoint_dir=None):
+                 checkpoint_dir=None, workers=1):
         self._keep_params(locals())
 
     def check_params(self):
@@ -229,7 +229,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         if self.schedule == 'joint':
             batches['joint'] = _JointBatches(link, content)
         params = {k: v for k, v in self.get_params().items()
-                  if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+                  if k not in ('verbose', 'checkpoint_dir', 'epochs', 'workers')}
         weights = weights_digest(self.graph_)
         data = digest(self.authorship_, self.papers_, self.paper_init_
                       if self.paper_init_ is not None else 'no paper vectors',

@@ -97,7 +97,7 @@ class Author2Vec(PairEmbedding):
                  model='paper', pairs='edges', window=10, walks_per_node=10, walk_length=80,
                  p=1.0, q=1.0, positives_per_epoch=None, context='shared', optimizer='adam',
                  lr=None, dense_updates=False, sampling=None, random_state=0, verbose=1,
-                 checkpoint_dir=None):
+                 checkpoint_dir=None, workers=1):
         self._keep_params(locals())
 
     def check_params(self):
@@ -168,7 +168,7 @@ class Author2Vec(PairEmbedding):
         if resume and not self.checkpoint_dir:
             raise ValueError('resume=True needs checkpoint_dir')
         params = {k: v for k, v in self.get_params().items()
-                  if k not in ('verbose', 'checkpoint_dir', 'epochs')}
+                  if k not in ('verbose', 'checkpoint_dir', 'epochs', 'workers')}
         data = weights_digest(self.graph_)
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \

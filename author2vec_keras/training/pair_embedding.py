@@ -20,6 +20,7 @@ from author2vec_keras.fileio import save_word2vec
 from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
 from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.training.presets import preset_settings
+from author2vec_keras.training.workers import check_fork, train_epoch
 
 __all__ = ['PairEmbedding', 'MAX_SEED', 'weights_digest']
 
@@ -56,10 +57,17 @@ class PairEmbedding(BaseEstimator):
         random_state: seed of initialisation, sampling and dropout.
         verbose: 0 silent, 1 a progress bar per epoch (tqdm, on stderr) and a line with its
             losses (`loop.Progress`).
+        workers: processes training each epoch at once, Hogwild, over tables in shared memory
+            (`workers.train_epoch`; needs `os.fork`): up to the number of cores. 1 (default)
+            trains in this process, bit-reproducibly; with more, results are not
+            bit-reproducible and checkpoints are written at epoch ends only (Ctrl-C keeps the
+            last one).
     """
     _pair_model = 'model_'  # the trained model that scores node pairs
     _loop = None  # the running `loop.EpochLoop`
     _weighted = True  # the edge weights draw the training pairs (`graph.check_weights`)
+    #: `workers` counts Hogwild processes (`PartitionedAuthor2Vec`'s are Ray's)
+    _forks_workers = True
 
     @classmethod
     def from_preset(cls, name, **params):
@@ -108,6 +116,11 @@ class PairEmbedding(BaseEstimator):
         """
         for name in ('dim', 'hidden_dim', 'negatives', 'epochs', 'batch_size'):
             positive_int(name, getattr(self, name))
+        workers = getattr(self, 'workers', 1)
+        if workers is not None:  # None: PartitionedAuthor2Vec's Ray workers, as many as fit
+            positive_int('workers', workers)
+            if self._forks_workers:
+                check_fork(workers)
         if self.sampling is not None:
             one_of('sampling', self.sampling, SAMPLING)
         if self.lr is not None and not self.lr > 0:
@@ -172,11 +185,20 @@ class PairEmbedding(BaseEstimator):
         The seam of the epoch loop (`loop.EpochLoop`): the running loop's per-batch callbacks
         are called around each step. Returns the mean loss (an array: total then per output for
         multi-output models). Raises `FloatingPointError` naming the epoch and batch when the
-        loss is not finite.
+        loss is not finite. With `workers > 1`, `workers.train_epoch` trains them in worker
+        processes, and the callbacks' `on_batch_end` follow the workers' batches as they finish
+        (the loss the workers' running mean).
         """
+        begin, end = self._loop.batch_hooks if self._loop is not None else ((), ())
+        if self._forks_workers and (getattr(self, 'workers', None) or 1) > 1:
+            def finished(step, logs):
+                for hook in end:
+                    hook(step, logs)
+            return train_epoch(model, batches, int(self.workers), epoch, first,
+                               on_batch_end=finished if end else None,
+                               checkpoints=getattr(self, '_checkpoints', None))
         from author2vec_keras.nn.models import train_step
         train = train_step(model)
-        begin, end = self._loop.batch_hooks if self._loop is not None else ((), ())
         total, count = 0.0, 0
         step = first
         try:

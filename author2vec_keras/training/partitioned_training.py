@@ -113,6 +113,8 @@ class PartitionedAuthor2Vec(PairEmbedding):
     """
     _weighted = False  # every edge alike (the command line says so)
 
+    _forks_workers = False  # `workers` are Ray's
+
     def __init__(self, partitions=4, workdir=None, dim=128, hidden_dim=32, negatives=5,
                  epochs=10, batch_size=512, optimizer='adam', lr=None, dense_updates=False,
                  sampling=None, random_state=0, verbose=1, ray_address=None,

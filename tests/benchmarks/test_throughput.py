@@ -31,11 +31,12 @@ def test_unknown_method_is_a_usage_error():
 
 
 def test_loads_are_recorded_and_loaded_measurements_marked(tmp_path):
-    """A tiny real run (one Keras child, fix 8 off): every measurement records its load average
-    before and after; with --max-load -1 every one is marked LOADED, and so is its size."""
+    """A tiny real run (two Keras children, fix 8 off; the second trains in 2 worker
+    processes): every measurement records its load average before and after; with --max-load
+    -1 every one is marked LOADED, and so is its size."""
     out, md = tmp_path / 'tp.json', tmp_path / 'tp.md'
     proc = _run('--nodes', '50', '--dim', '4', '--hidden-dim', '2', '--batch-size', '16',
-                '--seconds', '0.2', '--pool', '4', '--methods', 'keras_rowadam',
+                '--seconds', '0.2', '--pool', '4', '--methods', 'keras_rowadam', '--workers', '1,2',
                 '--max-load', '-1', '--no-count-params-fix', '--json', str(out),
                 '--markdown', str(md))
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -46,7 +47,13 @@ def test_loads_are_recorded_and_loaded_measurements_marked(tmp_path):
     assert r['count_params_fix'] is False  # AUTHOR2VEC_SKIP_FIXES=count_params in the child
     assert set(r['loops']) == {'train_step', 'train_on_batch', 'fit'}
     assert res['summary']['50']['loaded'] and res['max_load'] == -1
-    assert proc.stdout.strip().splitlines()[-1].endswith('LOADED')
+    two = res['results']['50']['keras_rowadam_w2']
+    assert 'error' not in two, two.get('error')
+    assert set(two['loops']) == {'workers'} and two['workers'] == 2 and two['loaded']
+    assert set(res['summary']['50']['workers']) == {'1', '2'}
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.endswith('LOADED') and ' workers2=' in last and ' speedup2=' in last
     page = md.read_text()
+    assert '| ours: 2 workers | 2 workers / 1 |' in page
     assert '**LOADED**' in page and '--no-count-params-fix' in page
     assert '| 50 | keras_rowadam |' in page  # the load of every measurement
