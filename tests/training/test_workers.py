@@ -23,7 +23,7 @@ from author2vec_keras.nn.sequences import PairSequence
 from author2vec_keras.training import workers
 from author2vec_keras.training.checkpoints import TrainingInterrupted
 from author2vec_keras.training.content_link import ContentLinkAuthor2Vec
-from author2vec_keras.training.estimator import Author2Vec
+from author2vec_keras.training.estimator import MIN_BATCHES, Author2Vec
 
 pytestmark = pytest.mark.skipif(not workers.fork_available(), reason='needs os.fork')
 
@@ -154,7 +154,8 @@ def test_one_worker_is_the_one_process_loop_to_the_bit():
     np.random.seed(5)
     model = models.paper_model(34, 8, 4, optimizer=resolve('adam'))
     step = models.train_step(model)
-    batches = PairSequence(est.graph_, negatives=2, batch_size=16, seed=5)
+    batches = PairSequence(est.graph_, negatives=2, batch_size=16, seed=5,
+                           min_batches=MIN_BATCHES)  # karate: 20 batches an epoch
     for epoch in range(2):
         batches.set_epoch(epoch)
         for i in range(len(batches)):
@@ -285,3 +286,18 @@ def _process_children(pid):
     except OSError:
         pass
     return out
+
+
+def test_the_callbacks_follow_the_workers_batches():
+    """With workers the loop's batch callbacks run in the parent as the workers' batches finish:
+    every batch of every epoch once, in order, with a finite running loss; the epoch's losses
+    after."""
+    from author2vec_keras.nn.backend import keras
+    seen, epochs = [], []
+    callback = keras.callbacks.LambdaCallback(
+        on_batch_end=lambda batch, logs: seen.append((len(epochs), batch, logs['loss'])),
+        on_epoch_end=lambda epoch, logs: epochs.append(logs['loss']))
+    Author2Vec(dim=8, hidden_dim=4, negatives=1, batch_size=16, epochs=2, random_state=0,
+               workers=2, verbose=0).fit(nx.karate_club_graph(), callbacks=[callback])
+    assert [(e, b) for e, b, _ in seen] == [(e, b) for e in range(2) for b in range(MIN_BATCHES)]
+    assert np.isfinite([loss for _, _, loss in seen]).all() and np.isfinite(epochs).all()
