@@ -33,6 +33,7 @@ import scipy.sparse as sp
 
 from author2vec_keras.checks import one_of, positive_int
 from author2vec_keras.data import paper_splits
+from author2vec_keras.data.graph import GraphError
 from author2vec_keras.evaluation import baselines, benchmark, methods as registry, pipeline
 from author2vec_keras.evaluation.protocols import binary_scores, tied_rank_metrics
 from author2vec_keras.fileio import atomic_open
@@ -155,8 +156,8 @@ def parse_methods(methods):
 def settings_for(quick=False, dim=None, epochs=None, p=1.0, q=1.0, graph=None):
     """Every method's hyper-parameters: the graph benchmark's (`benchmark._settings`: full or
     quick), the content + link model's preset (quick: small), TF-IDF's."""
-    from author2vec_keras.training.presets import preset_settings
     from author2vec_keras.training.estimator import Author2Vec
+    from author2vec_keras.training.presets import preset_settings
     s = benchmark._settings(quick, Author2Vec().dim if dim is None else dim, graph)
     s.update(p=p, q=q)
     content = preset_settings('content-link', 'ContentLinkAuthor2Vec')
@@ -348,8 +349,8 @@ def papers_of(dataset, merge_variants=False):
         if bib is None:
             meta = ds.extra.get('papers')
             if not meta:
-                raise ValueError('%s has no papers: the papers benchmark needs a bibliography '
-                                 '(--papers FILE, --dataset hep-th or aan)' % name)
+                raise ValueError('no papers: the papers benchmark needs a bibliography '
+                                 '(--papers FILE, --dataset hep-th or aan)')
             bib = Papers([Paper(pid, m.get('title') or '', m.get('text') or '', m.get('year'),
                                 tuple((a, a) for a in dict.fromkeys(m['authors'])))
                           for pid, m in meta.items() if m.get('authors')], source=name)
@@ -445,10 +446,15 @@ def run_papers_benchmark(papers, protocol='temporal', split_year=None, methods=N
         raise ValueError('the %s split has no test pair (no new co-author pair among the '
                          'active authors)' % protocol)
     if 'combination' in methods:
-        inner = paper_splits.inner_split(first, seed=0)
-        if not len(inner.test_edges):
-            raise ValueError("the combination's inner split has no test pair; leave out "
-                             'combination')
+        try:
+            inner = paper_splits.inner_split(first, seed=0).test_edges
+        except (ValueError, GraphError) as e:
+            inner, problem = [], str(e)
+        else:
+            problem = 'no test pair'
+        if not len(inner):
+            raise ValueError("the combination's inner split: %s; leave out combination"
+                             % problem)
     s = settings_for(quick, dim, epochs, p, q, first.train_graph)
     s['split'] = dict(first.settings, merge_variants=bool(merge_variants))
     s['hits_at'] = HITS_AT

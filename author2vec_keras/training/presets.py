@@ -2,9 +2,10 @@
 
 `PRESETS` maps a name to a `Preset`: the estimator whose it is and its parameters.
 `A2V_LUA` (the authors' a2v.lua, line by line), `A2V_LUA_AS_RUN` and `CONTENT_LINK` (the
-setting that learns) configure `ContentLinkAuthor2Vec`; `WALKS` and `PAPER` configure `Author2Vec`. `preset_settings` resolves a
-name for an estimator (the one check, the one message), read by `<Estimator>.from_preset` and
-`author2vec train --preset`; `presets_of` lists an estimator's.
+setting that learns) configure `ContentLinkAuthor2Vec`; `WALKS` and `PAPER` configure
+`Author2Vec`. `preset_settings` resolves a name for an estimator (the one check, the one
+message), read by `<Estimator>.from_preset` and `author2vec train --preset`; `presets_of` lists
+an estimator's.
 """
 import collections
 
