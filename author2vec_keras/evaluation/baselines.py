@@ -30,12 +30,12 @@ from author2vec_keras.checks import one_of
 from author2vec_keras.data.readers import as_graph
 from author2vec_keras.data.walks import random_walks
 
-__all__ = ['common_neighbours', 'jaccard', 'adamic_adar', 'preferential_attachment',
-           'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec', 'LINE', 'SpectralEmbedding',
-           'RandomEmbedding', 'AuthorTfidf']
+__all__ = ['binary_adjacency', 'common_neighbours', 'jaccard', 'adamic_adar',
+           'preferential_attachment', 'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec',
+           'LINE', 'SpectralEmbedding', 'RandomEmbedding', 'AuthorTfidf']
 
 
-def _binary_adjacency(graph):
+def binary_adjacency(graph):
     """Unweighted symmetric CSR (neighbour sets) of a graph."""
     a = graph.adjacency
     if graph.directed:
@@ -65,14 +65,14 @@ def _common(a, u, v, weights=None):
 
 def common_neighbours(graph, pairs):
     """|N(u) & N(v)| for each pair (Liben-Nowell & Kleinberg 2007)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     return _common(a, u, v)
 
 
 def jaccard(graph, pairs):
     """|N(u) & N(v)| / |N(u) | N(v)| (0 when both are isolated)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     cn = _common(a, u, v)
@@ -84,7 +84,7 @@ def jaccard(graph, pairs):
 
 def adamic_adar(graph, pairs):
     """sum over common neighbours w of 1 / log(deg(w)) (Adamic & Adar 2003)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     inv_log = np.zeros(len(deg))
@@ -94,7 +94,7 @@ def adamic_adar(graph, pairs):
 
 def preferential_attachment(graph, pairs):
     """deg(u) * deg(v) (Barabasi & Albert 1999)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     return deg[u] * deg[v]
@@ -323,7 +323,7 @@ class SpectralEmbedding(BaseEstimator):
     def fit(self, graph, y=None):
         from scipy.sparse.linalg import eigsh
         g = as_graph(graph)
-        a = _binary_adjacency(g)
+        a = binary_adjacency(g)
         n = g.num_nodes
         deg = np.asarray(a.sum(axis=1)).ravel()
         dinv = np.zeros(n)

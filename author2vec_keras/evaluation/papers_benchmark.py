@@ -96,7 +96,7 @@ def heuristic_scorer(name, graph):
     """A link heuristic of `baselines.HEURISTICS` on `graph` (Adamic-Adar, preferential
     attachment and common neighbours also by blocks)."""
     fn = baselines.HEURISTICS[name]
-    a = baselines._binary_adjacency(graph).tocsr()
+    a = baselines.binary_adjacency(graph).tocsr()
     deg = np.asarray(a.sum(axis=1)).ravel()
 
     def pairs(p):
@@ -120,11 +120,7 @@ def heuristic_scorer(name, graph):
 
 def _own_scorer(estimator):
     """An Author2Vec estimator's edge probability, predicted in large batches."""
-    from author2vec_keras.nn.models import edge_probability
-    model = getattr(estimator, estimator._pair_model)
-    symmetric = not estimator.graph_.directed
-    return Scorer(lambda p: edge_probability(model, p, batch_size=PREDICT_BATCH,
-                                             symmetric=symmetric))
+    return Scorer(lambda p: estimator.edge_probability(p, batch_size=PREDICT_BATCH))
 
 
 # ----------------------------------------------------------------------------------------------
@@ -154,11 +150,11 @@ def parse_methods(methods):
 
 
 def settings_for(quick=False, dim=None, epochs=None, p=1.0, q=1.0, graph=None):
-    """Every method's hyper-parameters: the graph benchmark's (`benchmark._settings`: full or
+    """Every method's hyper-parameters: the graph benchmark's (`benchmark.method_settings`: full or
     quick), the content + link model's preset (quick: small), TF-IDF's."""
     from author2vec_keras.training.estimator import Author2Vec
     from author2vec_keras.training.presets import preset_settings
-    s = benchmark._settings(quick, Author2Vec().dim if dim is None else dim, graph)
+    s = benchmark.method_settings(quick, Author2Vec().dim if dim is None else dim, graph)
     s.update(p=p, q=q)
     content = preset_settings('content-link', 'ContentLinkAuthor2Vec')
     if quick:
@@ -495,7 +491,7 @@ def run_papers_benchmark(papers, protocol='temporal', split_year=None, methods=N
             bar.set_postfix_str('seed %d %s' % (seed, m))
             runs[m] = [r for r in runs[m] if r['seed'] != seed]
             try:
-                load, cpu, t0 = benchmark._loadavg(), time.process_time(), time.time()
+                load, cpu, t0 = benchmark.loadavg(), time.process_time(), time.time()
                 with warnings.catch_warnings():
                     warnings.simplefilter('ignore')
                     scorer, detail = fit_method(m, split, seed, s, cache)
@@ -503,7 +499,7 @@ def run_papers_benchmark(papers, protocol='temporal', split_year=None, methods=N
                     metrics = evaluate(scorer, split)
                 run = {'seed': seed, 'metrics': metrics,
                        'timings': {'fit': fit, 'evaluate': time.time() - t0 - fit},
-                       'loadavg': [load, benchmark._loadavg()],
+                       'loadavg': [load, benchmark.loadavg()],
                        'cpu_seconds': time.process_time() - cpu}
                 if detail:
                     run['detail'] = detail
@@ -536,7 +532,7 @@ def _resumed(path, settings, seeds):
         return {}
     with open(path) as f:
         old = json.load(f)
-    now = json.loads(json.dumps(settings, default=benchmark._json_default))
+    now = json.loads(json.dumps(settings, default=benchmark.json_default))
     if old.get('settings') != now:
         diff = sorted(k for k in set(now) | set(old.get('settings', {}))
                       if now.get(k) != old.get('settings', {}).get(k))
@@ -550,7 +546,7 @@ def _write(result, runs, stem, started, complete):
     """JSON, markdown (and, complete, the PNG) of the runs so far."""
     from author2vec_keras.evaluation.reporting import papers_markdown, papers_plot
     result.update(runs=runs, complete=complete, total_seconds=time.time() - started,
-                  versions=pipeline.versions(), summary=benchmark._summary(runs))
+                  versions=pipeline.versions(), summary=benchmark.summarize(runs))
     with atomic_open(stem + '.md', 'w') as f:
         f.write(papers_markdown(result))
     if complete:
@@ -560,5 +556,5 @@ def _write(result, runs, stem, started, complete):
         except Exception as e:  # noqa: BLE001  a plot must not lose the numbers
             result['plot_error'] = '%s: %s' % (type(e).__name__, e)
     with atomic_open(stem + '.json', 'w') as f:
-        json.dump(result, f, indent=1, default=benchmark._json_default)
+        json.dump(result, f, indent=1, default=benchmark.json_default)
     return stem
