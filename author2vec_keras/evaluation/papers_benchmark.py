@@ -4,7 +4,8 @@ every method on the same bibliography split, in one table.
     author2vec benchmark --dataset hep-th --protocol temporal --split-year 1999 --seeds 3
     author2vec benchmark --papers papers.csv --protocol holdout --methods tfidf,adamic-adar
 
-Writes `<output-dir>/papers-<protocol>[-<year>][-min<k>][-leaky]_<name>[_quick].{json,md,png}`.
+Writes `<output-dir>/papers-<protocol>[-<year>][-min<k>][-leaky][-merged]_<name>[_quick]` `.json`,
+`.md` and `.png` (`-merged`: one person's name variants merged first).
 Splits: `data.paper_splits` (temporal: train on the papers up to the split year, test on the
 co-author pairs that first appear after it; holdout: half the co-author edges held out, their
 joint papers never read unless `leaky`). Metrics (`evaluate`): AUC against random never-co-author
@@ -393,10 +394,12 @@ def make_split(papers, protocol, split_year=None, min_papers=1, leaky=False, see
     return paper_splits.holdout_split(papers, 0.5, seed=seed, leaky=leaky)
 
 
-def stem_of(name, protocol, split_year=None, min_papers=1, leaky=False, quick=False):
-    """`papers-<protocol>[-<year>][-min<k>][-leaky]_<name>[_quick]`."""
+def stem_of(name, protocol, split_year=None, min_papers=1, leaky=False, quick=False,
+            merged=False):
+    """`papers-<protocol>[-<year>][-min<k>][-leaky][-merged]_<name>[_quick]`."""
     tag = protocol + ('-%d' % split_year if split_year is not None else '') + \
-        ('-min%d' % min_papers if min_papers != 1 else '') + ('-leaky' if leaky else '')
+        ('-min%d' % min_papers if min_papers != 1 else '') + ('-leaky' if leaky else '') + \
+        ('-merged' if merged else '')
     return 'papers-%s_%s%s' % (tag, name, '_quick' if quick else '')
 
 
@@ -436,6 +439,9 @@ def run_papers_benchmark(papers, protocol='temporal', split_year=None, methods=N
         if value is not None:
             positive_int(flag, value)
     name, bib = papers_of(papers, merge_variants)
+    if merge_variants:
+        print('merge_variants: %d name variants merged into %d authors (%d authors left)'
+              % (len(bib.merged), len(set(bib.merged.values())), len(bib.names)))
     check_protocol(bib, protocol, split_year, min_papers, leaky, methods)
     first = make_split(bib, protocol, split_year, min_papers, leaky, seed=0)
     if not len(first.test_edges):
@@ -461,7 +467,7 @@ def run_papers_benchmark(papers, protocol='temporal', split_year=None, methods=N
         command = ' '.join(['author2vec'] + sys.argv[1:]) if sys.argv and \
             os.path.basename(sys.argv[0]).startswith('author2vec') else ' '.join(sys.argv)
     stem = os.path.join(output_dir, stem_of(name, protocol, split_year, min_papers, leaky,
-                                            quick))
+                                            quick, merge_variants))
     runs = _resumed(stem + '.json', s, seeds) if resume else {}
     kept = {(m, r['seed']) for m, rs in runs.items() for r in rs}
     order = [m for m in METHODS if m in methods or m in runs]
@@ -471,7 +477,8 @@ def run_papers_benchmark(papers, protocol='temporal', split_year=None, methods=N
               'leaky': bool(leaky), 'min_papers': min_papers, 'methods': order,
               'seeds': list(range(seeds)), 'quick': bool(quick), 'command': command,
               'settings': s, 'source': getattr(bib, 'source', name),
-              'papers': len(bib), 'splits': {}, 'labels': {m: _label(m) for m in order}}
+              'papers': len(bib), 'splits': {'0': first.info},
+              'labels': {m: _label(m) for m in order}}
     started = time.time()
     from tqdm import tqdm
     bar = tqdm(total=seeds * len(methods), disable=not progress, file=sys.stderr,

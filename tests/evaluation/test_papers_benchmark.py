@@ -23,8 +23,10 @@ from author2vec_keras.evaluation.papers_benchmark import (
     Scorer,
     evaluate,
     fit_method,
+    papers_of,
     rank_true_pairs,
     settings_for,
+    stem_of,
 )
 from author2vec_keras.evaluation.protocols import tied_rank_metrics
 
@@ -247,3 +249,17 @@ def test_quick_run_of_the_content_link_model_and_the_combination(hepth_slice, tm
     (run,) = result['runs']['combination']
     assert run['metrics']['auc_random'] > 0.75
     assert run['detail']['inner']['test_years'] == [1995, 1996]  # fitted on 1994 / 1995-96
+
+
+def test_file_names_and_a_dataset_of_aan_style_metadata():
+    assert stem_of('hep-th', 'temporal', 1999) == 'papers-temporal-1999_hep-th'
+    assert stem_of('hep-th', 'temporal', 1999, min_papers=2, merged=True, quick=True) == \
+        'papers-temporal-1999-min2-merged_hep-th_quick'
+    assert stem_of('aan', 'holdout', leaky=True) == 'papers-holdout-leaky_aan'
+    meta = {'P1': {'authors': ['Smith, J', 'Doe, A', 'Smith, J'], 'title': 'parsing', 'year': 2001},
+            'P2': {'authors': [], 'title': 'no authors', 'year': 2002}}
+    name, bib = papers_of(datasets.Dataset('aan', Graph([[0, 1]]), extra={'papers': meta}))
+    assert name == 'aan' and [p.authors for p in bib] == [(('Smith, J', 'Smith, J'),
+                                                           ('Doe, A', 'Doe, A'))]
+    with pytest.raises(ValueError, match='^no papers: the papers benchmark needs a '):
+        papers_of(datasets.Dataset('x', Graph([[0, 1]])))
