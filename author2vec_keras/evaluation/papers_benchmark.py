@@ -14,7 +14,8 @@ ranked among all candidate authors (`protocols.tied_rank_metrics`), and a cold-s
 with an author who had no co-author).
 
 Methods (`--methods`; `METHODS`): the content + link model (`content-link`:
-`ContentLinkAuthor2Vec`, preset 'content-link'), every link-prediction method of the benchmark
+`ContentLinkAuthor2Vec`, preset 'content-link', scored by its link head; `content-link-cosine`:
+the same fit, the cosine of its author vectors), every link-prediction method of the benchmark
 registry (`methods.REGISTRY`: the Author2Vec walk variant, DeepWalk, node2vec, LINE, the
 heuristics), `tfidf` (`baselines.AuthorTfidf`) and `combination` (logistic regression on
 [Adamic-Adar, log preferential attachment, DeepWalk cosine, TF-IDF cosine] fitted on the
@@ -45,7 +46,9 @@ __all__ = ['METHODS', 'DEFAULT_METHODS', 'PAPER_METHODS', 'Scorer', 'parse_metho
 
 #: the methods that read the papers (the others are the registry's link-prediction methods)
 PAPER_METHODS = collections.OrderedDict([
-    ('content-link', "Author2Vec content + link (ContentLinkAuthor2Vec, preset 'content-link')"),
+    ('content-link', "Author2Vec content + link (ContentLinkAuthor2Vec, preset 'content-link'), "
+                     'its link head'),
+    ('content-link-cosine', 'the same fit (one per split), the cosine of its author vectors'),
     ('tfidf', "TF-IDF of each author's papers, cosine similarity"),
     ('combination', 'logistic regression on [Adamic-Adar, log PA, DeepWalk cosine, TF-IDF '
                     'cosine] fitted on an inner split of the training data'),
@@ -53,9 +56,11 @@ PAPER_METHODS = collections.OrderedDict([
 #: link-only methods run by default
 LINK_METHODS = ('author2vec-walks-separate', 'deepwalk', 'node2vec', 'line', 'adamic-adar',
                 'preferential-attachment')
-DEFAULT_METHODS = ('content-link',) + LINK_METHODS + ('tfidf', 'combination')
+DEFAULT_METHODS = ('content-link', 'content-link-cosine') + LINK_METHODS + ('tfidf',
+                                                                           'combination')
 #: every method's name, in the tables' order
-METHODS = ('content-link',) + registry.names(task='link-prediction') + ('tfidf', 'combination')
+METHODS = ('content-link', 'content-link-cosine') + registry.names(task='link-prediction') + \
+    ('tfidf', 'combination')
 COMBINATION_FEATURES = ('adamic-adar', 'log-preferential-attachment', 'deepwalk-cosine',
                         'tfidf-cosine')
 HITS_AT = 10
@@ -237,10 +242,14 @@ def fit_method(name, split, seed=0, settings=None, cache=None):
     s = settings or settings_for(graph=split.train_graph)
     cache = {} if cache is None else cache
     graph = split.train_graph
-    if name == 'content-link':
-        est = ContentLinkAuthor2Vec(**dict(s['content_link'], random_state=seed, verbose=0))
-        pairs, texts = split.authorship()
-        est.fit(graph, authorship=pairs, paper_texts=texts)
+    if name in ('content-link', 'content-link-cosine'):
+        def make():
+            est = ContentLinkAuthor2Vec(**dict(s['content_link'], random_state=seed, verbose=0))
+            pairs, texts = split.authorship()
+            return est.fit(graph, authorship=pairs, paper_texts=texts)
+        est = _cached(cache, split, 'content-link', make)
+        if name == 'content-link-cosine':
+            return embedding_scorer(est.get_embedding()), {}
         return _own_scorer(est), {'history': est.history_}
     if name == 'tfidf':
         return _tfidf(split, s, cache), {}

@@ -239,13 +239,14 @@ def test_quick_run_of_the_content_link_model_and_the_combination(hepth_slice, tm
                                                                   capsys):
     path = _write_jsonl(hepth_slice, tmp_path / 'hepth.jsonl')
     code, out, err = _run(capsys, '--papers', path, '--protocol', 'temporal', '--split-year',
-                          '1996', '--methods', 'content-link,combination', '--quick',
-                          '--output-dir', str(tmp_path))
+                          '1996', '--methods', 'content-link,content-link-cosine,combination',
+                          '--quick', '--output-dir', str(tmp_path))
     assert code == 0, err
     result = json.loads((tmp_path / 'papers-temporal-1996_hepth_quick.json').read_text())
-    for m in ('content-link', 'combination'):
+    for m in ('content-link', 'content-link-cosine', 'combination'):
         (run,) = result['runs'][m]
         assert 0 <= run['metrics']['auc_random'] <= 1 and run['metrics']['mrr'] > 0, run
+    assert result['runs']['content-link-cosine'][0]['timings']['fit'] < 1  # the same fit
     (run,) = result['runs']['combination']
     assert run['metrics']['auc_random'] > 0.75
     assert run['detail']['inner']['test_years'] == [1995, 1996]  # fitted on 1994 / 1995-96
