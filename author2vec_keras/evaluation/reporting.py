@@ -294,9 +294,10 @@ def papers_markdown(result):
               'author of a test pair ranks every candidate author (every active author but '
               'itself, its co-authors of the training period and its other true partners) and '
               'finds its true new co-authors there, both ways; ties count as their expected rank '
-              'under random tie-breaking. Cold-start AUC: the test pairs with an author who had '
-              'no co-author, against as many never-co-author pairs of such an author and a '
-              'candidate. "-": nothing to score.', '',
+              'under random tie-breaking (at most 5,000 query authors, a seeded sample beyond). '
+              'Cold-start AUC: the test pairs with an author who had no co-author, against as '
+              'many never-co-author pairs of such an author and a candidate. "-": nothing to '
+              'score.', '',
               'Methods: ' + '; '.join('%s: %s' % (m, result.get('labels', {}).get(m, m))
                                       for m in result['methods']) + '.']
     errors = {m: r['error'] for m, rs in result['runs'].items() for r in rs if 'error' in r}

@@ -129,6 +129,8 @@ def test_hits_and_mrr_on_a_hand_computed_case():
         assert hits.sum() == 1.0  # only query 2's true 0 comes first
         hits, _ = rank_true_pairs(scorer, split, k=3)
         np.testing.assert_allclose(hits.mean(), (1 + 1 + 1 + 2 / 3) / 4)
+        _, rr = rank_true_pairs(scorer, split, max_queries=1, seed=2)  # one query author
+        assert len(rr) in (1, 2) and set(np.round(rr, 6)) <= set(np.round(rr_expected, 6))
     metrics = evaluate(Scorer(lambda p: m[p[:, 0], p[:, 1]]), split)
     np.testing.assert_allclose(metrics['mrr'], np.mean(rr_expected))
     assert metrics['hits@10'] == 1.0 and metrics['auc_cold'] is None
