@@ -330,8 +330,8 @@ def build_parser():
         bench, 'who will write with whom: --papers FILE (or --dataset hep-th / aan) with '
         '--protocol runs the content + link model, the link-only methods, TF-IDF and their '
         'combination on a split of the bibliography; writes OUTPUT_DIR/papers-PROTOCOL[-YEAR]'
-        '_NAME.{json,md,png}; --methods from the list above plus content-link, tfidf, '
-        'combination (default: %s)' % ', '.join(DEFAULT_METHODS))
+        '_NAME.{json,md,png}; --methods from the list above plus content-link, '
+        'content-link-cosine, tfidf, combination (default: %s)' % ', '.join(DEFAULT_METHODS))
     papers.add_argument('--protocol', choices=PROTOCOLS, default=None,
                         help='temporal (default with --papers): train on the papers up to '
                              '--split-year, test on the co-author pairs that first appear '
