@@ -5,6 +5,7 @@
     author2vec train --papers papers.csv --new-papers newcomers.csv   (+ vectors of new authors)
     author2vec benchmark --dataset ca-astroph --task link-prediction
     author2vec benchmark --edgelist graph.csv --labels labels.csv --task node-classification
+    author2vec benchmark --papers papers.csv --protocol temporal --split-year 2010
     author2vec datasets | info
 
 Every flag's default is the estimator's (`Author2Vec().get_params()`); training and scoring go
@@ -108,13 +109,15 @@ def _add_input_arguments(parser, dataset_help, edgelist_help, labels=False):
                              % ('s' if labels else ''))
 
 
-def _add_papers_arguments(parser):
-    """--papers, --papers-format, --author-key: a bibliography as the input of `train`."""
+def _add_papers_arguments(parser, description=None):
+    """--papers, --papers-format, --author-key, --merge-name-variants: a bibliography as the
+    input of `train` (or of `benchmark`, with its own `description`); returns the group."""
     from author2vec_keras.data.bibliography import AUTHOR_KEYS, FORMATS
     group = parser.add_argument_group(
-        'your papers', 'a bibliography instead of --dataset/--edgelist: the co-author graph, '
-        'each author\'s papers and their text (title and abstract); --model author2vec by '
-        'default; writes OUTPUT.authors.tsv (key, name, papers) beside the embeddings')
+        'your papers', description or 'a bibliography instead of --dataset/--edgelist: the '
+        'co-author graph, each author\'s papers and their text (title and abstract); --model '
+        'author2vec by default; writes OUTPUT.authors.tsv (key, name, papers) beside the '
+        'embeddings')
     group.add_argument('--papers', default=None, metavar='PATH',
                        help='CSV/TSV with a header (id, title, abstract, authors separated by '
                             '";" or "|", year or date), JSON Lines or JSON (OpenAlex, Semantic '
@@ -129,16 +132,7 @@ def _add_papers_arguments(parser):
                        help="merge one person's spellings (E. Witten / Edward Witten: same "
                             'last name, initials that agree, one full-name candidate); also '
                             'for --dataset hep-th')
-    group.add_argument('--new-papers', default=None, metavar='PATH',
-                       help='with the content model: papers whose authors may be new to the '
-                            'graph (read as --papers is: --papers-format, --author-key); '
-                            'writes every author of them to --new-output: a known author '
-                            'its trained vector, a new one a vector fitted from the text of '
-                            'their papers against the trained content model '
-                            '(ContentLinkAuthor2Vec.transform_authors)')
-    group.add_argument('--new-output', default=None, metavar='PATH',
-                       help='the embedding file of --new-papers\' authors (default: NEW.emb, '
-                            'NEW the stem of --new-papers), with PATH.authors.tsv beside it')
+    return group
 
 
 def _add_model_arguments(parser, epochs_help, unset_note='', workers_help=''):
@@ -190,7 +184,17 @@ def build_parser():
                             "blog's stack (these two: Author2Vec); 'author2vec': the full "
                             "content + link model (ContentLinkAuthor2Vec; datasets with text: "
                             "aan, cane-cora; the default with --papers)")
-    _add_papers_arguments(train)
+    papers = _add_papers_arguments(train)
+    papers.add_argument('--new-papers', default=None, metavar='PATH',
+                        help='with the content model: papers whose authors may be new to the '
+                             'graph (read as --papers is: --papers-format, --author-key); '
+                             'writes every author of them to --new-output: a known author '
+                             'its trained vector, a new one a vector fitted from the text of '
+                             'their papers against the trained content model '
+                             '(ContentLinkAuthor2Vec.transform_authors)')
+    papers.add_argument('--new-output', default=None, metavar='PATH',
+                        help='the embedding file of --new-papers\' authors (default: NEW.emb, '
+                             'NEW the stem of --new-papers), with PATH.authors.tsv beside it')
     train.add_argument('--preset', choices=sorted(PRESETS), default=None,
                        help="a named configuration (presets.PRESETS); flags given beside it "
                             "override it. 'walks': the best vectors of the benchmark tables, "
@@ -203,7 +207,9 @@ def build_parser():
                             "'a2v-lua' with one author table, as the paper and the code intend "
                             "(presets.A2V_LUA); 'a2v-lua-as-run' with one per model, the "
                             "content model's exported, as the released code ran "
-                            "(presets.A2V_LUA_AS_RUN)")
+                            "(presets.A2V_LUA_AS_RUN); 'content-link', the setting that learns "
+                            "(alternating, d=100, n_h=50, Adam 0.01, batch 4096, 4 epochs; "
+                            "presets.CONTENT_LINK)")
     train.add_argument('--schedule', choices=SCHEDULES, default=None,
                        help='with --model author2vec: alternate the content and link models '
                             'each epoch (the authors\' code), train them jointly, or one alone '
@@ -307,7 +313,7 @@ def build_parser():
                             'when no --edgelist is given)',
         edgelist_help='your own graph: an edge list as for `train`; files are named after it '
                       '(TASK_STEM.json)', labels=True)
-    bench.add_argument('--task', choices=TASKS, default='link-prediction',
+    bench.add_argument('--task', choices=TASKS, default=None,
                        help='link-prediction (default), node-classification, clustering, '
                             'outliers')
     bench.add_argument('--methods', default=None,
@@ -338,6 +344,28 @@ def build_parser():
                        help='with --resume: run these methods (comma separated, among --methods) '
                             'again, their rows replaced (after a change to the method)')
     bench.add_argument('--no-progress', action='store_true', help='no progress bar')
+    from author2vec_keras.data.paper_splits import PROTOCOLS
+    from author2vec_keras.evaluation.papers_benchmark import DEFAULT_METHODS
+    papers = _add_papers_arguments(
+        bench, 'who will write with whom: --papers FILE (or --dataset hep-th / aan) with '
+        '--protocol runs the content + link model, the link-only methods, TF-IDF and their '
+        'combination on a split of the bibliography; writes OUTPUT_DIR/papers-PROTOCOL[-YEAR]'
+        '_NAME.{json,md,png}; --methods from the list above plus content-link, '
+        'content-link-cosine, tfidf, combination (default: %s)' % ', '.join(DEFAULT_METHODS))
+    papers.add_argument('--protocol', choices=PROTOCOLS, default=None,
+                        help='temporal (default with --papers): train on the papers up to '
+                             '--split-year, test on the co-author pairs that first appear '
+                             'after it; holdout: half the co-author pairs held out, their '
+                             'joint papers never read (unless --leaky)')
+    papers.add_argument('--split-year', type=_checked(int, lambda v: True, 'a year'),
+                        default=None, metavar='YEAR',
+                        help='temporal: the last year the methods read')
+    papers.add_argument('--min-papers', type=_positive_int, default=None, metavar='N',
+                        help='temporal: authors with at least N papers up to the split year are '
+                             'the candidates (default 1)')
+    papers.add_argument('--leaky', action='store_true',
+                        help="holdout: the content methods also read the held-out pairs' joint "
+                             'papers (the leak; labelled LEAKY in every output)')
 
     commands.add_parser('datasets', help='list the bundled datasets')
     commands.add_parser('info', parents=[device],
@@ -720,6 +748,15 @@ def cmd_benchmark(args):
     from author2vec_keras.data import datasets
     from author2vec_keras.evaluation.benchmark import parse_methods, run_benchmark
     _check_writable(args.output_dir, '--output-dir', directory=True)
+    if args.papers or args.protocol or args.split_year is not None or args.leaky or \
+            args.min_papers is not None:
+        return _benchmark_papers(args)
+    for flag, given in (('--papers-format', args.papers_format), ('--author-key',
+                                                                  args.author_key),
+                        ('--merge-name-variants', args.merge_name_variants)):
+        if given:
+            raise BadInput('%s goes with --papers (or --protocol)' % flag)
+    args.task = args.task or 'link-prediction'
     try:
         asked = parse_methods(args.methods, args.task)
     except ValueError as e:
@@ -758,6 +795,68 @@ def cmd_benchmark(args):
                                  progress=not args.no_progress, workers=args.workers)
     except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
         raise BadInput(str(e))  # too small: refused before any file is written
+    with open(path) as f:
+        runs = json.load(f)['runs']
+    failed = {m: r['error'] for m, rs in runs.items() for r in rs if 'error' in r}
+    if failed:
+        print('author2vec: error: %d of %d methods failed (%s); the others\' results are in %s'
+              % (len(failed), len(runs), '; '.join('%s: %s' % kv for kv in failed.items()),
+                 path), file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+def _benchmark_papers(args):
+    """`benchmark --papers FILE | --dataset NAME --protocol ...`: the papers benchmark."""
+    import json
+
+    from author2vec_keras.data import datasets
+    from author2vec_keras.evaluation import papers_benchmark as pb
+    for flag, given in (('--task', args.task), ('--edgelist', args.edgelist),
+                        ('--labels', args.labels), ('--directed', args.directed),
+                        ('--header/--no-header', args.header is not None),
+                        ('--shuffles', args.shuffles)):
+        if given:
+            raise BadInput('%s does not go with the papers benchmark (--papers, --protocol)'
+                           % flag)
+    if args.papers and args.dataset:
+        raise BadInput('--papers and --dataset: give one bibliography')
+    if not args.papers and not args.dataset:
+        raise BadInput('the papers benchmark needs --papers FILE or --dataset hep-th (or aan)')
+    if not args.papers and (args.papers_format or args.author_key):
+        raise BadInput('--%s goes with --papers' % ('papers-format' if args.papers_format
+                                                     else 'author-key'))
+    protocol = args.protocol or 'temporal'
+    if protocol == 'temporal' and args.split_year is None:
+        raise BadInput('--protocol temporal needs --split-year YEAR (the last year the methods '
+                       'read)')
+    if protocol == 'holdout':
+        for flag, given in (('--split-year', args.split_year is not None),
+                            ('--min-papers', args.min_papers is not None)):
+            if given:
+                raise BadInput('%s goes with --protocol temporal' % flag)
+    elif args.leaky:
+        raise BadInput('--leaky goes with --protocol holdout (the temporal protocol reads only '
+                       'the papers up to the split year)')
+    try:
+        pb.parse_methods(args.methods)
+    except ValueError as e:
+        raise BadInput('--methods: %s' % e)
+    if args.papers:
+        source = args.papers
+        papers = datasets.from_papers(args.papers, format=args.papers_format,
+                                      author_key=args.author_key or 'id')
+    else:
+        source = papers = args.dataset
+    try:
+        path = pb.run_papers_benchmark(
+            papers, protocol, split_year=args.split_year, methods=args.methods,
+            seeds=args.seeds, quick=args.quick, output_dir=args.output_dir,
+            command=args.command_line, dim=args.dim, epochs=args.epochs, p=args.p, q=args.q,
+            min_papers=args.min_papers or 1, leaky=args.leaky, resume=args.resume,
+            progress=not args.no_progress, merge_variants=args.merge_name_variants)
+    except ValueError as e:  # a year outside the data, no test pair, --resume with other
+        raise BadInput('%s: %s' % (source, e))  # settings: before any file is written
     with open(path) as f:
         runs = json.load(f)['runs']
     failed = {m: r['error'] for m, rs in runs.items() for r in rs if 'error' in r}

@@ -76,9 +76,9 @@ def test_cli_defaults_are_the_estimators():
     assert estimator.get_params() == defaults
     bench = cli.build_parser().parse_args(['benchmark'])
     # unset there too: the benchmark's settings take the estimator's (or quick mode's small ones)
-    from author2vec_keras.evaluation.benchmark import _settings
+    from author2vec_keras.evaluation.benchmark import method_settings
     assert (bench.dim, bench.epochs) == (None, None)
-    full = _settings(False, defaults['dim'])
+    full = method_settings(False, defaults['dim'])
     assert (full['dim'], full['a2v_epochs']) == (defaults['dim'], defaults['epochs'])
     # the two estimators share their common defaults
     content = ContentLinkAuthor2Vec().get_params()

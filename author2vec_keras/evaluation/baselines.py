@@ -12,6 +12,9 @@
 - `SpectralEmbedding`: Laplacian eigenmaps on the adjacency matrix (scikit-learn's definition),
   each dimension standardised.
 - `RandomEmbedding`: Gaussian vectors (chance level, a sanity check).
+- `AuthorTfidf`: the content baseline a librarian reaches for first: TF-IDF of each author's
+  papers (scikit-learn's `TfidfVectorizer` over their concatenated titles and abstracts), pairs
+  scored by cosine similarity.
 
 Every embedding baseline is a small scikit-learn estimator (`get_params`): parameters in
 `__init__`, `fit(graph)`, `embeddings_` / `get_embedding()`, `random_state`.
@@ -28,12 +31,12 @@ from author2vec_keras.checks import one_of
 from author2vec_keras.data.readers import as_graph
 from author2vec_keras.data.walks import random_walks
 
-__all__ = ['common_neighbours', 'jaccard', 'adamic_adar', 'preferential_attachment',
-           'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec', 'LINE', 'SpectralEmbedding',
-           'RandomEmbedding']
+__all__ = ['binary_adjacency', 'common_neighbours', 'jaccard', 'adamic_adar',
+           'preferential_attachment', 'HEURISTICS', 'random_walks', 'DeepWalk', 'Node2Vec',
+           'LINE', 'SpectralEmbedding', 'RandomEmbedding', 'AuthorTfidf']
 
 
-def _binary_adjacency(graph):
+def binary_adjacency(graph):
     """Unweighted symmetric CSR (neighbour sets) of a graph."""
     a = graph.adjacency
     if graph.directed:
@@ -63,14 +66,14 @@ def _common(a, u, v, weights=None):
 
 def common_neighbours(graph, pairs):
     """|N(u) & N(v)| for each pair (Liben-Nowell & Kleinberg 2007)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     return _common(a, u, v)
 
 
 def jaccard(graph, pairs):
     """|N(u) & N(v)| / |N(u) | N(v)| (0 when both are isolated)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     cn = _common(a, u, v)
@@ -82,7 +85,7 @@ def jaccard(graph, pairs):
 
 def adamic_adar(graph, pairs):
     """sum over common neighbours w of 1 / log(deg(w)) (Adamic & Adar 2003)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     inv_log = np.zeros(len(deg))
@@ -92,7 +95,7 @@ def adamic_adar(graph, pairs):
 
 def preferential_attachment(graph, pairs):
     """deg(u) * deg(v) (Barabasi & Albert 1999)."""
-    a = _binary_adjacency(as_graph(graph))
+    a = binary_adjacency(as_graph(graph))
     u, v = _pairs(pairs)
     deg = np.asarray(a.sum(axis=1)).ravel()
     return deg[u] * deg[v]
@@ -329,7 +332,7 @@ class SpectralEmbedding(BaseEstimator):
     def fit(self, graph, y=None):
         from scipy.sparse.linalg import eigsh
         g = as_graph(graph)
-        a = _binary_adjacency(g)
+        a = binary_adjacency(g)
         n = g.num_nodes
         deg = np.asarray(a.sum(axis=1)).ravel()
         dinv = np.zeros(n)
@@ -371,3 +374,62 @@ class RandomEmbedding(BaseEstimator):
 
     def get_embedding(self):
         return self.embeddings_
+
+
+# ----------------------------------------------------------------------------------------------
+# content
+
+class AuthorTfidf(BaseEstimator):
+    """TF-IDF of each author's papers, concatenated (title and abstract); cosine similarity.
+
+    # Arguments
+        min_df, max_df, sublinear_tf, stop_words: scikit-learn's `TfidfVectorizer`, over one
+            document per author (a word of one author only, or of more than half of them,
+            says little about a pair); a vocabulary that these leave empty (a tiny
+            bibliography) is read again with every word.
+
+    # Attributes
+        vectors_: scipy CSR (n, vocabulary), L2-normalised rows in the order of `nodes` (an
+            author without text: a zero row, cosine 0 with everyone).
+    """
+
+    def __init__(self, min_df=2, max_df=0.5, sublinear_tf=True, stop_words='english'):
+        self.min_df = min_df
+        self.max_df = max_df
+        self.sublinear_tf = sublinear_tf
+        self.stop_words = stop_words
+
+    def fit(self, nodes, authorship, texts):
+        """`nodes`: the author keys (rows); `authorship`: (author key, paper id) pairs;
+        `texts`: {paper id: text}. Returns `self`."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        row = {v: i for i, v in enumerate(nodes)}
+        docs = [[] for _ in row]
+        for a, p in authorship:
+            i = row.get(a)
+            if i is not None and texts.get(p):
+                docs[i].append(texts[p])
+        docs = [' '.join(d) for d in docs]
+        params = dict(min_df=self.min_df, max_df=self.max_df, sublinear_tf=self.sublinear_tf,
+                      stop_words=self.stop_words)
+        try:
+            self.vectors_ = TfidfVectorizer(**params).fit_transform(docs).tocsr()
+        except ValueError:  # 'After pruning, no terms remain' / 'empty vocabulary'
+            params.update(min_df=1, max_df=1.0, stop_words=None)
+            try:
+                self.vectors_ = TfidfVectorizer(**params).fit_transform(docs).tocsr()
+            except ValueError:  # no word at all
+                self.vectors_ = sp.csr_matrix((len(docs), 1))
+        return self
+
+    def score(self, pairs):
+        """Cosine similarity of index pairs (k, 2)."""
+        u, v = _pairs(pairs)
+        x = self.vectors_
+        return np.asarray(x[u].multiply(x[v]).sum(axis=1)).ravel()
+
+    def score_block(self, rows, cols):
+        """Cosine similarity of every row author with every column author: (len(rows),
+        len(cols))."""
+        x = self.vectors_
+        return np.asarray((x[rows] @ x[cols].T).todense())

@@ -31,7 +31,8 @@ from author2vec_keras.evaluation.reporting import PUBLISHED, markdown_table, plo
 from author2vec_keras.fileio import atomic_open
 from author2vec_keras.training.estimator import Author2Vec
 
-__all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'parse_methods', 'run_benchmark']
+__all__ = ['TASKS', 'METHODS', 'DEFAULT_METHODS', 'make_method', 'parse_methods', 'run_benchmark',
+           'method_settings', 'summarize', 'loadavg', 'json_default']
 
 #: every method's name (`methods.REGISTRY`), and those each task runs when none is given
 METHODS = registry.METHODS
@@ -49,7 +50,7 @@ QUICK_WALK_TOKENS = 40000
 QUICK_PAIRS = 25000
 
 
-def _settings(quick, dim, graph=None):
+def method_settings(quick, dim, graph=None):
     """Method hyper-parameters. Full: the reference implementations' defaults (Author2Vec: its
     estimator's defaults). Quick: small ones, raised on a small `graph` to `QUICK_WALK_TOKENS`
     and `QUICK_PAIRS`."""
@@ -77,7 +78,8 @@ def make_method(name, seed=0, quick=False, dim=None, p=1.0, q=1.0, epochs=None, 
     over the edges (default its estimator's; 1 in quick mode); `settings`: all of them, as
     `run_benchmark` made them for its graph (then `quick` and `dim` are not read).
     """
-    s = dict(settings) if settings else _settings(quick, Author2Vec().dim if dim is None else dim)
+    s = dict(settings) if settings else \
+        method_settings(quick, Author2Vec().dim if dim is None else dim)
     if epochs is not None:
         s['a2v_epochs'] = int(epochs)
     return registry.build(name, s, seed=seed, p=p, q=q)
@@ -162,7 +164,7 @@ def _flatten(res, prefix=''):
     return out
 
 
-def _summary(runs):
+def summarize(runs):
     """Per method: {metric: [mean, std, count]} over seeds."""
     out = {}
     for name, per_seed in runs.items():
@@ -241,7 +243,7 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
         except ValueError as e:
             raise ValueError('%s: %s' % (name if bundled else 'labels of ' + name, e)) from None
     dim = Author2Vec().dim if dim is None else dim
-    s = _settings(quick, dim, graph)
+    s = method_settings(quick, dim, graph)
     s['outlier_fraction'] = outlier_fraction
     if shuffles is not None:
         s['shuffles'] = int(shuffles)
@@ -297,12 +299,12 @@ def run_benchmark(dataset, task, methods=None, seeds=1, quick=False, output_dir=
             bar.set_postfix_str('seed %d %s' % (seed, m))
             try:
                 method = make(m, seed)
-                load, cpu = _loadavg(), time.process_time()
+                load, cpu = loadavg(), time.process_time()
                 metrics, timings = pipeline.fit_and_score(method, setup, seed=seed,
                                                           ratios=s['ratios'],
                                                           shuffles=s['shuffles'])
                 run = {'seed': seed, 'metrics': metrics, 'timings': timings,
-                       'loadavg': [load, _loadavg()], 'cpu_seconds': time.process_time() - cpu}
+                       'loadavg': [load, loadavg()], 'cpu_seconds': time.process_time() - cpu}
                 detail = getattr(method, 'timings_', None)
                 if isinstance(detail, dict):  # where the fit's time went (Author2Vec)
                     run['fit_detail'] = detail
@@ -334,7 +336,7 @@ def _resumed(path, methods, seeds, settings, rerun=()):
     if os.path.exists(path):
         with open(path) as f:
             old = json.load(f)
-        same = json.loads(json.dumps(settings, default=_json_default)) == old.get('settings')
+        same = json.loads(json.dumps(settings, default=json_default)) == old.get('settings')
         for m, rs in old.get('runs', {}).items():
             if m in rerun:
                 runs[m] = []
@@ -351,7 +353,7 @@ def _resumed(path, methods, seeds, settings, rerun=()):
     return runs, done, kept
 
 
-def _loadavg():
+def loadavg():
     """The 1-minute load average (recorded before and after every fit: the fit seconds of a
     shared machine are read beside it), or None where the system has none."""
     try:
@@ -372,7 +374,7 @@ def _write(result, runs, split, train_pairs, stem, started, complete):
                            'test_edges': len(split.test_edges),
                            'test_negatives': len(split.test_negatives),
                            'train_non_edges': int((train_pairs[1] == 0).sum())}
-    result['summary'] = _summary(runs)
+    result['summary'] = summarize(runs)
     md = markdown_table(result)
     with atomic_open(stem + '.md', 'w') as f:
         f.write(md)
@@ -383,11 +385,11 @@ def _write(result, runs, split, train_pairs, stem, started, complete):
         except Exception as e:  # noqa: BLE001  a plot must not lose the numbers
             result['plot_error'] = '%s: %s' % (type(e).__name__, e)
     with atomic_open(stem + '.json', 'w') as f:
-        json.dump(result, f, indent=1, default=_json_default)
+        json.dump(result, f, indent=1, default=json_default)
     return stem
 
 
-def _json_default(o):
+def json_default(o):
     if isinstance(o, (np.integer,)):
         return int(o)
     if isinstance(o, (np.floating,)):

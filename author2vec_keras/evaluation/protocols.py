@@ -12,6 +12,9 @@ Protocols
      to a logistic regression trained on the *training* edges plus as many sampled training
      non-edges (never a test pair), tested on the held-out pairs: `evaluate_edge_features`.
   Metrics: ROC AUC and average precision.
+- Ranking future links (the papers benchmark): each author's true new co-authors ranked among
+  all candidate authors; Hits@k and reciprocal rank, ties broken at random in expectation:
+  `tied_rank_metrics`.
 - Node classification (DeepWalk, Perozzi et al. 2014): one-vs-rest logistic regression
   (liblinear) on a random `ratio` of the labelled nodes, tested on the rest, repeated shuffles;
   each test node is given its top-k scoring labels with k its true number of labels; Micro- and
@@ -32,8 +35,8 @@ from author2vec_keras.checks import one_of
 __all__ = ['EDGE_OPERATORS', 'edge_features', 'binary_scores', 'score_link_prediction',
            'auc_standard_error', 'MAX_AUC_ERROR',
            'training_pairs', 'evaluate_edge_features', 'evaluate_link_prediction',
-           'inner_product_scores', 'as_label_matrix', 'top_k_predictions', 'check_labels',
-           'MIN_NODES_PER_CLASS',
+           'inner_product_scores', 'tied_rank_metrics', 'as_label_matrix', 'top_k_predictions',
+           'check_labels', 'MIN_NODES_PER_CLASS',
            'evaluate_node_classification', 'louvain_partition', 'evaluate_clustering',
            'plant_outliers', 'OUTLIER_METHODS', 'outlier_scores', 'evaluate_outliers']
 
@@ -105,6 +108,30 @@ def auc_standard_error(positives, negatives, auc=0.5):
     var = (auc * (1 - auc) + (positives - 1) * (q1 - auc ** 2) +
            (negatives - 1) * (q2 - auc ** 2)) / (positives * negatives)
     return float(np.sqrt(var))
+
+
+def tied_rank_metrics(greater, equal, k=10):
+    """Hits@k and reciprocal rank of true items, in expectation over random tie-breaking.
+
+    A true item that `greater` competitors outscore and `equal` competitors tie sits at a rank
+    uniform over `greater + 1 .. greater + equal + 1`: Hits@k is the chance that rank <= k,
+    the reciprocal rank the mean of 1/rank over those ranks (so a heuristic's many ties at 0
+    neither win nor lose by the order of the candidates).
+
+    # Arguments
+        greater, equal: int arrays (m,), per true item.
+        k: the cut-off of Hits@k.
+
+    # Returns
+        `(hits, reciprocal_rank)`: float arrays (m,).
+    """
+    from scipy.special import digamma
+    g = np.asarray(greater, dtype=np.float64)
+    e = np.asarray(equal, dtype=np.float64)
+    hits = np.clip((k - g) / (e + 1.0), 0.0, 1.0)
+    # mean of 1/r for r = g+1 .. g+e+1: (H(g+e+1) - H(g)) / (e+1), H(n) = digamma(n+1) + gamma
+    rr = (digamma(g + e + 2.0) - digamma(g + 1.0)) / (e + 1.0)
+    return hits, rr
 
 
 def score_link_prediction(split, score_fn):

@@ -3,14 +3,16 @@
 `markdown_table(result)` and `plot(result, path)` read a result dict as `benchmark.run_benchmark`
 writes it (its JSON); `PUBLISHED` holds the published numbers shown beside ours, each with its
 source. (The Author2Vec vs paper comparison's tables are `benchmarks/paper_comparison.py`, the
-goal check of results/README.md `benchmarks/goal_check.py`.)
+goal check of results/README.md `benchmarks/goal_check.py`.) `papers_markdown` and `papers_plot` do
+the same for `papers_benchmark.run_papers_benchmark`.
 """
 import numpy as np
 
 from author2vec_keras.evaluation import protocols
 from author2vec_keras.fileio import save_figure
 
-__all__ = ['PUBLISHED', 'markdown_table', 'plot']
+__all__ = ['PUBLISHED', 'markdown_table', 'plot', 'papers_markdown', 'papers_plot',
+           'PAPERS_COLUMNS']
 
 _N2V = 'node2vec paper (Grover & Leskovec KDD 2016) Table 4, Hadamard operator, AUC'
 _N2V_UNVERIFIED = _N2V + ' -- recalled, NOT verified against the paper here'
@@ -215,6 +217,123 @@ def plot(result, path):
         ax.set_ylim(0, 1)
         ax.legend(fontsize=8)
     ax.set_title('%s on %s' % (result['task'], result['dataset']))
+    fig.tight_layout()
+    save_figure(fig, path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+# ----------------------------------------------------------------------------------------------
+# the papers benchmark
+
+#: (metric key, column title) of the papers benchmark's table, in order
+PAPERS_COLUMNS = (('auc_random', 'AUC vs random pairs'), ('auc_active', 'AUC vs active authors'),
+                  ('hits@10', 'Hits@10'), ('mrr', 'MRR'), ('auc_cold', 'cold-start AUC'))
+
+
+def _papers_title(result):
+    what = 'temporal, train up to %s' % result['split_year'] if result['protocol'] == 'temporal' \
+        else 'hold-out of half the co-author pairs'
+    if result.get('leaky'):
+        what += ', LEAKY'
+    return 'Future co-authors on %s (%s)' % (result['dataset'], what)
+
+
+def _papers_split_text(result):
+    info = (result.get('splits') or {}).get('0')
+    if not info:
+        return ''
+    if result['protocol'] == 'temporal':
+        neg = info['negatives']
+        return ('Train: the %s papers of %d-%d (%s authors, %s co-author pairs). Test: %s new '
+                'co-author pairs in %d-%d among the %s authors with %d+ papers up to %d (%s of '
+                'them with an author who had no co-author: the cold-start pairs). Negatives: '
+                'as many pairs of those authors that never write together, at random (%s), and '
+                'among the %s of them also active after %d (%s, harder).'
+                % (_n(info['train_papers']), info['train_years'][0], info['train_years'][1],
+                   _n(info['authors']), _n(info['train_edges']), _n(info['test_edges']),
+                   info['test_years'][0], info['test_years'][1], _n(info['active_authors']),
+                   result.get('min_papers', 1), result['split_year'],
+                   _n(info['cold_test_edges']), _n(neg['random']), _n(info['active_after']),
+                   result['split_year'], _n(neg['active'])))
+    return ('Hold-out (node2vec): %s of the co-author pairs held out (the training graph keeps its '
+            'components), as many non-pairs at random and as many drawn in proportion to '
+            'degree**0.75 (pairs of prolific authors: the harder "active" column). The content '
+            'methods read %s of the %s papers: %s.'
+            % (_n(info['test_edges']), _n(info['papers_read']), _n(info['papers']),
+               'every paper, the joint papers of held-out pairs too: LEAKY, the held-out links '
+               'are in the text' if result.get('leaky') else
+               'not the joint papers of held-out pairs (leak-free)'))
+
+
+def _n(x):
+    return '{:,}'.format(int(x))
+
+
+def papers_markdown(result):
+    """Markdown for a result dict as written by `papers_benchmark.run_papers_benchmark`."""
+    summ = result.get('summary', {})
+    lines = ['## %s' % _papers_title(result), '',
+             '%d seed(s)%s; mean +/- std over seeds. Command: `%s`'
+             % (len(result['seeds']), ', quick mode' if result.get('quick') else '',
+                result.get('command') or '')]
+    split = _papers_split_text(result)
+    if split:
+        lines += ['', split]
+    if not result.get('complete', True):
+        lines += ['', '**Partial: the run had not finished all methods when this was written.**']
+    head = ['method'] + [title for _, title in PAPERS_COLUMNS] + ['fit s']
+    lines += ['', '| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    for m in result['methods']:
+        if m not in summ:
+            continue
+        lines.append('| ' + ' | '.join([m] + [_fmt(summ[m].get(k)) for k, _ in PAPERS_COLUMNS]
+                                       + [_fmt_fit(result, m)]) + ' |')
+    lines += ['', 'Scores: each method\'s own pair score (Author2Vec: its edge probability; '
+              'heuristics: their value), else the cosine of its vectors. Hits@10 and MRR: each '
+              'author of a test pair ranks every candidate author (every active author but '
+              'itself, its co-authors of the training period and its other true partners) and '
+              'finds its true new co-authors there, both ways; ties count as their expected rank '
+              'under random tie-breaking (at most 5,000 query authors, a seeded sample beyond). '
+              'Cold-start AUC: the test pairs with an author who had no co-author, against as '
+              'many never-co-author pairs of such an author and a candidate. "-": nothing to '
+              'score.', '',
+              'Methods: ' + '; '.join('%s: %s' % (m, result.get('labels', {}).get(m, m))
+                                      for m in result['methods']) + '.']
+    errors = {m: r['error'] for m, rs in result['runs'].items() for r in rs if 'error' in r}
+    if errors:
+        lines += ['', 'Failed: ' + '; '.join('%s: %s' % kv for kv in errors.items())]
+    versions = result.get('versions') or {}
+    lines += ['', 'Versions: %s.' % ', '.join('%s %s' % kv for kv in sorted(versions.items())
+                                             if kv[1])]
+    return '\n'.join(lines) + '\n'
+
+
+def _fmt_fit(result, m):
+    ts = [r['timings']['fit'] for r in result['runs'].get(m, []) if 'timings' in r]
+    return '%.0f' % np.mean(ts) if ts else '-'
+
+
+def papers_plot(result, path):
+    """PNG: the table's metrics per method (bars, std over seeds)."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    summ = result['summary']
+    methods = [m for m in result['methods'] if m in summ]
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    width = 0.8 / len(PAPERS_COLUMNS)
+    x = np.arange(len(methods))
+    for j, (key, title) in enumerate(PAPERS_COLUMNS):
+        mean = [summ[m].get(key, [np.nan])[0] for m in methods]
+        std = [summ[m].get(key, [0, 0])[1] for m in methods]
+        ax.bar(x + j * width, mean, width, yerr=std, label=title, capsize=2)
+    ax.set_xticks(x + width * (len(PAPERS_COLUMNS) - 1) / 2)
+    ax.set_xticklabels(methods, rotation=30, ha='right', fontsize=8)
+    ax.set_ylim(0, 1)
+    ax.axhline(0.5, color='grey', lw=0.5, ls=':')
+    ax.legend(fontsize=8)
+    ax.set_title(_papers_title(result), fontsize=10)
     fig.tight_layout()
     save_figure(fig, path, dpi=100)
     plt.close(fig)

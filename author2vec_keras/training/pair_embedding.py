@@ -271,15 +271,18 @@ class PairEmbedding(BaseEstimator):
         check_is_fitted(self, 'embeddings_')
         return self.embeddings_
 
-    def edge_probability(self, index_pairs):
+    def edge_probability(self, index_pairs, batch_size=None):
         """Edge probability for `(k, 2)` pairs of node *indices* (rows of `embeddings_`).
 
         With a separate context table on an undirected graph, the mean of both orders.
+        `batch_size`: pairs per prediction step (default the training batch; larger is faster
+        for millions of pairs).
         """
         from author2vec_keras.nn.models import edge_probability
         check_is_fitted(self, 'embeddings_')
         return edge_probability(getattr(self, self._pair_model), index_pairs,
-                                batch_size=self.batch_size, symmetric=not self.graph_.directed)
+                                batch_size=batch_size or self.batch_size,
+                                symmetric=not self.graph_.directed)
 
     def predict_proba(self, pairs):
         """Edge probability for pairs of node *ids* (as in the fitted graph), a `(k,)` array."""

@@ -223,7 +223,7 @@ def test_refused_device_does_not_leak_into_the_environment(capsys, monkeypatch):
      '--context is not a parameter of --model author2vec'),
     (['--preset', 'walks', '--model', 'author2vec'],
      '--preset walks configures --model paper or blog, not --model author2vec; presets of '
-     '--model author2vec: a2v-lua, a2v-lua-as-run'),
+     '--model author2vec: a2v-lua, a2v-lua-as-run, content-link'),
 ])
 def test_the_estimators_rules_exit_2_naming_the_flags(capsys, tmp_path, argv, message):
     code, out, err = run(capsys, 'train', '--output', str(tmp_path / 'x.emb'), *argv)

@@ -124,7 +124,7 @@ def test_spectral_matches_scikit_learn():
     from sklearn.manifold import spectral_embedding
     g = Graph.from_networkx(nx.karate_club_graph())
     ours = B.SpectralEmbedding(dim=3).fit(g).embeddings_
-    ref = spectral_embedding(B._binary_adjacency(g), n_components=3, eigen_solver='arpack',
+    ref = spectral_embedding(B.binary_adjacency(g), n_components=3, eigen_solver='arpack',
                              random_state=0, drop_first=True)
     ref = (ref - ref.mean(axis=0)) / ref.std(axis=0)  # ours: each dimension standardised
     assert np.max(subspace_angles(ours, ref)) < 1e-4

@@ -83,8 +83,8 @@ def test_benchmark_arguments_in_the_cli():
     assert (args.dataset, args.task, args.methods, args.seeds, args.quick, args.output_dir) == \
         ('cora', 'clustering', 'deepwalk,line', 3, True, 'x')
     assert (args.dim, args.epochs) == (None, None)  # unset: the benchmark's settings decide
-    assert (benchmark._settings(False, 128)['a2v_epochs'], benchmark._settings(True, 128)['dim']) \
-        == (Author2Vec().epochs, 16)
+    assert (benchmark.method_settings(False, 128)['a2v_epochs'],
+            benchmark.method_settings(True, 128)['dim']) == (Author2Vec().epochs, 16)
     for bad in (['--task', 'nope'], ['--dim', '-5'], ['--epochs', '0'], ['--seeds', '0'],
                 ['--p', '0']):
         with pytest.raises(SystemExit):
@@ -97,10 +97,10 @@ def test_quick_mode_trains_enough_on_a_small_graph():
 
     from author2vec_keras.data.readers import as_graph
     small = as_graph(nx.les_miserables_graph())  # 77 nodes, 254 edges
-    s = benchmark._settings(True, 128, small)
+    s = benchmark.method_settings(True, 128, small)
     assert s['a2v_epochs'] * small.num_edges >= benchmark.QUICK_PAIRS
     assert s['num_walks'] * 20 * small.num_nodes >= benchmark.QUICK_WALK_TOKENS
-    big = benchmark._settings(True, 128, as_graph(nx.barabasi_albert_graph(20000, 3, seed=0)))
+    big = benchmark.method_settings(True, 128, as_graph(nx.barabasi_albert_graph(20000, 3, seed=0)))
     assert (big['a2v_epochs'], big['num_walks']) == (1, 2)  # a large graph: the small budget
 
 

@@ -13,6 +13,7 @@ from author2vec_keras.evaluation import benchmark
 from author2vec_keras.training.presets import (
     A2V_LUA,
     A2V_LUA_AS_RUN,
+    CONTENT_LINK,
     PAPER,
     PRESETS,
     WALKS,
@@ -22,13 +23,14 @@ from author2vec_keras.training.presets import (
 
 #: the one message of a preset of the other estimator (`presets.preset_settings`)
 OTHERS = "preset 'walks' configures Author2Vec, not ContentLinkAuthor2Vec; presets of " \
-    "ContentLinkAuthor2Vec: a2v-lua, a2v-lua-as-run"
+    "ContentLinkAuthor2Vec: a2v-lua, a2v-lua-as-run, content-link"
 
 
 def test_one_registry_each_preset_names_its_estimator():
     assert {name: (p.estimator, p.settings) for name, p in PRESETS.items()} == {
         'a2v-lua': ('ContentLinkAuthor2Vec', A2V_LUA),
         'a2v-lua-as-run': ('ContentLinkAuthor2Vec', A2V_LUA_AS_RUN),
+        'content-link': ('ContentLinkAuthor2Vec', CONTENT_LINK),
         'walks': ('Author2Vec', WALKS), 'paper': ('Author2Vec', PAPER)}
     assert presets_of('Author2Vec') == ['paper', 'walks']
     assert preset_settings('walks', 'Author2Vec') == WALKS
@@ -39,7 +41,7 @@ def test_one_registry_each_preset_names_its_estimator():
                                          "not Author2Vec; presets of Author2Vec: paper, walks$"):
         Author2Vec.from_preset('a2v-lua')
     with pytest.raises(ValueError, match="^preset must be one of 'a2v-lua', 'a2v-lua-as-run', "
-                                         "'paper', 'walks'; got 'walk'$"):
+                                         "'content-link', 'paper', 'walks'; got 'walk'$"):
         Author2Vec.from_preset('walk')
 
 
