@@ -172,7 +172,7 @@ def goal_check_markdown(rows, source='results/*.json'):
              'node2vec, LINE, spectral and the four heuristics under any operator; *reached* '
              'above it by more than the larger standard deviation, *level* within it, *missed* '
              'below it. Node classification: Micro-F1 (%%) at %g%% labelled; the goal is DeepWalk '
-             'less %g points. Fit time: mean fit seconds of the two walk variants against '
+             'less %g points. Fit time: mean fit seconds of the walk variants against '
              "DeepWalk's (goal: at most %gx), with the 1-minute load average recorded beside "
              'the fits (JSONs written before it was recorded say "not recorded").'
              % (', '.join('`%s`' % m for m in WALK_METHODS), 100 * float(NC_RATIO), NC_MARGIN,
