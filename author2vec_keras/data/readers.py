@@ -19,7 +19,7 @@ A binary file (NUL bytes, control characters, an archive or image) is refused as
 Memory follows the file, not its longest field (ids are interned as they come); a field longer
 than `MAX_FIELD` (4,096) characters is refused naming its line, error messages show at most 80
 characters of a token, and running out of memory is a `GraphFormatError` naming the file. An
-edge list longer than `CHUNK_BYTES` (32 MiB, decompressed) is read in parts of that size, its
+edge list longer than `CHUNK_BYTES` (64 MiB, decompressed) is read in parts of that size, its
 edges merged as they come: memory for the distinct edges, not the lines (a gzip bomb of one
 edge repeated reads in little memory), and the line reached when memory runs out.
 """
@@ -49,7 +49,7 @@ MAX_FIELD = 4096
 #: how much of a token an error message shows, in characters
 _EXCERPT = 80
 #: `read_edgelist` reads a file longer than this (decompressed) in parts of this many bytes
-CHUNK_BYTES = 32 * 2 ** 20
+CHUNK_BYTES = 64 * 2 ** 20
 
 
 class GraphFormatError(ValueError):
