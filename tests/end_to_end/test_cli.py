@@ -429,7 +429,8 @@ def test_negatives_beyond_memory_are_refused_before_allocating(tmp_path, flor):
     line = one_line(proc.stderr)
     assert re.fullmatch(r'author2vec: error: training 15 nodes x 128 dimensions needs about '
                         r'\d+\.\d GiB \(batch \d+\.\d GiB, sampling \d+\.\d GiB, process 0\.\d '
-                        r'GiB\), but only [\d.]+ GiB is available; lower --negatives '
+                        r'GiB\), but only [\d.]+ GiB is available \(the address-space limit, '
+                        r'RLIMIT_AS\); lower --negatives '
                         r'\(1000000000\)', line), line
     assert sorted(os.listdir(str(tmp_path))) == ['flor.txt']
 

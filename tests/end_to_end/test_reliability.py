@@ -211,14 +211,18 @@ def test_memory_guard_names_the_figure():
     (dict(negatives=10 ** 9, pairs='walks'), 'lower --negatives (1000000000)'),
     (dict(pairs='walks', walks_per_node=10 ** 9), 'lower --walks-per-node (1000000000)'),
     (dict(pairs='walks', window=10 ** 10, walk_length=10 ** 10),
-     'lower --window (10000000000) or --walk-length (10000000000)'),
+     'lower --walk-length (10000000000)'),  # the window is at most the walk
+    (dict(pairs='walks', walk_length=10 ** 9), 'lower --walk-length (1000000000)'),
+    (dict(hidden_dim=10 ** 9), 'lower --hidden-dim (1000000000)'),
+    (dict(dim=10 ** 7, hidden_dim=8), 'lower --dim (10000000), or train out of core with '
+                                      '--partitions'),
 ])
 def test_memory_guard_counts_every_parameter_that_sizes_an_allocation(cora, params, advice):
     """The guard refuses before a pair is drawn (`check_fit` builds nothing), naming the flag
     of the largest part with its value."""
     est = Author2Vec(**dict(PARAMS, **params))
-    with pytest.raises(MemoryError, match=r'^training 2708 nodes x 8 dimensions needs about '
-                                          r'[\d.]+ GiB .*; %s$' % re.escape(advice)):
+    with pytest.raises(MemoryError, match=r'^training 2708 nodes x %d dimensions needs about '
+                                          r'[\d.]+ GiB .*; %s$' % (est.dim, re.escape(advice))):
         est.check_fit(cora)
     assert not hasattr(est, 'model_')
 
