@@ -56,6 +56,11 @@ class BadInput(Exception):
     """A problem with what the user gave us: reported in one line, exit status 2."""
 
 
+class OutputError(Exception):
+    """An output that could not be written after the work (a full disk): one line naming the
+    flag, exit status 1."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's parser with a usage error in one line, `author2vec: error: ...` (exit 2),
     without the usage block before it; `--help` still prints the whole help."""
@@ -623,15 +628,22 @@ def cmd_train(args):
     elif no_auc:
         record['link_prediction'] = {'test_fraction': args.test_fraction, 'auc': None,
                                      'note': no_auc}
-    estimator.save_embeddings(output)
-    with atomic_open(output + '.json', 'w', encoding='utf8') as f:
-        json.dump(record, f, indent=2, default=str)
-    print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim, output))
-    if dataset is not None and 'bibliography' in dataset.extra:
-        from author2vec_keras.data.bibliography import write_author_names
-        write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
-                           [word2vec_token(v) for v in graph.nodes])
-        print('wrote %s.authors.tsv (key, name, papers)' % output)
+    try:  # a full disk, a file size limit, a file made read-only since the check: one line
+        estimator.save_embeddings(output)
+        with atomic_open(output + '.json', 'w', encoding='utf8') as f:
+            json.dump(record, f, indent=2, default=str)
+        print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim,
+                                                  output))
+        if dataset is not None and 'bibliography' in dataset.extra:
+            from author2vec_keras.data.bibliography import write_author_names
+            write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
+                               [word2vec_token(v) for v in graph.nodes])
+            print('wrote %s.authors.tsv (key, name, papers)' % output)
+    except OSError as e:
+        raise OutputError('--output %s: cannot write it: %s%s' % (
+            args.output or output, e.strerror or e, '; the trained model is in --checkpoint-dir '
+            '%s (--resume writes it without training again)' % args.checkpoint_dir
+            if args.checkpoint_dir else '')) from None
     if metrics:
         print('link prediction AUC: %.4f' % metrics['own']['auc'])
     return 0
@@ -745,6 +757,9 @@ def _main(argv):
             UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
         print('author2vec: error: %s' % e, file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputError as e:
+        print('author2vec: error: %s' % e, file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt as e:
         print('author2vec: interrupted%s' % (': ' + e.resume_hint('--resume') if
                                              isinstance(e, TrainingInterrupted) else ''),

@@ -386,6 +386,47 @@ def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path, flor):
     assert path.read_text() == 'old'
 
 
+def test_an_immutable_output_is_refused_before_any_work_even_for_root(capsys, tmp_path, flor):
+    """`chattr +i`: read-only for root too (a 0444 file is not, to root): refused before the
+    graph is read, naming --output; the file kept."""
+    import subprocess
+    path = tmp_path / 'out.emb'
+    path.write_text('old')
+    if subprocess.run(['chattr', '+i', str(path)], capture_output=True).returncode != 0:
+        pytest.skip('chattr +i does not work here')
+    try:
+        code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(path),
+                             *SMALL)
+    finally:
+        subprocess.run(['chattr', '-i', str(path)], check=True)
+    assert code == 2 and out == ''
+    assert one_line(err) == 'author2vec: error: --output %s is read-only' % path
+    assert path.read_text() == 'old'
+
+
+def test_a_write_that_fails_after_training_names_the_output(tmp_path, flor):
+    """A file size limit (`ulimit -f`, as a full disk: the write fails part way): one line
+    naming --output and the error (not the temporary file's name), exit 1, nothing left."""
+    import resource
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+    def limit():  # 1 MiB: above Theano's compiled modules, below the 1.3 MB embedding file
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2 ** 20, 2 ** 20))
+
+    out = tmp_path / 'out.emb'
+    proc = subprocess.run(
+        [sys.executable, '-m', 'author2vec_keras.cli', 'train', '--edgelist', str(flor),
+         '--output', str(out), '--epochs', '1'] + SMALL[:1] + ['8192'] + SMALL[2:],
+        cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=root), preexec_fn=limit,
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert one_line(proc.stderr) == 'author2vec: error: --output %s: cannot write it: File ' \
+        'too large' % out
+    assert sorted(os.listdir(str(tmp_path))) == ['flor.txt']
+
+
 def test_an_output_that_is_a_symlink_is_written_through(capsys, tmp_path, flor):
     """The link stays, its target gets the embedding (the record goes beside the link)."""
     (tmp_path / 'real').mkdir()
