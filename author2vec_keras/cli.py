@@ -617,10 +617,14 @@ def cmd_train(args):
         fit_params = dict(fit_params, authorship=pairs, paper_texts=texts)
     metrics, timings = pipeline.fit_and_score(estimator, setup, seed=args.seed,
                                               fit_params=fit_params)
+    before = getattr(estimator, 'seconds_before_', 0.0)  # a resumed run's earlier part
     record = pipeline.record(args.command_line, args.seed, dataset=name,
                              params=estimator.get_params(), nodes=graph.num_nodes,
-                             edges=graph.num_edges, train_seconds=round(timings['fit'], 2),
+                             edges=graph.num_edges, train_seconds=round(timings['fit'] + before, 2),
                              loss_per_epoch=estimator.history_)
+    if before:
+        record['resumed'] = {'seconds_before': round(before, 2),
+                             'seconds_now': round(timings['fit'], 2)}
     if metrics:
         record['link_prediction'] = {'test_fraction': args.test_fraction,
                                      'auc': metrics['own']['auc'],
@@ -755,7 +759,8 @@ def _main(argv):
         return COMMANDS[args.command](args)
     except (GraphFormatError, GraphError, BadInput, FileNotFoundError, IsADirectoryError,
             UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
-        print('author2vec: error: %s' % e, file=sys.stderr)
+        print('author2vec: error: %s' % (_flagged(e) if isinstance(e, CheckpointMismatch)
+                                         else e), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OutputError as e:
         print('author2vec: error: %s' % e, file=sys.stderr)

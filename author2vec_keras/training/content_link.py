@@ -194,6 +194,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         """
         from author2vec_keras.nn import models
         from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
+        started = time.time()
         self.check_params()
         self.graph_ = as_graph(graph)
         if self.uses_link:
@@ -228,12 +229,14 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
-        start, self.history_, partial = (0, 0), [], {}
+        start, self.history_, partial, sums = (0, 0), [], {}, None
         found = self._read_checkpoint(resume, into=self._compiled)
+        self._started = started
         if found is not None:
             meta = found[1]
             start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
             partial = (meta.get('state') or {}).get('partial') or {}
+            sums = (meta.get('state') or {}).get('sums')  # of the phase it stopped in
             if self.verbose:
                 print('resuming from %s: epoch %d, batch %d'
                       % (self.checkpoint_dir, start[0] + 1, start[1]))
@@ -250,7 +253,9 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                     steps = len(batches[name])
                     if first < offset + steps:
                         self._position = (offset, rec)
-                        loss = self._fit_epoch(model, batches[name], epoch, max(0, first - offset))
+                        inside = epoch == start[0] and offset < first
+                        loss = self._fit_epoch(model, batches[name], epoch, max(0, first - offset),
+                                               sums if inside else None)
                         if name == 'joint':
                             rec.update(link=float(loss[1]), content=float(loss[2]))
                         else:
@@ -264,7 +269,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                 if on_epoch is not None:
                     on_epoch(self, epoch + 1)
                 if self._checkpoints is not None:
-                    self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_)
+                    self._checkpoints.write(self._compiled, epoch + 1, 0, self.history_,
+                                            state=self._state(started))
         self.embeddings_ = models.node_embeddings(self._exported_model)
         self.paper_embeddings_ = self.content_model_.get_layer(
             models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None
@@ -274,7 +280,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         if self._checkpoints is not None:
             offset, rec = self._position
             self._checkpoints.write(self._compiled, epoch, offset + step, self.history_,
-                                    state={'partial': rec})
+                                    state=self._state(self._started, partial=rec,
+                                                      sums=self._epoch_sums))
             return TrainingInterrupted(self.checkpoint_dir, epoch + 1, offset + step)
 
     def authorship_probability(self, index_pairs):

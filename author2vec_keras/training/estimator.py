@@ -158,11 +158,12 @@ class Author2Vec(PairEmbedding):
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
-        start, self.history_ = (0, 0), []
+        start, self.history_, sums = (0, 0), [], None
         found = self._read_checkpoint(resume)
         if found is not None:
             self.model_, meta = found
             start, self.history_ = (meta['epoch'], meta['batch']), meta['history']
+            sums = (meta.get('state') or {}).get('sums') if start[1] else None
             if self.verbose:
                 print('resuming from %s: epoch %d, batch %d'
                       % (self.checkpoint_dir, start[0] + 1, start[1]))
@@ -171,8 +172,9 @@ class Author2Vec(PairEmbedding):
             self.model_ = models.BUILDERS[self.model](
                 self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer,
                 context=self.context)
-        self.timings_ = {'build': time.time() - started, 'epochs': [],
-                         'epochs_cpu': []}  # where a slow fit spent its time (issue 23)
+        self.timings_ = {'build': time.time() - started, 'epochs': [], 'epochs_cpu': [],
+                         'before': self.seconds_before_}  # where a slow fit spent its time
+        self._started = started  # (issue 23); 'before': the runs a resumed one continues
         with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
             for epoch in range(start[0], self.epochs):
                 if self.verbose:
@@ -180,9 +182,11 @@ class Author2Vec(PairEmbedding):
                 t0, c0 = time.time(), time.process_time()
                 pairs.set_epoch(epoch)
                 first = start[1] if epoch == start[0] else 0
-                self.history_.append(float(self._fit_epoch(self.model_, pairs, epoch, first)[0]))
+                self.history_.append(float(self._fit_epoch(
+                    self.model_, pairs, epoch, first, sums if epoch == start[0] else None)[0]))
                 if self._checkpoints is not None:
-                    self._checkpoints.write(self.model_, epoch + 1, 0, self.history_)
+                    self._checkpoints.write(self.model_, epoch + 1, 0, self.history_,
+                                            state=self._state(started))
                 self.timings_['epochs'].append(time.time() - t0)
                 self.timings_['epochs_cpu'].append(time.process_time() - c0)
         self.node_embeddings_ = models.node_embeddings(self.model_)
@@ -194,5 +198,6 @@ class Author2Vec(PairEmbedding):
 
     def _interrupted(self, epoch, step):
         if self._checkpoints is not None:
-            self._checkpoints.write(self.model_, epoch, step, self.history_)
+            self._checkpoints.write(self.model_, epoch, step, self.history_,
+                                    state=self._state(self._started, sums=self._epoch_sums))
             return TrainingInterrupted(self.checkpoint_dir, epoch + 1, step)

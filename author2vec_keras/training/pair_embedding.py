@@ -8,6 +8,7 @@ when a model is first built or scored.
 """
 import inspect
 import sys
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -17,7 +18,11 @@ from author2vec_keras.checks import ParameterError, finite_loss, one_of, positiv
 from author2vec_keras.data.graph import GraphError
 from author2vec_keras.data.negatives import SAMPLING, check_negatives
 from author2vec_keras.fileio import save_word2vec
-from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
+from author2vec_keras.training.checkpoints import (
+    check_within,
+    digest,
+    interrupt_between_steps,
+)
 from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.training.presets import preset_settings
 
@@ -160,11 +165,14 @@ class PairEmbedding(BaseEstimator):
         """The negative distribution used: `sampling`, or the default of the training pairs."""
         return 'uniform' if self.sampling is None else self.sampling
 
-    def _fit_epoch(self, model, batches, epoch, first=0):
+    def _fit_epoch(self, model, batches, epoch, first=0, sums=None):
         """One pass of `model.train_on_batch` (as `models.train_step`) over `batches` from `first`.
 
-        Returns the mean loss (an array: total then per output for multi-output models).
-        Raises `FloatingPointError` naming the epoch and batch when the loss is not finite.
+        Returns the mean loss (an array: total then per output for multi-output models) of the
+        epoch: `sums`, (the losses times rows, the rows) of its batches before `first` (a
+        resumed epoch, from the checkpoint), count too. On Ctrl-C the sums so far are left in
+        `_epoch_sums` for the checkpoint. Raises `FloatingPointError` naming the epoch and
+        batch when the loss is not finite.
         """
         from tqdm import tqdm
 
@@ -173,7 +181,8 @@ class PairEmbedding(BaseEstimator):
         steps = len(batches)
         bar = tqdm(total=steps, initial=first, unit='batch', file=sys.stderr,
                    desc='epoch %d/%d' % (epoch + 1, self.epochs), disable=not self.verbose)
-        total, count = 0.0, 0
+        total, count = (0.0, 0) if not sums else (np.asarray(sums[0], dtype=np.float64),
+                                                  int(sums[1]))
         step = first
         try:
             with interrupt_between_steps() as check_interrupt:
@@ -188,6 +197,7 @@ class PairEmbedding(BaseEstimator):
                     bar.set_postfix(loss='%.4f' % out[0], refresh=False)
                     bar.update(1)
         except KeyboardInterrupt:
+            self._epoch_sums = (np.atleast_1d(total).tolist(), count)
             saved = self._interrupted(epoch, step)
             if saved is None:
                 raise
@@ -202,11 +212,23 @@ class PairEmbedding(BaseEstimator):
 
     def _read_checkpoint(self, resume, into=None):
         """The last checkpoint (`Checkpoints.read`) when `resume`, else None; says when
-        `resume` finds none (verbose), as it then starts from scratch."""
+        `resume` finds none (verbose), as it then starts from scratch. One beyond `epochs` is
+        refused (`checkpoints.check_within`). Sets `seconds_before_`: the training seconds of
+        the runs a resumed fit continues (0 without a checkpoint)."""
         found = self._checkpoints.read(into) if resume else None
         if resume and found is None and self.verbose:
             print('no checkpoint in %s yet: training from scratch' % self.checkpoint_dir)
+        self.seconds_before_ = 0.0
+        if found is not None:
+            meta = found[1]
+            check_within(self.checkpoint_dir, meta['epoch'], meta['batch'] > 0, self.epochs)
+            self.seconds_before_ = float((meta.get('state') or {}).get('seconds', 0.0))
         return found
+
+    def _state(self, started, **more):
+        """The JSON state a checkpoint keeps beside its position: the training seconds so far
+        (those of the runs before, `seconds_before_`, and of this one since `started`)."""
+        return dict(more, seconds=round(self.seconds_before_ + time.time() - started, 3))
 
     # -- outputs -------------------------------------------------------------------------------
     def get_embedding(self):
