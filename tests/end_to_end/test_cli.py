@@ -270,6 +270,10 @@ SMALL = ['--dim', '8', '--hidden-dim', '4', '--negatives', '1', '--batch-size', 
     (['train', '--no-such-flag'], 'unrecognized arguments: --no-such-flag'),
     (['frobnicate'], "argument COMMAND: invalid choice: 'frobnicate'"),
     ([], 'the following arguments are required: COMMAND'),
+    (['train', '--header', '--no-header'], 'argument --no-header: not allowed with argument '
+                                           '--header'),
+    (['benchmark', '--no-header', '--header'], 'argument --header: not allowed with argument '
+                                               '--no-header'),
 ])
 def test_usage_error_is_one_line_without_the_usage_block(capsys, argv, message):
     with pytest.raises(SystemExit) as exit_:
@@ -384,6 +388,31 @@ def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path, flor):
     assert code == 2 and out == ''
     assert one_line(err) == 'author2vec: error: --output %s is read-only' % path
     assert path.read_text() == 'old'
+
+
+def test_notices_of_created_folders_rewritten_ids_and_a_small_held_out_set(
+        capsys, tmp_path, monkeypatch):
+    """What the run did that the user did not ask for in words, one line each: the folders it
+    made for --output, the ids written otherwise as word2vec tokens (how many, one example),
+    and an AUC from a handful of held-out edges (a warning beside the AUC)."""
+    graph = nx.relabel_nodes(nx.florentine_families_graph(), {'Medici': 'José García'})
+    path = tmp_path / 'flor.csv'
+    path.write_text(''.join('"%s","%s"\n' % e for e in graph.edges()), encoding='utf8')
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, 'train', '--edgelist', str(path), '--output',
+                         'no/such/dir/x.emb', '--epochs', '1', '--test-fraction', '0.2',
+                         *SMALL[:-3], '--quiet')
+    assert code == 0, err
+    held = int(re.search(r'held out (\d+) edges', out).group(1))
+    assert 0 < held < cli.MIN_HELD_OUT and out.strip().splitlines()[-1].startswith(
+        'link prediction AUC: ')
+    assert err.splitlines() == [
+        'author2vec: warning: the link prediction AUC will be from %d held-out edges only: it '
+        'means little (a larger graph or --test-fraction holds out more)' % held,
+        "author2vec: notice: 1 node id written with its whitespace as _ (word2vec tokens are "
+        "one word), e.g. 'José García' -> José_García",
+        'author2vec: notice: --output: created the folders no/such/dir']
+    assert (tmp_path / 'no/such/dir/x.emb').exists()
 
 
 def test_an_immutable_output_is_refused_before_any_work_even_for_root(capsys, tmp_path, flor):
