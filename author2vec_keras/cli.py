@@ -808,8 +808,8 @@ def _main(argv):
         return COMMANDS[args.command](args)
     except (GraphFormatError, GraphError, BadInput, FileNotFoundError, IsADirectoryError,
             UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
-        print('author2vec: error: %s' % (_flagged(e) if isinstance(e, CheckpointMismatch)
-                                         else e), file=sys.stderr)
+        print('author2vec: error: %s' % (_flagged(e) if isinstance(e, CheckpointMismatch) and
+                                         e.names else e), file=sys.stderr)
         return EXIT_BAD_INPUT
     except OutputError as e:
         print('author2vec: error: %s' % e, file=sys.stderr)
