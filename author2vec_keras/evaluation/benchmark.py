@@ -153,9 +153,9 @@ def _check_graph(graph, task, methods, make):
 #: copies of a baseline's (nodes x dim) float64 vectors at once: its own, the evaluation's
 #: (normalised, scaled) and the classifier's
 VECTOR_COPIES = 3
-#: bytes per walk token of DeepWalk/node2vec: the int64 walk array and its line of the corpus
-#: file gensim reads (written from a list of the row's str tokens)
-WALK_TOKEN_BYTES = 8 + 64
+#: bytes per walk token of DeepWalk/node2vec: the int64 walks array, and room for numpy's
+#: temporaries over it (gensim reads the corpus from a file, a row at a time)
+WALK_TOKEN_BYTES = 16
 
 
 def _baseline_memory(name, graph, task, method):
