@@ -58,6 +58,11 @@ class BadInput(Exception):
     """A problem with what the user gave us: reported in one line, exit status 2."""
 
 
+class OutputError(Exception):
+    """An output that could not be written after the work (a full disk): one line naming the
+    flag, exit status 1."""
+
+
 class Parser(argparse.ArgumentParser):
     """argparse's parser with a usage error in one line, `author2vec: error: ...` (exit 2),
     without the usage block before it; `--help` still prints the whole help."""
@@ -102,11 +107,13 @@ def _add_input_arguments(parser, dataset_help, edgelist_help, labels=False):
                             help='with --edgelist: node labels, "node label [label ...]" per '
                                  'line (single- or multi-label), for node classification and '
                                  'clustering')
-    parser.add_argument('--header', action=argparse.BooleanOptionalAction, default=None,
-                        help='the first non-comment line of the file%s is a header (skip it) '
-                             'or data; default: a header when its fields cannot be node ids '
-                             'while the others\' are (skipped with a notice)'
-                             % ('s' if labels else ''))
+    header = parser.add_mutually_exclusive_group()
+    header.add_argument('--header', action='store_const', const=True, default=None,
+                        help='the first non-comment line of the file%s is a header: skip it '
+                             '(default: a header when its fields cannot be node ids while the '
+                             'others\' are, skipped with a notice)' % ('s' if labels else ''))
+    header.add_argument('--no-header', dest='header', action='store_const', const=False,
+                        help='the first non-comment line is data')
 
 
 def _add_papers_arguments(parser, description=None):
@@ -470,6 +477,42 @@ def _read_new_papers(args, estimator):
     return papers
 
 
+#: fewer held-out edges than this give an AUC that means little: said beside it
+MIN_HELD_OUT = 10
+
+
+def notice(text):
+    """One line on stderr, `author2vec: notice: ...`: something done that the user did not
+    ask for in words, not an error."""
+    print('author2vec: notice: %s' % text, file=sys.stderr)
+
+
+def _missing_folders(path):
+    """The folders above `path` (a file) that do not exist yet, the outermost first."""
+    missing = []
+    parent = os.path.dirname(os.path.abspath(path))
+    while parent and not os.path.exists(parent):
+        missing.insert(0, parent)
+        parent = os.path.dirname(parent)
+    return missing
+
+
+def _rewritten_ids_notice(nodes, tokens):
+    """A notice when node ids are written otherwise as word2vec tokens (their whitespace as
+    `_`): how many, and the first as an example."""
+    changed = [(v, t) for v, t in zip(nodes, tokens) if str(v) != t]
+    if changed:
+        v, t = changed[0]
+        notice('%d node id%s written with %s whitespace as _ (word2vec tokens are one word), '
+               'e.g. %s -> %s' % (len(changed), 's' if len(changed) > 1 else '',
+                                  'their' if len(changed) > 1 else 'its', _excerpt(v), t[:80]))
+
+
+def _excerpt(value):
+    text = repr(value) if not isinstance(value, str) else "'%s'" % value
+    return text if len(text) <= 80 else text[:80] + '...'
+
+
 def _resume_notice(args):
     """One line on stderr when --resume finds no checkpoint: training starts from scratch
     (a notice, not an error: the first run of a script that always passes --resume)."""
@@ -661,10 +704,11 @@ def cmd_train(args):
     if args.resume and not (args.checkpoint_dir or args.workdir):
         raise BadInput('--resume needs --checkpoint-dir (or --workdir with --partitions)')
     output = _check_outputs(args)
+    folders = _missing_folders(output)
     graph, name, dataset = _load(args)
     try:
-        word2vec_tokens(graph.nodes)  # the ids as --output writes them: before any training
-    except ValueError as e:
+        tokens = word2vec_tokens(graph.nodes)  # the ids as --output writes them: before any
+    except ValueError as e:  # training
         raise BadInput('%s: %s' % (args.edgelist or 'dataset ' + name, e)) from None
     _check_partition_flags(args, graph)
     estimator, fit_params = _estimator(args, dataset)
@@ -691,6 +735,11 @@ def cmd_train(args):
     if setup.split is not None and len(setup.split.test_edges):
         print('held out %d edges and %d non-edges for link prediction'
               % (len(setup.split.test_edges), len(setup.split.test_negatives)))
+        if len(setup.split.test_edges) < MIN_HELD_OUT:
+            warnings.warn('the link prediction AUC will be from %d held-out edge%s only: it '
+                          'means little (a larger graph or --test-fraction holds out more)'
+                          % (len(setup.split.test_edges),
+                             's' if len(setup.split.test_edges) > 1 else ''))
     elif setup.split is not None:
         no_auc = ('--test-fraction %g of %d edges holds out none: training on all of them, no '
                   'link prediction AUC' % (args.test_fraction, graph.num_edges))
@@ -700,10 +749,14 @@ def cmd_train(args):
         fit_params = dict(fit_params, authorship=pairs, paper_texts=texts)
     metrics, timings = pipeline.fit_and_score(estimator, setup, seed=args.seed,
                                               fit_params=fit_params)
+    before = getattr(estimator, 'seconds_before_', 0.0)  # a resumed run's earlier part
     record = pipeline.record(args.command_line, args.seed, dataset=name,
                              params=estimator.get_params(), nodes=graph.num_nodes,
-                             edges=graph.num_edges, train_seconds=round(timings['fit'], 2),
+                             edges=graph.num_edges, train_seconds=round(timings['fit'] + before, 2),
                              loss_per_epoch=estimator.history_)
+    if before:
+        record['resumed'] = {'seconds_before': round(before, 2),
+                             'seconds_now': round(timings['fit'], 2)}
     if metrics:
         record['link_prediction'] = {'test_fraction': args.test_fraction,
                                      'auc': metrics['own']['auc'],
@@ -711,17 +764,33 @@ def cmd_train(args):
     elif no_auc:
         record['link_prediction'] = {'test_fraction': args.test_fraction, 'auc': None,
                                      'note': no_auc}
-    estimator.save_embeddings(output)
-    with atomic_open(output + '.json', 'w', encoding='utf8') as f:
-        json.dump(record, f, indent=2, default=str)
-    print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim, output))
-    if dataset is not None and 'bibliography' in dataset.extra:
-        from author2vec_keras.data.bibliography import write_author_names
-        write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
-                           [word2vec_token(v) for v in graph.nodes])
-        print('wrote %s.authors.tsv (key, name, papers)' % output)
+    _rewritten_ids_notice(graph.nodes, tokens)
+    try:  # a full disk, a file size limit, a file made read-only since the check: one line
+        estimator.save_embeddings(output)
+        if folders:
+            notice('--output: created the folder%s %s' % (
+                's' if len(folders) > 1 else '',
+                os.path.relpath(folders[-1]) if not os.path.isabs(output) else folders[-1]))
+        with atomic_open(output + '.json', 'w', encoding='utf8') as f:
+            json.dump(record, f, indent=2, default=str)
+        print('wrote %s (%d x %d) and %s.json' % (output, graph.num_nodes, estimator.dim,
+                                                  output))
+        if dataset is not None and 'bibliography' in dataset.extra:
+            from author2vec_keras.data.bibliography import write_author_names
+            write_author_names(output + '.authors.tsv', dataset.extra['bibliography'],
+                               [word2vec_token(v) for v in graph.nodes])
+            print('wrote %s.authors.tsv (key, name, papers)' % output)
+    except OSError as e:
+        raise OutputError('--output %s: cannot write it: %s%s' % (
+            args.output or output, e.strerror or e, '; the trained model is in --checkpoint-dir '
+            '%s (--resume writes it without training again)' % args.checkpoint_dir
+            if args.checkpoint_dir else '')) from None
     if new_papers is not None:
-        _write_new_authors(args, estimator, new_papers)
+        try:
+            _write_new_authors(args, estimator, new_papers)
+        except OSError as e:
+            raise OutputError('--new-output %s: cannot write it: %s'
+                              % (args.new_output, e.strerror or e)) from None
     if metrics:
         print('link prediction AUC: %.4f' % metrics['own']['auc'])
     return 0
@@ -935,8 +1004,12 @@ def _main(argv):
         return COMMANDS[args.command](args)
     except (GraphFormatError, GraphError, BadInput, FileNotFoundError, IsADirectoryError,
             UnicodeDecodeError, MemoryError, CheckpointMismatch) as e:
-        print('author2vec: error: %s' % e, file=sys.stderr)
+        print('author2vec: error: %s' % (_flagged(e) if isinstance(e, CheckpointMismatch) and
+                                         e.names else e), file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputError as e:
+        print('author2vec: error: %s' % e, file=sys.stderr)
+        return EXIT_FAILURE
     except KeyboardInterrupt as e:
         print('author2vec: interrupted%s' % (': ' + e.resume_hint('--resume') if
                                              isinstance(e, TrainingInterrupted) else ''),

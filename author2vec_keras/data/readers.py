@@ -18,7 +18,10 @@ A binary file (NUL bytes, control characters, an archive or image) is refused as
 
 Memory follows the file, not its longest field (ids are interned as they come); a field longer
 than `MAX_FIELD` (4,096) characters is refused naming its line, error messages show at most 80
-characters of a token, and running out of memory is a `GraphFormatError` naming the file.
+characters of a token, and running out of memory is a `GraphFormatError` naming the file. An
+edge list longer than 64 MiB (decompressed) is read in parts of `CHUNK_BYTES` (16 MiB), its
+edges merged as they come: memory for the distinct edges, not the lines (a gzip bomb of one
+edge repeated reads in little memory), and the line reached when memory runs out.
 """
 import codecs
 import csv
@@ -29,14 +32,15 @@ import itertools
 import os
 import re
 import warnings
+import zlib
 
 import numpy as np
 import scipy.sparse as sp
 
 from author2vec_keras.data.graph import DataWarning, Graph, pair_keys
 
-__all__ = ['GraphFormatError', 'MAX_FIELD', 'as_graph', 'read_edgelist', 'read_adjlist', 'read_mat',
-           'read_labels', 'read_text']
+__all__ = ['GraphFormatError', 'MAX_FIELD', 'CHUNK_BYTES', 'as_graph', 'read_edgelist',
+           'read_adjlist', 'read_mat', 'read_labels', 'read_text']
 
 
 #: the longest field (node id, weight, label) the text readers take, in characters: a longer
@@ -44,6 +48,10 @@ __all__ = ['GraphFormatError', 'MAX_FIELD', 'as_graph', 'read_edgelist', 'read_a
 MAX_FIELD = 4096
 #: how much of a token an error message shows, in characters
 _EXCERPT = 80
+#: `read_edgelist` reads a file longer than `WHOLE_CHUNKS` of these (decompressed) in parts of
+#: this many bytes: 16 MiB of short lines (`1 2`) take about 600 MB to parse
+CHUNK_BYTES = 16 * 2 ** 20
+WHOLE_CHUNKS = 4
 
 
 class GraphFormatError(ValueError):
@@ -73,25 +81,62 @@ class GraphFormatError(ValueError):
 # reading helpers
 
 
-def _read_bytes(path):
-    """Bytes of a file (gunzipped when it starts with the gzip magic), or GraphFormatError."""
+def _open_input(path):
+    """The file `path` opened for reading its bytes, gunzipped as they are read when it starts
+    with the gzip magic; GraphFormatError when it cannot be opened."""
     if isinstance(path, (bytes, bytearray)):
         raise TypeError('path must be a file name, not bytes')
     try:
-        with open(path, 'rb') as f:
-            data = f.read()
+        f = open(path, 'rb')
     except FileNotFoundError:
         raise GraphFormatError(path, None, 'no such file')
     except IsADirectoryError:
         raise GraphFormatError(path, None, 'is a directory, not a file')
     except OSError as e:
         raise GraphFormatError(path, None, 'cannot read: %s' % (e.strerror or e))
-    if data[:2] == b'\x1f\x8b':
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, ValueError) as e:
-            raise GraphFormatError(path, None, 'corrupt gzip data: %s' % e)
-    return data
+    try:
+        magic = f.read(2)
+        f.seek(0)
+    except OSError as e:
+        f.close()
+        raise GraphFormatError(path, None, 'cannot read: %s' % (e.strerror or e))
+    if magic != b'\x1f\x8b':
+        return f
+    f.close()
+    return gzip.open(path, 'rb')
+
+
+def _read(path, stream, size=-1):
+    """`stream.read(size)`, a GraphFormatError naming `path` when the file or its gzip data
+    is bad."""
+    try:
+        return stream.read(size)
+    except (OSError, EOFError, ValueError, zlib.error) as e:
+        if isinstance(stream, gzip.GzipFile):
+            raise GraphFormatError(path, None, 'corrupt gzip data: %s' % e) from None
+        raise GraphFormatError(path, None, 'cannot read: %s' % (getattr(e, 'strerror', None)
+                                                                or e)) from None
+
+
+def _read_upto(path, stream, size):
+    """At most `size` bytes of `stream`, in memory for what there is (a read of `size` bytes
+    at once takes them all, whatever the file has)."""
+    if not isinstance(stream, gzip.GzipFile) and os.fstat(stream.fileno()).st_size < size:
+        return _read(path, stream)
+    parts, count = [], 0
+    while count < size:
+        part = _read(path, stream, min(size - count, 2 ** 20))
+        if not part:
+            break
+        parts.append(part)
+        count += len(part)
+    return b''.join(parts)
+
+
+def _read_bytes(path):
+    """Bytes of a file (gunzipped when it starts with the gzip magic), or GraphFormatError."""
+    with _open_input(path) as stream:
+        return _read(path, stream)
 
 
 #: magic numbers of files people hand to a text reader by mistake
@@ -144,7 +189,11 @@ def _text_bytes(path, what='edge list', encoding=None):
 
     Raises `GraphFormatError` saying the file is not a text `what` when it is binary.
     """
-    data = _read_bytes(path)
+    return _as_text(path, _read_bytes(path), what, encoding)
+
+
+def _as_text(path, data, what, encoding):
+    """`_text_bytes` of the bytes `data` read from `path`."""
     if encoding is not None:
         try:
             data = data.decode(encoding).encode('utf-8')
@@ -399,7 +448,7 @@ _COMMENT_RE = re.compile(rb'#[^\n]*')
 def _fast_edgelist(data, weighted):
     """Vectorised parse of an all-integer-id edge list (bytes, comments not yet removed).
 
-    Returns (ids, inverse (m, 2), weights or None) or None when the input is not plainly
+    Returns (ids, inverse (m, 2), weights or None, columns) or None when the input is not plainly
     numeric; the caller then runs the careful parser, which also produces the precise error.
     Works on token positions, not per-byte index arrays: a few bytes of memory per byte of
     input (the whole run's peak on a large graph is here).
@@ -461,7 +510,7 @@ def _fast_edgelist(data, weighted):
         return None
     idv = vals[:, :2].astype(np.int64)
     uniq, inv = np.unique(idv, return_inverse=True)
-    return uniq.tolist(), inv.reshape(-1, 2).astype(np.int64), weights
+    return uniq.tolist(), inv.reshape(-1, 2).astype(np.int64), weights, width
 
 
 _PLAIN_INT = re.compile(rb'[+-]?[0-9]+$')
@@ -482,7 +531,8 @@ def _first_data_line(data):
 
 
 @_naming_memory
-def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max', header=None):
+def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max', header=None,
+                  chunk_bytes=CHUNK_BYTES):
     """Read an edge list: `u v` or `u v weight` per line.
 
     Separators are any run of spaces, TABs or commas (CSV with or without spaces, TSV); `#`
@@ -498,6 +548,10 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
         header: None (detect: a first line such as `FromNodeId ToNodeId` or `id_1,id_2` above
             integer ids is skipped with a `DataWarning`), True (skip the first non-comment
             line), False (read it as data).
+        chunk_bytes: a file (decompressed) longer than `WHOLE_CHUNKS` (4) times this is read
+            this many bytes at a time, its edges merged as they come: the memory follows the
+            distinct edges, not the lines (a gzip file of one edge repeated a billion times
+            reads in little memory).
 
     # Returns
         A `Graph`.
@@ -506,9 +560,22 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
         GraphFormatError naming the file, the 1-based line and the problem: missing, empty or
         binary file, a line with 1 or more than 3 columns, lines with different column counts,
         non-numeric or non-finite weights, a non-integer line in an integer file (a second
-        header line, a comment without '#'), a field longer than `MAX_FIELD` characters.
+        header line, a comment without '#'), a field longer than `MAX_FIELD` characters, no
+        memory left (the line the reading had reached, and the size decompressed so far).
     """
-    data = _text_bytes(path, 'edge list', encoding)
+    data, stream = _text_start(path, 'edge list', encoding, WHOLE_CHUNKS * chunk_bytes)
+    if stream is not None:
+        with stream:
+            return _read_edgelist_chunks(path, data, stream, chunk_bytes, directed, weighted,
+                                         merge, header)
+    ids, edges, weights, _ = _parse_edgelist(path, data, weighted, encoding, header)
+    return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
+
+
+def _parse_edgelist(path, data, weighted, encoding, header, columns=None):
+    """(ids, edges (m, 2) indices into ids, weights or None, columns per line) of the edge
+    list `data` (text bytes), as `read_edgelist` reads it; `columns`: (the columns every line
+    must have, the line of the file that had them first), for a part of a file."""
     if encoding is None:
         first = _first_data_line(data)
         skip = first is not None and (
@@ -523,8 +590,7 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
         else:
             fast = _fast_edgelist(data, weighted) if header is not True else None
         if fast is not None:
-            ids, edges, weights = fast
-            return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
+            return fast
     text = _decode(data)
     lines, ncols, rows = _lines_and_rows(path, text, 'edges')
     skipped = None
@@ -539,11 +605,11 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
         c = int(ncols[k])
         raise GraphFormatError(path, k + 1, 'expected 2 or 3 columns (source target [weight]), '
                                             'found %d: %r' % (c, text.split('\n')[k][:80]))
-    width = int(nc[0])
+    width, width_line = (int(nc[0]), int(rows[0]) + 1) if columns is None else columns
     if (nc != width).any():
         k = int(rows[np.argmax(nc != width)])
         raise GraphFormatError(path, k + 1, 'found %d columns but line %d has %d'
-                               % (int(ncols[k]), int(rows[0]) + 1, width))
+                               % (int(ncols[k]), width_line, width))
     if weighted and width != 3:
         raise GraphFormatError(path, int(rows[0]) + 1, 'expected a weight column')
     line_no = rows + 1
@@ -564,7 +630,159 @@ def read_edgelist(path, directed=False, weighted=None, encoding=None, merge='max
                                    % _shown(weight_tok[k], quote=False))
     if skipped is not None and header is None:
         _header_notice(path, skipped + 1, text.split('\n')[skipped])
-    return Graph(edges, nodes=ids, weights=weights, directed=directed, merge=merge)
+    return ids, edges, weights, width
+
+
+def _text_start(path, what, encoding, size):
+    """(text bytes, None) of a file of at most `size` bytes (decompressed), as `_text_bytes`;
+    else (its first `size` bytes or more, the stream of the rest) for a UTF-8 or Latin-1 file
+    (the rest is checked as it comes), the whole file read for another encoding."""
+    stream = _open_input(path)
+    try:
+        data = _read_upto(path, stream, size + 1)
+        if len(data) <= size or encoding is not None or data.startswith(
+                (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            data += _read(path, stream)
+            stream.close()
+            return _as_text(path, data, what, encoding), None
+        data = _as_text(path, data, what, None)
+    except BaseException:
+        stream.close()
+        raise
+    return data, stream
+
+
+def _chunks(path, data, stream, size):
+    """(bytes ending at a line end, lines before them, bytes decompressed so far) of the text
+    `data` followed by what `stream` has, in parts of at most `size` bytes (read `size` at a
+    time); a line longer than `size` is refused."""
+    lines, total, eof = 0, len(data), False
+    while data or not eof:
+        if not eof and len(data) < 2 * size:
+            block = _read(path, stream, size)
+            if block:
+                kind = _binary_kind(b' ' + block)  # no magic number: a block starts anywhere
+                if kind is not None and 'not UTF-8' not in kind:
+                    raise GraphFormatError(path, lines + data.count(b'\n') + 1,
+                                           'not a text edge list from here on: %s' % kind)
+                total += len(block)
+                data += block
+                continue
+            eof = True
+        if eof and len(data) <= size:
+            piece, data = data, b''
+        else:
+            cut = data.rfind(b'\n', 0, size) + 1
+            if cut == 0:
+                raise GraphFormatError(path, lines + 1, 'a line of more than %d bytes' % size)
+            piece, data = data[:cut], data[cut:]
+        yield piece, lines, total
+        lines += piece.count(b'\n')
+
+
+class _EdgeMerger(object):
+    """The edges of a file read in parts, merged as they come (duplicates by `merge`,
+    self-loops dropped and counted): memory for the distinct edges, whatever the lines."""
+
+    def __init__(self, merge):
+        self.merge = merge
+        self.index = {}  # node id -> its number in order of appearance
+        self.keys = np.zeros(0, dtype=np.int64)  # source << 32 | target, distinct
+        self.weights = np.zeros(0, dtype=np.float64)
+        self.order = np.zeros(0, dtype=np.int64)  # where each was first listed
+        self.listed = 0
+        self.loops = 0
+
+    def add(self, ids, edges, weights):
+        setdefault = self.index.setdefault
+        number = np.fromiter((setdefault(v, len(self.index)) for v in ids), dtype=np.int64,
+                             count=len(ids))
+        edges = number[edges]
+        if weights is None:
+            weights = np.ones(len(edges))
+        order = self.listed + np.arange(len(edges))
+        self.listed += len(edges)
+        keep = edges[:, 0] != edges[:, 1]
+        self.loops += int(len(edges) - keep.sum())
+        keys = np.concatenate([self.keys, (edges[keep, 0] << 32) | edges[keep, 1]])
+        weights = np.concatenate([self.weights, weights[keep]])
+        order = np.concatenate([self.order, order[keep]])
+        self.keys, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+        if self.merge == 'sum':
+            self.weights = np.bincount(inv, weights=weights, minlength=len(self.keys))
+        elif self.merge == 'max':
+            self.weights = np.full(len(self.keys), -np.inf)
+            np.maximum.at(self.weights, inv, weights)
+        else:
+            self.weights = weights[first]
+        self.order = order[first]
+
+    def graph(self, directed):
+        """The `Graph`, with the notices a `Graph` of every line would give."""
+        nodes = list(self.index)
+        if all(isinstance(v, int) for v in nodes):
+            names = nodes
+        else:  # a part of integer ids in a file of names: their digits as names
+            names = [v if isinstance(v, str) else str(v) for v in nodes]
+        ids = sorted(set(names))
+        rank = {v: i for i, v in enumerate(ids)}
+        rank = np.array([rank[v] for v in names], dtype=np.int64)
+        by_line = np.argsort(self.order, kind='stable')
+        keys = self.keys[by_line]
+        edges = np.stack([rank[keys >> 32], rank[keys & 0xFFFFFFFF]], axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', DataWarning)
+            g = Graph(edges, nodes=ids, weights=self.weights[by_line], directed=directed,
+                      merge=self.merge)
+        if self.loops:
+            warnings.warn('dropped %d self-loop%s' % (self.loops, 's' if self.loops > 1 else ''),
+                          DataWarning, stacklevel=4)
+        merged = self.listed - self.loops - g.num_edges
+        if merged:
+            rev = 0 if directed else len(self.keys) - g.num_edges
+            warnings.warn('merged %d duplicate edge%s%s' % (
+                merged, 's' if merged > 1 else '',
+                ' (%d of them `v u` after `u v`)' % rev if rev else ''), DataWarning,
+                stacklevel=4)
+        g.num_self_loops_dropped, g.num_duplicates_merged = self.loops, merged
+        return g
+
+
+def _read_edgelist_chunks(path, data, stream, size, directed, weighted, merge, header):
+    """`read_edgelist` of a long file: its first bytes `data`, then `stream`, read in parts of
+    `size` bytes whose edges are merged as they come."""
+    merger = _EdgeMerger(merge)
+    width = first_line = None
+    total = len(data)
+    for chunk, before, total in _chunks(path, data, stream, size):
+        start = _first_data_line(chunk)
+        if start is None:
+            continue
+        line = before + chunk.count(b'\n', 0, start[0]) + 1
+        try:
+            ids, edges, weights, columns = _parse_edgelist(
+                path, chunk, weighted, None, header if width is None else False,
+                None if width is None else (width, first_line))
+            if width is not None and columns != width:  # read by the fast parser
+                raise GraphFormatError(path, line - before, 'found %d columns but line %d has '
+                                       '%d' % (columns, first_line, width))
+            merger.add(ids, edges, weights)
+        except GraphFormatError as e:
+            if e.line is None:
+                raise
+            raise GraphFormatError(path, e.line + before, e.problem) from None
+        except MemoryError:
+            raise GraphFormatError(path, line, 'out of memory reading it, at this line (%.3g MB '
+                                   'of text read)' % (total / 1e6)) from None
+        if width is None:
+            width, first_line = columns, line
+    if width is None:
+        raise GraphFormatError(path, None, 'no edges (the file is empty or only comments)')
+    try:
+        return merger.graph(directed)
+    except MemoryError:
+        raise GraphFormatError(path, None, 'out of memory reading it (%.3g MB of text, %d '
+                               'distinct edges)' % (total / 1e6, len(merger.keys))) from None
 
 
 @_naming_memory

@@ -146,8 +146,52 @@ def _check_graph(graph, task, methods, make):
     if task == 'link-prediction':  # held-out non-edges, and negatives for the training pairs
         check_negatives(graph)
     for m in methods:
-        if registry.get(m).kind == 'author2vec':  # memory of the edge-trained models
+        kind = registry.get(m).kind
+        if kind in ('author2vec', 'author2vec-walks'):  # memory of the Author2Vec models
             make(m).check_fit(graph)
+        elif kind in ('embedding', 'chance'):
+            _check_baseline_memory(m, graph, task, make(m))
+
+
+#: copies of a baseline's (nodes x dim) float64 vectors at once: its own, the evaluation's
+#: (normalised, scaled) and the classifier's
+VECTOR_COPIES = 3
+#: bytes per walk token of DeepWalk/node2vec: the int64 walks array, and room for numpy's
+#: temporaries over it (gensim reads the corpus from a file, a row at a time)
+WALK_TOKEN_BYTES = 16
+
+
+def _baseline_memory(name, graph, task, method):
+    """{term: bytes} at the peak of the baseline `method` (named `name`, an unfitted
+    estimator of `baselines`) on `graph`, counted from the code: its (nodes x dim) vectors and
+    their copies, what its training holds (walks and word2vec tables, LINE's tables and
+    batches, ARPACK's Lanczos vectors) and link prediction's pair features."""
+    n, d = graph.num_nodes, int(method.dim)
+    out = {'vectors': 8.0 * n * d * VECTOR_COPIES}
+    if task == 'link-prediction':  # edge features (Hadamard, L1, ...) of train and test pairs
+        out['pair features'] = 8.0 * d * 4 * graph.num_edges
+    if hasattr(method, 'num_walks'):  # DeepWalk, node2vec
+        out['walks'] = WALK_TOKEN_BYTES * float(method.num_walks) * n * method.walk_length
+        out['word2vec tables'] = 4.0 * 2 * n * d
+    elif hasattr(method, 'min_samples'):  # LINE: vectors, contexts; a batch of 1 + k pairs
+        out['LINE tables'] = 8.0 * 2 * n * d
+        out['LINE batch'] = 8.0 * 3 * method.batch_size * (1 + method.negatives) * d
+    elif name == 'spectral':  # ARPACK's Lanczos vectors, 2k + 1 of them, k = dim + 1
+        out['Lanczos vectors'] = 8.0 * n * max(2 * min(d + 1, n - 1) + 1, 20)
+    return out
+
+
+def _check_baseline_memory(name, graph, task, method):
+    """`MemoryError` naming --dim when the baseline `name` cannot fit in memory
+    (`memory.check_fits`), before any method runs."""
+    from author2vec_keras.training.memory import check_fits
+    parts = _baseline_memory(name, graph, task, method)
+    largest = max(parts, key=parts.get)
+    advice = 'lower --dim (%d)' % method.dim if largest != 'walks' else \
+        'the graph is too large for its walks (%d x %d per node; --quick makes fewer)' \
+        % (method.num_walks, method.walk_length)
+    check_fits('%s on %d nodes x %d dimensions' % (name, graph.num_nodes, method.dim),
+               parts, advice)
 
 
 def _flatten(res, prefix=''):

@@ -20,7 +20,7 @@ import numpy as np
 from author2vec_keras import __version__
 from author2vec_keras.fileio import atomic_open, temporary_target
 
-__all__ = ['Checkpoints', 'CheckpointMismatch', 'fingerprint', 'digest', 'META',
+__all__ = ['Checkpoints', 'CheckpointMismatch', 'check_within', 'fingerprint', 'digest', 'META',
            'interrupt_between_steps', 'describe_differences', 'TrainingInterrupted']
 
 META = 'checkpoint.json'
@@ -29,7 +29,35 @@ _MODEL_FILE = re.compile(r'^\w+-e\d{4}-b\d{6}\.h5$')
 
 
 class CheckpointMismatch(ValueError):
-    """A checkpoint made with another graph, configuration or package version."""
+    """A checkpoint made with another graph, configuration or package version, or beyond the
+    epochs asked for; `names`: the parameters the message names (the command line shows their
+    flags)."""
+
+    def __init__(self, message, names=()):
+        super(CheckpointMismatch, self).__init__(message)
+        self.names = tuple(names)
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.names))
+
+
+def check_within(directory, epoch, started, epochs, where='checkpoint_dir'):
+    """`CheckpointMismatch` when a checkpoint's position is beyond `epochs`: resuming it would
+    train nothing and give vectors of more epochs than asked for, under a record of fewer.
+
+    # Arguments
+        directory: the checkpoint's directory, for the message.
+        epoch: the epochs it has finished; started: whether it is inside the next one.
+        epochs: the epochs asked for.
+        where: the parameter of the directory ('checkpoint_dir', 'workdir').
+    """
+    needed = epoch + (1 if started else 0)
+    if needed > epochs:
+        raise CheckpointMismatch(
+            'the checkpoint in %s is %s, beyond epochs=%d: ask for epochs=%d or more to resume '
+            'it, or use another %s' % (directory, 'in epoch %d' % needed if started else
+                                       'at the end of epoch %d' % epoch, epochs, needed, where),
+            ['epochs', where])
 
 
 class TrainingInterrupted(KeyboardInterrupt):

@@ -2,6 +2,7 @@
 shared author table (`models.author2vec_models`), alternating (the authors' a2v.lua) or joint.
 """
 import os
+import time
 import zlib
 
 import numpy as np
@@ -203,6 +204,7 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         from author2vec_keras.nn import models
         from author2vec_keras.nn.sequences import AuthorshipSequence, PairSequence
         from author2vec_keras.training.loop import Phase
+        started = time.time()
         self.check_params()
         self.graph_ = as_graph(graph)
         if self.uses_link:
@@ -237,14 +239,16 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
-        start, self.history_, partial = (0, 0), [], {}
+        start, self.history_, partial, sums = (0, 0), [], {}, None
         found = self._read_checkpoint(resume, into=self._compiled)
         if found is not None:
-            _, start, self.history_, partial = found
+            _, start, self.history_, state = found
+            partial = state.get('partial') or {}
+            sums = state.get('sums')  # of the phase it stopped in
         phases = [Phase(name, model, batches[name], _LOSSES[name])
                   for name, model in self._compiled.items()]
-        self._train(phases, self.history_, start, partial, callbacks=callbacks,
-                    model=self._callback_model(), checkpointed=self._compiled)
+        self._train(phases, self.history_, start, partial, sums=sums, callbacks=callbacks,
+                    model=self._callback_model(), checkpointed=self._compiled, started=started)
         self.embeddings_ = models.node_embeddings(self._exported_model)
         self.paper_embeddings_ = self.content_model_.get_layer(
             models.PAPER_EMBEDDING).get_weights()[0] if self.uses_content else None

@@ -173,19 +173,21 @@ class Author2Vec(PairEmbedding):
         self._checkpoints = Checkpoints(
             self.checkpoint_dir, fingerprint(params, self.graph_, data=data)) \
             if self.checkpoint_dir else None
-        start, self.history_ = (0, 0), []
+        start, self.history_, sums = (0, 0), [], None
         found = self._read_checkpoint(resume)
         if found is not None:
-            self.model_, start, self.history_, _ = found
+            self.model_, start, self.history_, state = found
+            sums = state.get('sums') if start[1] else None
         else:
             np.random.seed(self.random_state)  # keras 2.0.9 seeds initialisers and dropout
             self.model_ = models.BUILDERS[self.model](
                 self.graph_.num_nodes, self.dim, self.hidden_dim, optimizer=optimizer,
                 context=self.context)
-        self.timings_ = {'build': time.time() - started}  # where a slow fit spent its time
+        self.timings_ = {'build': time.time() - started,  # where a slow fit spent its time
+                         'before': self.seconds_before_}  # (issue 23); the runs it continues
         phase = Phase('model', self.model_, pairs, lambda loss: {'loss': float(loss[0])})
-        loop = self._train([phase], self.history_, start, callbacks=callbacks,
-                           model=self.model_, checkpointed=self.model_)
+        loop = self._train([phase], self.history_, start, sums=sums, callbacks=callbacks,
+                           model=self.model_, checkpointed=self.model_, started=started)
         self.timings_.update(loop.timings)
         self.node_embeddings_ = models.node_embeddings(self.model_)
         self.context_embeddings_ = models.context_embeddings(self.model_)

@@ -111,19 +111,29 @@ class Checkpoint(Callback):
         checkpoints: the run's `Checkpoints`.
         models: what `Checkpoints.write` saves (a model, or a dict name -> compiled model).
         history: the list of epoch records (the loop appends to it).
+        state: None, or `f()` -> a dict every checkpoint keeps beside its position (the
+            seconds trained, so a resumed run's record counts them).
     """
 
-    def __init__(self, checkpoints, models, history):
+    def __init__(self, checkpoints, models, history, state=None):
         self.checkpoints, self.models, self.history = checkpoints, models, history
+        self.state = state
+
+    def _state(self, **more):
+        state = dict(self.state() if self.state is not None else {}, **more)
+        return state or None
 
     def on_epoch_end(self, epoch, logs=None):
-        self.checkpoints.write(self.models, epoch + 1, 0, self.history)
+        self.checkpoints.write(self.models, epoch + 1, 0, self.history, state=self._state())
 
-    def interrupted(self, epoch, batch, partial=None):
+    def interrupted(self, epoch, batch, partial=None, sums=None):
         """Save the position `(epoch, batch)` (with the losses of the epoch's phases done,
-        `partial`); returns the `TrainingInterrupted` to raise."""
+        `partial`, and the loss sums of the phase it stopped in, `sums`: the resumed epoch's
+        record is then the whole epoch's); returns the `TrainingInterrupted` to raise."""
+        more = dict([('partial', partial)] if partial else [],
+                    **({'sums': sums} if sums is not None else {}))
         self.checkpoints.write(self.models, epoch, batch, self.history,
-                               state={'partial': partial} if partial else None)
+                               state=self._state(**more))
         return TrainingInterrupted(self.checkpoints.directory, epoch + 1, batch)
 
 
@@ -166,9 +176,10 @@ class EpochLoop(object):
     # Arguments
         phases: the `Phase`s of an epoch, in training order.
         epochs: the epochs in all.
-        fit_epoch: `f(model, batches, epoch, first)` -> mean loss array: one pass of a model
-            over its batches from batch `first` (`PairEmbedding._fit_epoch`: it calls
-            `batch_hooks` around each step and `interrupted` on Ctrl-C).
+        fit_epoch: `f(model, batches, epoch, first, sums)` -> mean loss array: one pass of a
+            model over its batches from batch `first` (`sums`: the loss sums of the batches
+            before it, a resumed phase's; `PairEmbedding._fit_epoch`: it calls `batch_hooks`
+            around each step and `interrupted` on Ctrl-C).
         epoch_end: `f(losses)` -> `(history entry, logs)` of an epoch whose phases gave
             `losses` (a dict, the `Phase.losses` merged).
         history: the list of epoch records to append to (the estimator's `history_`).
@@ -194,9 +205,10 @@ class EpochLoop(object):
         self.offset, self.partial = 0, {}
         self.timings = {'epochs': [], 'epochs_cpu': []}
 
-    def run(self, start=(0, 0), partial=None):
+    def run(self, start=(0, 0), partial=None, sums=None):
         """Train from `start`, `(epoch, batch)`; `partial`: the losses of the phases of the
-        start epoch already done (a checkpoint's). Returns `self`."""
+        start epoch already done, `sums` the loss sums of the phase it stops inside (a
+        checkpoint's). Returns `self`."""
         self.progress = Progress(start) if self.verbose else None
         callbacks = ([self.progress] if self.progress else []) + self.user + \
             ([self.checkpoint] if self.checkpoint else [])
@@ -208,8 +220,9 @@ class EpochLoop(object):
         try:
             with interrupt_between_steps():  # a Ctrl-C between epochs waits for the next step
                 for epoch in range(start[0], self.epochs):
-                    self._epoch(callbacks, epoch, start[1] if epoch == start[0] else 0,
-                                partial if epoch == start[0] else None)
+                    resumed = epoch == start[0]
+                    self._epoch(callbacks, epoch, start[1] if resumed else 0,
+                                partial if resumed else None, sums if resumed else None)
                     if stopped(self.model):
                         break
         except BaseException:
@@ -219,7 +232,7 @@ class EpochLoop(object):
         callbacks.on_train_end()
         return self
 
-    def _epoch(self, callbacks, epoch, first, partial):
+    def _epoch(self, callbacks, epoch, first, partial, sums=None):
         wall, cpu = time.time(), time.process_time()
         for phase in self.phases:
             phase.batches.set_epoch(epoch)
@@ -228,8 +241,9 @@ class EpochLoop(object):
         for phase in self.phases:
             steps = len(phase.batches)
             if first < self.offset + steps:
+                inside = self.offset < first  # the phase a checkpoint stopped in
                 loss = self.fit_epoch(phase.model, phase.batches, epoch,
-                                      max(0, first - self.offset))
+                                      max(0, first - self.offset), sums if inside else None)
                 self.partial.update(phase.losses(loss))
             self.offset += steps
         entry, logs = self.epoch_end(self.partial)
@@ -238,9 +252,10 @@ class EpochLoop(object):
         self.timings['epochs'].append(time.time() - wall)
         self.timings['epochs_cpu'].append(time.process_time() - cpu)
 
-    def interrupted(self, epoch, step):
-        """Ctrl-C before `step` of the current phase of `epoch`: the `TrainingInterrupted` to
-        raise once the position is saved, or None (no checkpoints)."""
+    def interrupted(self, epoch, step, sums=None):
+        """Ctrl-C before `step` of the current phase of `epoch` (`sums`: that phase's loss sums
+        so far): the `TrainingInterrupted` to raise once the position is saved, or None (no
+        checkpoints)."""
         if self.checkpoint is None:
             return None
-        return self.checkpoint.interrupted(epoch, self.offset + step, self.partial)
+        return self.checkpoint.interrupted(epoch, self.offset + step, self.partial, sums)

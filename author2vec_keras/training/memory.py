@@ -13,20 +13,29 @@ of real `author2vec train` runs (results/memory.md):
   the epoch has) each with its `negatives`, so `negatives` above `batch_size` sizes the batch;
 - the sampling of those pairs (sources repeated, draws, rejection keys, the labelled batch),
   per pair; walk pairs are made `WALK_CHUNK` positives at a time, a few chunks kept;
-- the walk starts of an epoch (`walks_per_node` per node, a few epochs kept) and the window's
-  distance table (`min(window, walk_length - 1)` entries);
+- the walk starts of an epoch (`walks_per_node` per node, a few epochs kept), the window's
+  distance table (`min(window, walk_length - 1)` entries) and the steps of a walk
+  (`walk_length`: the walkers still going at each step, as arrays and lists);
 - the graph (edges, adjacency, split, negative sampling), per edge;
 - the fixed cost of the process (Python, numpy, scipy, Theano, Keras, scikit-learn, gensim).
 
 `check_table_fits` raises `MemoryError` with the figure when the estimate exceeds the memory
-available. numpy only; no Theano.
+available, `check_fits` for any other estimate (the benchmark's baselines). The memory available
+is the least of what the process can still get (`memory_limits`): its address-space limit
+(`RLIMIT_AS`, `prlimit --as`, `ulimit -v`) less its size now, its cgroup's limit (`memory.max`,
+v1 `memory.limit_in_bytes`, of a container or a systemd unit) less its usage, and the machine's
+`MemAvailable`. numpy only; no Theano.
 """
+import os
+import resource
+
 import numpy as np
 
 from author2vec_keras.data.walks import CHUNK_SIZE as WALK_CHUNK  # positives made at once
 from author2vec_keras.nn.slots import SLOTS, optimizer_kind, table_copies
 
-__all__ = ['estimate_training_memory', 'check_table_fits', 'available_memory']
+__all__ = ['estimate_training_memory', 'check_table_fits', 'check_fits', 'available_memory',
+           'memory_limits']
 
 #: measured by benchmarks/memory.py (results/memory.md: peak RSS of real runs), rounded up
 BASE_BYTES = 256 * 2 ** 20  # Python, numpy/scipy/Theano/Keras/sklearn/gensim, a compiled model
@@ -45,6 +54,8 @@ WALK_CHUNKS_KEPT = 4  # chunks cached by `sequences.WalkPairSequence` (the last 
 WALK_START_BYTES = 8 * 4  # per walk start: int64, the epochs cached and the permutations
 # concatenated (`walks.WalkContextSampler.epoch_starts`)
 WINDOW_BYTES = 24  # per distance of the window: int64 gaps, float64 weights and their CDF
+WALK_STEP_BYTES = 96  # per position of a walk: the steps and the walkers going at each, int64
+# arrays and their Python lists (`walks.WalkContextSampler._walk_to`; counted from the code, 88)
 
 
 def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=False,
@@ -88,14 +99,79 @@ def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=
     if walks is not None:
         chunk = min(WALK_CHUNK, positives) * pair * WALK_CHUNKS_KEPT
         out['sampling'] = PAIR_BYTES * float(max(rows, chunk))
-        out['walks'] = WALK_START_BYTES * float(walks['walks_per_node']) * num_nodes + \
-            WINDOW_BYTES * float(min(walks['window'], walks['walk_length'] - 1))
+        out['walks'] = sum(_walk_parts(num_nodes, walks).values())
     out = {k: int(np.ceil(v)) for k, v in out.items()}
     return out if parts else sum(out.values())
 
 
-def available_memory():
-    """Bytes of memory available to this process (Linux MemAvailable), or None."""
+def _walk_parts(num_nodes, walks):
+    """The walks' bytes by the flag that sizes them."""
+    return {'--walks-per-node': WALK_START_BYTES * float(walks['walks_per_node']) * num_nodes,
+            '--window': WINDOW_BYTES * float(min(walks['window'], walks['walk_length'] - 1)),
+            '--walk-length': WALK_STEP_BYTES * float(walks['walk_length'])}
+
+
+def _read_number(path):
+    """The first word of a file as an int; None when missing, unreadable or 'max'."""
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _cgroup_headroom(root='/sys/fs/cgroup', membership='/proc/self/cgroup'):
+    """Bytes this process's cgroup (and those above it) can still take, or None: v2's
+    `memory.max` less `memory.current`, v1's `memory.limit_in_bytes` less
+    `memory.usage_in_bytes` (`root`: where the cgroup filesystems are mounted; `membership`:
+    the process's cgroups, `hierarchy:controllers:path` a line)."""
+    try:
+        with open(membership) as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    headroom = []
+    for line in lines:
+        parts = line.split(':', 2)
+        if len(parts) != 3:
+            continue
+        hierarchy, controllers, path = parts
+        if hierarchy == '0' and controllers == '':
+            base, limit_file, usage_file = root, 'memory.max', 'memory.current'
+        elif 'memory' in controllers.split(','):
+            base, limit_file, usage_file = os.path.join(root, 'memory'), \
+                'memory.limit_in_bytes', 'memory.usage_in_bytes'
+        else:
+            continue
+        path = path.strip('/')
+        while True:  # this cgroup, then each above it: the tightest limit counts
+            directory = os.path.join(base, path) if path else base
+            limit = _read_number(os.path.join(directory, limit_file))
+            usage = _read_number(os.path.join(directory, usage_file))
+            if limit is not None and usage is not None and limit < 2 ** 60:  # v1: no limit
+                headroom.append(max(limit - usage, 0))
+            if not path:
+                break
+            path = os.path.dirname(path)
+    return min(headroom) if headroom else None
+
+
+def _address_space_headroom():
+    """Bytes the address-space limit (`RLIMIT_AS`) leaves above the process's size now
+    (`VmSize`), or None without a limit."""
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        with open('/proc/self/status') as f:
+            size = next(int(line.split()[1]) * 1024 for line in f if line.startswith('VmSize:'))
+    except (OSError, StopIteration, ValueError):
+        return None
+    return max(soft - size, 0)
+
+
+def _mem_available():
+    """Linux `MemAvailable` in bytes, or None."""
     try:
         with open('/proc/meminfo') as f:
             for line in f:
@@ -106,6 +182,66 @@ def available_memory():
     return None
 
 
+#: the limits `memory_limits` reads, by the words a refusal names them with
+LIMITS = (('the address-space limit, RLIMIT_AS', _address_space_headroom),
+          ("the cgroup's memory limit", _cgroup_headroom),
+          ('MemAvailable', _mem_available))
+
+
+def memory_limits():
+    """{what limits it: bytes this process can still get} for each limit that applies: the
+    address-space limit (`RLIMIT_AS`) less the process's size, the cgroup's limit less its
+    usage, the machine's `MemAvailable`."""
+    out = {}
+    for name, read in LIMITS:
+        value = read()
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def available_memory():
+    """Bytes of memory this process can still get: the least of `memory_limits`, or None."""
+    limits = memory_limits()
+    return min(limits.values()) if limits else None
+
+
+def _available(available):
+    """(bytes, ' (what limits it)') of `available`, or of the tightest of `memory_limits`."""
+    if available is not None:
+        return available, ''
+    limits = memory_limits()
+    if not limits:
+        return None, ''
+    name = min(limits, key=limits.get)
+    return limits[name], ' (%s)' % name
+
+
+def check_fits(what, parts, advice, available=None):
+    """Raise `MemoryError` when the bytes `parts` ({term: bytes}) add up to more than the
+    memory available: '`what` needs about X GiB (the largest terms), but only Y GiB is
+    available (what limits it); `advice`'.
+
+    # Arguments
+        what: what would be run, for the message ('spectral: 34 nodes x 100000000 dimensions').
+        parts: {term: bytes}.
+        advice: what to lower, naming its flag ('lower --dim (100000000)').
+        available: bytes (default: the least of `memory_limits`).
+
+    # Returns
+        The bytes needed.
+    """
+    needed = int(sum(parts.values()))
+    available, limit = _available(available)
+    if available is not None and needed > available:
+        big = sorted(parts.items(), key=lambda kv: -kv[1])[:3]
+        raise MemoryError('%s needs about %.1f GiB (%s), but only %.1f GiB is available%s; %s'
+                          % (what, needed / 2.0 ** 30,
+                             ', '.join('%s %.1f GiB' % (k, v / 2.0 ** 30) for k, v in big),
+                             available / 2.0 ** 30, limit, advice))
+    return needed
+
+
 def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, hidden_dim=32,
                      batch_size=512, num_edges=0, negatives=5, walks=None, available=None,
                      advice=None):
@@ -113,14 +249,15 @@ def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, h
 
     The one memory guard: `Author2Vec`, `ContentLinkAuthor2Vec` and `PartitionedAuthor2Vec`
     (with the rows it holds) call it before they build a model or draw a pair. The message
-    ends with what to lower, naming the flag and its value (`lower --negatives (1000000000)`)
-    when the pairs or walks, not the table, are the largest part.
+    ends with what to lower, naming the flag and its value (`lower --negatives (1000000000)`),
+    of the largest part: the table (`--dim`), the pair layer (`--hidden-dim`), the batch or the
+    sampling (`--batch-size`, `--negatives`), the walks (`--walks-per-node`, `--walk-length`).
 
     # Arguments
         As `estimate_training_memory`, and
-        available: bytes (default: the memory available now).
+        available: bytes (default: the least of `memory_limits`).
         advice: what to do when the table is the largest part, for the message (default:
-            lower --dim, or --partitions).
+            lower --dim (its value), or train out of core with --partitions).
 
     # Returns
         The estimate in bytes.
@@ -129,25 +266,21 @@ def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, h
                                      dense_updates=dense_updates, hidden_dim=hidden_dim,
                                      batch_size=batch_size, num_edges=num_edges,
                                      negatives=negatives, walks=walks, parts=True)
-    needed = sum(parts.values())
-    available = available_memory() if available is None else available
-    if available is not None and needed > available:
-        big = sorted(parts.items(), key=lambda kv: -kv[1])[:3]
-        if big[0][0] in ('batch', 'sampling'):
-            advice = 'lower --negatives (%d)' % negatives if 1 + negatives > batch_size else \
-                'lower %s--batch-size (%d)' % ('--dim (%d) or ' % dim if big[0][0] == 'batch'
-                                               else '', batch_size)
-        elif big[0][0] == 'walks':
-            advice = 'lower --walks-per-node (%d)' % walks['walks_per_node'] \
-                if WALK_START_BYTES * walks['walks_per_node'] * num_nodes > \
-                WINDOW_BYTES * min(walks['window'], walks['walk_length'] - 1) else \
-                'lower --window (%d) or --walk-length (%d)' % (walks['window'],
-                                                               walks['walk_length'])
-        elif advice is None:
-            advice = 'lower --dim, or train out of core with --partitions'
-        raise MemoryError(
-            'training %d nodes x %d dimensions needs about %.1f GiB (%s), but only %.1f GiB is '
-            'available; %s' % (num_nodes, dim, needed / 2.0 ** 30,
-                               ', '.join('%s %.1f GiB' % (k, v / 2.0 ** 30) for k, v in big),
-                               available / 2.0 ** 30, advice))
-    return needed
+    largest = max(parts, key=parts.get)
+    if largest in ('batch', 'sampling'):
+        advice = 'lower --negatives (%d)' % negatives if 1 + negatives > batch_size else \
+            'lower %s--batch-size (%d)' % ('--dim (%d) or ' % dim if largest == 'batch'
+                                           else '', batch_size)
+    elif largest == 'walks':
+        sizes = _walk_parts(num_nodes, walks)
+        flag = max(sizes, key=sizes.get)
+        advice = 'lower %s (%d)' % (flag, walks[flag[2:].replace('-', '_')])
+    elif largest == 'pair layer':
+        advice = 'lower --hidden-dim (%d)%s' % (hidden_dim, ' or --dim (%d)' % dim
+                                                if dim > hidden_dim else '')
+    elif largest == 'graph':
+        advice = 'the graph itself (%d edges) is too large for this memory' % num_edges
+    elif advice is None:
+        advice = 'lower --dim (%d), or train out of core with --partitions' % dim
+    return check_fits('training %d nodes x %d dimensions' % (num_nodes, dim), parts, advice,
+                      available)

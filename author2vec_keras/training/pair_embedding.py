@@ -8,6 +8,7 @@ word2vec files). Importing it is cheap: Theano and Keras are configured and load
 when a model is first built or scored.
 """
 import inspect
+import time
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -17,7 +18,11 @@ from author2vec_keras.checks import ParameterError, finite_loss, one_of, positiv
 from author2vec_keras.data.graph import GraphError, check_weights
 from author2vec_keras.data.negatives import SAMPLING, check_negatives
 from author2vec_keras.fileio import save_word2vec
-from author2vec_keras.training.checkpoints import digest, interrupt_between_steps
+from author2vec_keras.training.checkpoints import (
+    check_within,
+    digest,
+    interrupt_between_steps,
+)
 from author2vec_keras.training.memory import check_table_fits
 from author2vec_keras.training.presets import preset_settings
 from author2vec_keras.training.workers import check_fork, train_epoch
@@ -179,15 +184,18 @@ class PairEmbedding(BaseEstimator):
         """The negative distribution used: `sampling`, or the default of the training pairs."""
         return 'uniform' if self.sampling is None else self.sampling
 
-    def _fit_epoch(self, model, batches, epoch, first=0):
+    def _fit_epoch(self, model, batches, epoch, first=0, sums=None):
         """One pass of `model.train_on_batch` (as `models.train_step`) over `batches` from `first`.
 
         The seam of the epoch loop (`loop.EpochLoop`): the running loop's per-batch callbacks
         are called around each step. Returns the mean loss (an array: total then per output for
-        multi-output models). Raises `FloatingPointError` naming the epoch and batch when the
-        loss is not finite. With `workers > 1`, `workers.train_epoch` trains them in worker
-        processes, and the callbacks' `on_batch_end` follow the workers' batches as they finish
-        (the loss the workers' running mean).
+        multi-output models) of the epoch: `sums`, (the losses times rows, the rows) of its
+        batches before `first` (a resumed epoch, from the checkpoint), count too; on Ctrl-C the
+        sums so far are left in `_epoch_sums` for the checkpoint. Raises `FloatingPointError`
+        naming the epoch and batch when the loss is not finite. With `workers > 1`,
+        `workers.train_epoch` trains them in worker processes (checkpoints at epoch ends only),
+        and the callbacks' `on_batch_end` follow the workers' batches as they finish (the loss
+        the workers' running mean).
         """
         begin, end = self._loop.batch_hooks if self._loop is not None else ((), ())
         if self._forks_workers and (getattr(self, 'workers', None) or 1) > 1:
@@ -199,7 +207,8 @@ class PairEmbedding(BaseEstimator):
                                checkpoints=getattr(self, '_checkpoints', None))
         from author2vec_keras.nn.models import train_step
         train = train_step(model)
-        total, count = 0.0, 0
+        total, count = (0.0, 0) if not sums else (np.asarray(sums[0], dtype=np.float64),
+                                                  int(sums[1]))
         step = first
         try:
             with interrupt_between_steps() as check_interrupt:
@@ -216,6 +225,7 @@ class PairEmbedding(BaseEstimator):
                     for hook in end:
                         hook(step, {'batch': step, 'size': rows, 'loss': out[0]})
         except KeyboardInterrupt:
+            self._epoch_sums = (np.atleast_1d(total).tolist(), count)
             saved = self._interrupted(epoch, step)
             if saved is None:
                 raise
@@ -226,44 +236,62 @@ class PairEmbedding(BaseEstimator):
         """Called on Ctrl-C in the middle of epoch `epoch`, before batch `step` is trained:
         the `TrainingInterrupted` to raise once the position is saved (by the running loop's
         checkpoint, `loop.EpochLoop.interrupted`), or None (no saving)."""
-        return self._loop.interrupted(epoch, step) if self._loop is not None else None
+        if self._loop is None:
+            return None
+        return self._loop.interrupted(epoch, step, sums=getattr(self, '_epoch_sums', None))
 
     def _epoch_end(self, losses):
         """The history entry and the callbacks' logs of an epoch whose phases gave `losses`
         (a dict, `loop.Phase`); called by the loop before the callbacks' `on_epoch_end`."""
         return losses['loss'], dict(losses)
 
-    def _train(self, phases, history, start, partial=None, callbacks=None, model=None,
-               checkpointed=None):
-        """Run the epochs (`loop.EpochLoop`) from `start`; `checkpointed`: what the checkpoints
-        save (with `checkpoint_dir`). Returns the loop."""
+    def _train(self, phases, history, start, partial=None, sums=None, callbacks=None,
+               model=None, checkpointed=None, started=None):
+        """Run the epochs (`loop.EpochLoop`) from `start` (`partial`, `sums`: a resumed
+        epoch's, from its checkpoint); `checkpointed`: what the checkpoints save (with
+        `checkpoint_dir`), beside the seconds trained since `started` and before. Returns the
+        loop."""
         from author2vec_keras.training.loop import Checkpoint, EpochLoop
-        checkpoint = Checkpoint(self._checkpoints, checkpointed, history) \
+        started = time.time() if started is None else started
+        checkpoint = Checkpoint(self._checkpoints, checkpointed, history,
+                                state=lambda: self._state(started)) \
             if self._checkpoints is not None else None
         self._loop = EpochLoop(phases, self.epochs, self._fit_epoch, self._epoch_end, history,
                                callbacks=callbacks, model=model, checkpoint=checkpoint,
                                verbose=self.verbose)
         try:
-            return self._loop.run(start, partial)
+            return self._loop.run(start, partial, sums)
         finally:
             self._loop = None
 
     def _read_checkpoint(self, resume, into=None):
-        """`(model, start, history, partial)` of the last checkpoint (`Checkpoints.read`,
-        `start` its `(epoch, batch)`, `partial` the losses of that epoch's phases done) when
+        """`(model, start, history, state)` of the last checkpoint (`Checkpoints.read`,
+        `start` its `(epoch, batch)`, `state` what it keeps beside: `partial`, the losses of that
+        epoch's phases done, `sums` of the phase it stopped in, `seconds` trained) when
         `resume`, else None; says where it resumes, or that `resume` finds none and training
-        starts from scratch (verbose)."""
+        starts from scratch (verbose). One beyond `epochs` is refused
+        (`checkpoints.check_within`). Sets `seconds_before_`: the training seconds of the runs
+        a resumed fit continues (0 without a checkpoint)."""
         found = self._checkpoints.read(into) if resume else None
+        self.seconds_before_ = 0.0
         if found is None:
             if resume and self.verbose:
                 print('no checkpoint in %s yet: training from scratch' % self.checkpoint_dir)
             return None
         model, meta = found
         start = (meta['epoch'], meta['batch'])
+        check_within(self.checkpoint_dir, meta['epoch'], meta['batch'] > 0, self.epochs)
+        state = meta.get('state') or {}
+        self.seconds_before_ = float(state.get('seconds', 0.0))
         if self.verbose:
             print('resuming from %s: epoch %d, batch %d'
                   % (self.checkpoint_dir, start[0] + 1, start[1]))
-        return model, start, meta['history'], (meta.get('state') or {}).get('partial') or {}
+        return model, start, meta['history'], state
+
+    def _state(self, started, **more):
+        """The JSON state a checkpoint keeps beside its position: the training seconds so far
+        (those of the runs before, `seconds_before_`, and of this one since `started`)."""
+        return dict(more, seconds=round(self.seconds_before_ + time.time() - started, 3))
 
     # -- outputs -------------------------------------------------------------------------------
     def get_embedding(self):

@@ -35,6 +35,7 @@ from author2vec_keras.training.bucket_training import (
 )
 from author2vec_keras.training.checkpoints import (
     CheckpointMismatch,
+    check_within,
     describe_differences,
     fingerprint,
 )
@@ -179,6 +180,8 @@ class PartitionedAuthor2Vec(PairEmbedding):
         if missing:
             raise CheckpointMismatch('the checkpoint in %s names %s, which is missing'
                                      % (store.directory, missing[0]))
+        check_within(store.directory, state['epoch'], bool(state['done']), self.epochs,
+                     where='workdir')
         store.collect(state, stale_only=False)  # also files of an uncommitted bucket
         return state
 

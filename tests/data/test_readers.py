@@ -1,6 +1,7 @@
 """Readers: formats they accept, errors naming file and line, a hypothesis fuzz test."""
 import gzip
 import os
+import re
 import subprocess
 import sys
 import tracemalloc
@@ -464,3 +465,88 @@ def test_out_of_memory_while_reading_names_the_file(tmp_path):
                           env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == '%s: out of memory reading it (5.86 MB)\n' % path
+
+
+# -- a file read in parts: memory for the distinct edges, not the lines ----------------------------
+
+def _read_noting(path, **kwargs):
+    """(graph, the DataWarnings' messages) of `read_edgelist(path, **kwargs)`."""
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter('always')
+        g = read_edgelist(path, **kwargs)
+    return g, [str(w.message) for w in seen if issubclass(w.category, DataWarning)]
+
+
+def test_a_gzip_bomb_of_repeated_edges_reads_in_memory_for_its_distinct_edges(tmp_path):
+    """A gzip file expanding to 4 MB of lines over 4 distinct edges (a 1.2 GB one took 9.5 GB),
+    read 64 kB at a time: the peak follows the 4 edges, far below the text decompressed; the
+    graph and its notices are those of the file read whole."""
+    path = str(tmp_path / 'bomb.txt.gz')
+    with gzip.open(path, 'wb') as f:
+        f.write(b'# four edges, repeated\n' + b'1 2\n2 3\n3 4\n4 1\n2 1\n' * 200000)
+    assert os.path.getsize(path) < 20000
+    tracemalloc.start()
+    try:
+        g, notes = _read_noting(path, chunk_bytes=2 ** 16)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 ** 22, peak  # 4 MB of text: the whole file, read at once, takes 190 MB
+    whole, whole_notes = _read_noting(path)
+    assert g.nodes == whole.nodes == [1, 2, 3, 4] and g.num_edges == 4
+    assert np.array_equal(g.edges, whole.edges) and np.array_equal(g.weights, whole.weights)
+    assert notes == whole_notes == ['merged 999996 duplicate edges (1 of them `v u` after `u v`)']
+    assert g.num_duplicates_merged == whole.num_duplicates_merged == 999996
+
+
+@pytest.mark.parametrize('merge', ['max', 'sum', 'first'])
+@pytest.mark.parametrize('directed', [False, True])
+def test_a_file_read_in_parts_gives_the_graph_of_the_file_read_whole(tmp_path, merge, directed):
+    """String ids, weights, a header, self-loops and duplicates both ways, across parts of
+    1 kB: the same nodes, edges, weights and notices."""
+    rng = np.random.RandomState(0)
+    names = ['author %d' % i for i in range(40)]
+    lines = ['"%s","%s",%d' % (names[u], names[v], w)
+             for u, v, w in zip(rng.randint(0, 40, 3000), rng.randint(0, 40, 3000),
+                                rng.randint(1, 9, 3000))]
+    p = write(tmp_path, 'source,target,weight\n' + '\n'.join(lines) + '\n')
+    parts, notes = _read_noting(p, chunk_bytes=1024, merge=merge, directed=directed)
+    whole, whole_notes = _read_noting(p, merge=merge, directed=directed)
+    assert parts.nodes == whole.nodes and parts.directed == directed
+    assert np.array_equal(parts.edges, whole.edges)
+    assert np.allclose(parts.weights, whole.weights)
+    assert notes == whole_notes and len(notes) == 3  # header, self-loops, duplicates
+
+
+def test_an_error_in_a_later_part_names_its_line(tmp_path):
+    p = write(tmp_path, '1 2\n' * 5000 + '3 4 5\n' + '1 2\n' * 10)
+    with pytest.raises(GraphFormatError) as info:
+        read_edgelist(p, chunk_bytes=1000)
+    assert str(info.value) == '%s:5001: found 3 columns but line 1 has 2' % p
+    p = write(tmp_path, '1 2\n' * 5000 + 'x y\n' + '1 2\n' * 10)
+    with pytest.raises(GraphFormatError) as info:
+        read_edgelist(p, chunk_bytes=1000)
+    assert info.value.line == 5001 and info.value.problem.startswith("not data: 'x' is not")
+
+
+def test_out_of_memory_while_reading_a_file_in_parts_names_the_line(tmp_path):
+    """Out of memory part way through a file read in parts: one GraphFormatError with the
+    line reached and the text read so far (a child process under an address-space limit)."""
+    path = str(tmp_path / 'names.txt.gz')
+    with gzip.open(path, 'wt') as f:
+        f.writelines('name%d other%d\n' % (i, i) for i in range(400000))
+    code = (
+        'import resource, sys\n'
+        'from author2vec_keras.data.readers import GraphFormatError, read_edgelist\n'
+        'status = open("/proc/self/status").read().split("VmSize:")[1].split()[0]\n'
+        'limit = int(status) * 1024 + 30 * 2 ** 20\n'
+        'resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))\n'
+        'try:\n'
+        '    read_edgelist(sys.argv[1], chunk_bytes=2 ** 20)\n'
+        'except GraphFormatError as e:\n'
+        '    print(e)\n')
+    proc = subprocess.run([sys.executable, '-c', code, path], capture_output=True, text=True,
+                          env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert re.match(r'^%s:\d+: out of memory reading it, at this line \([\d.]+ MB of text '
+                    r'read\)\n$' % re.escape(path), proc.stdout), proc.stdout

@@ -284,6 +284,10 @@ SMALL = ['--dim', '8', '--hidden-dim', '4', '--negatives', '1', '--batch-size', 
     (['train', '--no-such-flag'], 'unrecognized arguments: --no-such-flag'),
     (['frobnicate'], "argument COMMAND: invalid choice: 'frobnicate'"),
     ([], 'the following arguments are required: COMMAND'),
+    (['train', '--header', '--no-header'], 'argument --no-header: not allowed with argument '
+                                           '--header'),
+    (['benchmark', '--no-header', '--header'], 'argument --header: not allowed with argument '
+                                               '--no-header'),
 ])
 def test_usage_error_is_one_line_without_the_usage_block(capsys, argv, message):
     with pytest.raises(SystemExit) as exit_:
@@ -400,6 +404,72 @@ def test_a_read_only_output_is_refused_before_any_work(capsys, tmp_path, flor):
     assert path.read_text() == 'old'
 
 
+def test_notices_of_created_folders_rewritten_ids_and_a_small_held_out_set(
+        capsys, tmp_path, monkeypatch):
+    """What the run did that the user did not ask for in words, one line each: the folders it
+    made for --output, the ids written otherwise as word2vec tokens (how many, one example),
+    and an AUC from a handful of held-out edges (a warning beside the AUC)."""
+    graph = nx.relabel_nodes(nx.florentine_families_graph(), {'Medici': 'José García'})
+    path = tmp_path / 'flor.csv'
+    path.write_text(''.join('"%s","%s"\n' % e for e in graph.edges()), encoding='utf8')
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, 'train', '--edgelist', str(path), '--output',
+                         'no/such/dir/x.emb', '--epochs', '1', '--test-fraction', '0.2',
+                         *SMALL[:-3], '--quiet')
+    assert code == 0, err
+    held = int(re.search(r'held out (\d+) edges', out).group(1))
+    assert 0 < held < cli.MIN_HELD_OUT and out.strip().splitlines()[-1].startswith(
+        'link prediction AUC: ')
+    assert err.splitlines() == [
+        'author2vec: warning: the link prediction AUC will be from %d held-out edges only: it '
+        'means little (a larger graph or --test-fraction holds out more)' % held,
+        "author2vec: notice: 1 node id written with its whitespace as _ (word2vec tokens are "
+        "one word), e.g. 'José García' -> José_García",
+        'author2vec: notice: --output: created the folders no/such/dir']
+    assert (tmp_path / 'no/such/dir/x.emb').exists()
+
+
+def test_an_immutable_output_is_refused_before_any_work_even_for_root(capsys, tmp_path, flor):
+    """`chattr +i`: read-only for root too (a 0444 file is not, to root): refused before the
+    graph is read, naming --output; the file kept."""
+    import subprocess
+    path = tmp_path / 'out.emb'
+    path.write_text('old')
+    if subprocess.run(['chattr', '+i', str(path)], capture_output=True).returncode != 0:
+        pytest.skip('chattr +i does not work here')
+    try:
+        code, out, err = run(capsys, 'train', '--edgelist', str(flor), '--output', str(path),
+                             *SMALL)
+    finally:
+        subprocess.run(['chattr', '-i', str(path)], check=True)
+    assert code == 2 and out == ''
+    assert one_line(err) == 'author2vec: error: --output %s is read-only' % path
+    assert path.read_text() == 'old'
+
+
+def test_a_write_that_fails_after_training_names_the_output(tmp_path, flor):
+    """A file size limit (`ulimit -f`, as a full disk: the write fails part way): one line
+    naming --output and the error (not the temporary file's name), exit 1, nothing left."""
+    import resource
+    import subprocess
+    import sys
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+    def limit():  # 1 MiB: above Theano's compiled modules, below the 1.3 MB embedding file
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2 ** 20, 2 ** 20))
+
+    out = tmp_path / 'out.emb'
+    proc = subprocess.run(
+        [sys.executable, '-m', 'author2vec_keras.cli', 'train', '--edgelist', str(flor),
+         '--output', str(out), '--epochs', '1'] + SMALL[:1] + ['8192'] + SMALL[2:],
+        cwd=str(tmp_path), env=dict(os.environ, PYTHONPATH=root), preexec_fn=limit,
+        capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 1, proc.stderr
+    assert one_line(proc.stderr) == 'author2vec: error: --output %s: cannot write it: File ' \
+        'too large' % out
+    assert sorted(os.listdir(str(tmp_path))) == ['flor.txt']
+
+
 def test_an_output_that_is_a_symlink_is_written_through(capsys, tmp_path, flor):
     """The link stays, its target gets the embedding (the record goes beside the link)."""
     (tmp_path / 'real').mkdir()
@@ -443,7 +513,8 @@ def test_negatives_beyond_memory_are_refused_before_allocating(tmp_path, flor):
     line = one_line(proc.stderr)
     assert re.fullmatch(r'author2vec: error: training 15 nodes x 128 dimensions needs about '
                         r'\d+\.\d GiB \(batch \d+\.\d GiB, sampling \d+\.\d GiB, process 0\.\d '
-                        r'GiB\), but only [\d.]+ GiB is available; lower --negatives '
+                        r'GiB\), but only [\d.]+ GiB is available \(the address-space limit, '
+                        r'RLIMIT_AS\); lower --negatives '
                         r'\(1000000000\)', line), line
     assert sorted(os.listdir(str(tmp_path))) == ['flor.txt']
 

@@ -489,7 +489,9 @@ def test_quoted_csv_ids_with_spaces_and_a_reversed_duplicate_train(tmp_path, cap
                      str(tmp_path / 'florence.emb'), '--test-fraction', '0'] + TINY)
     out, err = capsys.readouterr()
     assert code == 0, err
-    assert err == 'author2vec: warning: merged 1 duplicate edge (1 of them `v u` after `u v`)\n'
+    assert err == 'author2vec: warning: merged 1 duplicate edge (1 of them `v u` after `u v`)\n' \
+        "author2vec: notice: 15 node ids written with their whitespace as _ (word2vec tokens " \
+        "are one word), e.g. 'Acciaiuoli family' -> Acciaiuoli_family\n"
     assert '15 nodes, 20 edges' in out
     words = [l.split()[0] for l in (tmp_path / 'florence.emb').read_text().splitlines()[1:]]
     assert 'Medici_family' in words and len(words) == 15

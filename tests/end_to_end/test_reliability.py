@@ -143,6 +143,56 @@ def test_ctrl_c_saves_mid_epoch_and_resumes(tmp_path):
     assert load_word2vec(out)[1].shape == (2708, 8)
 
 
+def test_ctrl_c_then_resume_records_every_epochs_loss_and_all_the_seconds(tmp_path, reference):
+    """A run stopped by Ctrl-C mid-epoch and resumed: its record has the loss of every epoch
+    as the uninterrupted run's (the stopped epoch's whole, not the resumed part's), and the
+    seconds of both parts."""
+    ckpt, out = str(tmp_path / 'ckpt'), str(tmp_path / 'cora.emb')
+    args = TRAIN + ['--epochs', str(EPOCHS), '--checkpoint-dir', ckpt, '--output', out]
+    process = start(args)
+    wait_for_checkpoint(ckpt, process, epoch=1)
+    time.sleep(0.3)  # into epoch 2
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=120)
+    assert process.returncode == 130
+    with open(os.path.join(ckpt, 'checkpoint.json')) as f:
+        state = json.load(f)
+    assert state['epoch'] < EPOCHS and state['state']['seconds'] > 0
+    resumed = start(args + ['--resume'])
+    _, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr.decode()
+    with open(out + '.json') as f:
+        record = json.load(f)
+    np.testing.assert_allclose(record['loss_per_epoch'], reference.history_, rtol=1e-5)
+    before = record['resumed']['seconds_before']
+    assert before == round(state['state']['seconds'], 2) > 0
+    assert record['train_seconds'] == pytest.approx(before + record['resumed']['seconds_now'],
+                                                    abs=0.02)
+
+
+def test_resume_beyond_the_epochs_asked_for_is_refused(tmp_path, cora, capsys):
+    """A checkpoint at the end of epoch 3 resumed with 2 epochs would write 3 epochs' vectors
+    under a record of 2: refused, naming both; the command line with its flags, exit 2."""
+    from author2vec_keras.training.checkpoints import CheckpointMismatch
+    ckpt = str(tmp_path / 'ckpt')
+    Author2Vec(epochs=3, checkpoint_dir=ckpt, **PARAMS).fit(cora)
+    with pytest.raises(CheckpointMismatch, match=r'^the checkpoint in %s is at the end of epoch '
+                                                 r'3, beyond epochs=2: ask for epochs=3 or more '
+                                                 r'to resume it, or use another checkpoint_dir$'
+                                                 % re.escape(ckpt)):
+        Author2Vec(epochs=2, checkpoint_dir=ckpt, **PARAMS).fit(cora, resume=True)
+    out = str(tmp_path / 'cora.emb')
+    code = cli.main(TRAIN + ['--epochs', '2', '--checkpoint-dir', ckpt, '--resume', '--output',
+                             out])
+    err = capsys.readouterr().err
+    assert code == 2 and err == (
+        'author2vec: error: the checkpoint in %s is at the end of epoch 3, beyond --epochs 2: '
+        'ask for --epochs 3 or more to resume it, or use another --checkpoint-dir\n' % ckpt)
+    assert not os.path.exists(out)
+    assert len(Author2Vec(epochs=3, checkpoint_dir=ckpt, **PARAMS).fit(
+        cora, resume=True).history_) == 3  # as many: nothing to train, the vectors as saved
+
+
 def test_checkpoint_from_another_configuration_is_refused(tmp_path, cora):
     ckpt = str(tmp_path / 'ckpt')
     Author2Vec(epochs=1, checkpoint_dir=ckpt, **PARAMS).fit(cora)
@@ -211,14 +261,18 @@ def test_memory_guard_names_the_figure():
     (dict(negatives=10 ** 9, pairs='walks'), 'lower --negatives (1000000000)'),
     (dict(pairs='walks', walks_per_node=10 ** 9), 'lower --walks-per-node (1000000000)'),
     (dict(pairs='walks', window=10 ** 10, walk_length=10 ** 10),
-     'lower --window (10000000000) or --walk-length (10000000000)'),
+     'lower --walk-length (10000000000)'),  # the window is at most the walk
+    (dict(pairs='walks', walk_length=10 ** 9), 'lower --walk-length (1000000000)'),
+    (dict(hidden_dim=10 ** 9), 'lower --hidden-dim (1000000000)'),
+    (dict(dim=10 ** 7, hidden_dim=8), 'lower --dim (10000000), or train out of core with '
+                                      '--partitions'),
 ])
 def test_memory_guard_counts_every_parameter_that_sizes_an_allocation(cora, params, advice):
     """The guard refuses before a pair is drawn (`check_fit` builds nothing), naming the flag
     of the largest part with its value."""
     est = Author2Vec(**dict(PARAMS, **params))
-    with pytest.raises(MemoryError, match=r'^training 2708 nodes x 8 dimensions needs about '
-                                          r'[\d.]+ GiB .*; %s$' % re.escape(advice)):
+    with pytest.raises(MemoryError, match=r'^training 2708 nodes x %d dimensions needs about '
+                                          r'[\d.]+ GiB .*; %s$' % (est.dim, re.escape(advice))):
         est.check_fit(cora)
     assert not hasattr(est, 'model_')
 

@@ -209,7 +209,7 @@ class _Interrupted(ContentLinkAuthor2Vec):
     of epoch `stop_at[0]`."""
     stop_at = None
 
-    def _fit_epoch(self, model, batches, epoch, first=0):
+    def _fit_epoch(self, model, batches, epoch, first=0, sums=None):
         offset, stop = self._loop.offset, self.stop_at
 
         class Batches(object):
@@ -220,7 +220,7 @@ class _Interrupted(ContentLinkAuthor2Vec):
                 if (epoch, offset + i) == stop:
                     raise KeyboardInterrupt
                 return batches[i]
-        return super(_Interrupted, self)._fit_epoch(model, Batches(), epoch, first)
+        return super(_Interrupted, self)._fit_epoch(model, Batches(), epoch, first, sums)
 
 
 def test_ctrl_c_in_the_link_phase_resumes_to_the_uninterrupted_result(alternating, corpus,
@@ -247,3 +247,7 @@ def test_ctrl_c_in_the_link_phase_resumes_to_the_uninterrupted_result(alternatin
                                rtol=1e-5, atol=1e-6)
     assert [h['content'] for h in resumed.history_] == \
         pytest.approx([h['content'] for h in alternating.history_])
+    # the stopped link phase's loss is the whole phase's, its first batches' too (kept in the
+    # checkpoint), not the resumed part's alone
+    assert [h['link'] for h in resumed.history_] == \
+        pytest.approx([h['link'] for h in alternating.history_])

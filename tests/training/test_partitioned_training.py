@@ -133,6 +133,12 @@ def test_checkpoint_from_another_run_is_refused_and_more_epochs_continue(referen
     with pytest.raises(CheckpointMismatch, match='another graph'):
         PartitionedAuthor2Vec(epochs=EPOCHS, workdir=workdir, **PARAMS).fit(
             cora.with_edges(cora.edges[:-10]), resume=True)
+    with pytest.raises(CheckpointMismatch, match=r'is at the end of epoch %d, beyond epochs=%d: '
+                                                 r'ask for epochs=%d or more to resume it, or '
+                                                 r'use another workdir$'
+                                                 % (EPOCHS, EPOCHS - 1, EPOCHS)):
+        PartitionedAuthor2Vec(epochs=EPOCHS - 1, workdir=workdir, **PARAMS).fit(cora,
+                                                                               resume=True)
     more = PartitionedAuthor2Vec(epochs=EPOCHS + 1, workdir=workdir, **PARAMS)
     more.fit(cora, resume=True)
     assert more.history_[:EPOCHS] == reference.history_ and len(more.history_) == EPOCHS + 1

@@ -91,7 +91,7 @@ class _Stopped(Author2Vec):
     sends its parent Ctrl-C (`how='ctrl-c'`)."""
     stop_at, how = None, None
 
-    def _fit_epoch(self, model, batches, epoch, first=0):
+    def _fit_epoch(self, model, batches, epoch, first=0, sums=None):
         parent, stop, how = os.getpid(), self.stop_at, self.how
 
         class Batches(object):
@@ -104,7 +104,7 @@ class _Stopped(Author2Vec):
                         os.kill(os.getpid(), signal.SIGKILL)
                     os.kill(parent, signal.SIGINT)
                 return batches[i]
-        return super(_Stopped, self)._fit_epoch(model, Batches(), epoch, first)
+        return super(_Stopped, self)._fit_epoch(model, Batches(), epoch, first, sums)
 
 
 @pytest.mark.parametrize('how', ['kill', 'ctrl-c'])
