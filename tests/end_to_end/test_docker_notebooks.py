@@ -7,7 +7,7 @@ package as its `pip install` line installs it (setup.py's build_py: the files a 
 user's home from its `useradd`, `A2V_*` variables from its `ENV` lines and `-e`, the notebook
 folder from the entry point's `--notebook-dir`, and the command's `-v` mounts on top. Everything
 is read from the Dockerfiles, the entry point, the Makefile and the README, so the test follows
-them when they change. Then the three notebooks run there in small mode, in the notebook folder,
+them when they change. Then the four notebooks run there in small mode, in the notebook folder,
 with the package imported from the laid-out copy, and 02 and 03 must show the committed results
 (numbers from results/*.json, their plots), having said where they read them.
 
@@ -28,7 +28,7 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOTEBOOKS = ['01_custom_layer_in_keras.ipynb', '02_author2vec_vs_paper.ipynb',
-             '03_benchmarks.ipynb']
+             '03_benchmarks.ipynb', '04_your_own_papers.ipynb']
 
 pytest.importorskip('nbclient', reason='pip install -r requirements-notebooks.txt')
 pytest.importorskip('ipykernel', reason='pip install -r requirements-notebooks.txt')

@@ -27,10 +27,10 @@ def _runner():
     return module
 
 
-def test_the_three_notebooks_are_there():
+def test_the_four_notebooks_are_there():
     names = [os.path.basename(p) for p in NOTEBOOKS]
     assert names == ['01_custom_layer_in_keras.ipynb', '02_author2vec_vs_paper.ipynb',
-                     '03_benchmarks.ipynb']
+                     '03_benchmarks.ipynb', '04_your_own_papers.ipynb']
 
 
 @pytest.mark.parametrize('path', NOTEBOOKS, ids=[os.path.basename(p)[:2] for p in NOTEBOOKS])
