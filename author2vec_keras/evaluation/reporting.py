@@ -185,12 +185,11 @@ def _fmt_time(result, m):
 
 def plot(result, path):
     """PNG of the main metric per method (bars) or Micro-F1 vs training ratio (lines)."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the user's backend stays as it is
     summ = result['summary']
     methods = [m for m in result['methods'] if m in summ]
-    fig, ax = plt.subplots(figsize=(9, 4.5))
+    fig = Figure(figsize=(9, 4.5))
+    ax = fig.subplots()
     if result['task'] == 'node-classification':
         for m in methods:
             ratios = sorted({k.split('/')[0] for k in summ[m]}, key=float)
@@ -219,7 +218,6 @@ def plot(result, path):
     ax.set_title('%s on %s' % (result['task'], result['dataset']))
     fig.tight_layout()
     save_figure(fig, path, dpi=100)
-    plt.close(fig)
     return path
 
 
@@ -316,12 +314,11 @@ def _fmt_fit(result, m):
 
 def papers_plot(result, path):
     """PNG: the table's metrics per method (bars, std over seeds)."""
-    import matplotlib
-    matplotlib.use('Agg')
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: the user's backend stays as it is
     summ = result['summary']
     methods = [m for m in result['methods'] if m in summ]
-    fig, ax = plt.subplots(figsize=(10, 4.5))
+    fig = Figure(figsize=(10, 4.5))
+    ax = fig.subplots()
     width = 0.8 / len(PAPERS_COLUMNS)
     x = np.arange(len(methods))
     for j, (key, title) in enumerate(PAPERS_COLUMNS):
@@ -336,5 +333,4 @@ def papers_plot(result, path):
     ax.set_title(_papers_title(result), fontsize=10)
     fig.tight_layout()
     save_figure(fig, path, dpi=100)
-    plt.close(fig)
     return path

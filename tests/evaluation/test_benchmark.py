@@ -252,3 +252,21 @@ def test_one_method_registry_for_the_benchmark_the_cli_and_the_reports(capsys):
     with pytest.raises(ValueError, match=r'^adamic-adar is a link heuristic: only for --task '
                                          r'link-prediction$'):
         benchmark.parse_methods('adamic-adar', 'clustering')
+
+
+def test_the_plots_leave_the_users_matplotlib_backend_alone(tmp_path):
+    # a library has no side effects: the benchmark's PNGs are drawn without pyplot, so a user's
+    # backend (a notebook's inline one; here svg) is the same after a benchmark as before
+    import subprocess
+    import sys
+    code = ('import matplotlib, sys\n'
+            'from author2vec_keras.evaluation import benchmark\n'
+            'benchmark.run_benchmark("karate", "clustering", methods="random", quick=True, '
+            'output_dir=sys.argv[1], progress=False)\n'
+            'print(matplotlib.get_backend())\n')
+    env = dict(os.environ, MPLBACKEND='svg')
+    out = subprocess.run([sys.executable, '-c', code, str(tmp_path)], env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == 'svg'
+    assert (tmp_path / 'clustering_karate_quick.png').stat().st_size > 1000
