@@ -477,10 +477,6 @@ def _read_new_papers(args, estimator):
     return papers
 
 
-#: fewer held-out edges than this give an AUC that means little: said beside it
-MIN_HELD_OUT = 10
-
-
 def notice(text):
     """One line on stderr, `author2vec: notice: ...`: something done that the user did not
     ask for in words, not an error."""
@@ -735,11 +731,6 @@ def cmd_train(args):
     if setup.split is not None and len(setup.split.test_edges):
         print('held out %d edges and %d non-edges for link prediction'
               % (len(setup.split.test_edges), len(setup.split.test_negatives)))
-        if len(setup.split.test_edges) < MIN_HELD_OUT:
-            warnings.warn('the link prediction AUC will be from %d held-out edge%s only: it '
-                          'means little (a larger graph or --test-fraction holds out more)'
-                          % (len(setup.split.test_edges),
-                             's' if len(setup.split.test_edges) > 1 else ''))
     elif setup.split is not None:
         no_auc = ('--test-fraction %g of %d edges holds out none: training on all of them, no '
                   'link prediction AUC' % (args.test_fraction, graph.num_edges))

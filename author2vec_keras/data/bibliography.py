@@ -216,6 +216,8 @@ def _split_names(value):
 
 _AND = re.compile(r',?\s+and\s+|\s*&\s*|,\s*', re.I)
 _END_DOT = re.compile(r'(?<=[a-z]{2})\.$')
+#: a generational suffix that a comma separates from its name (`Curtis G. Callan, Jr.`)
+_SUFFIX = re.compile(r'^(jr|sr|ii|iii|iv)\.?$', re.I)
 
 
 def _split_arxiv_authors(value):
@@ -229,7 +231,14 @@ def _split_arxiv_authors(value):
         elif not depth:
             out.append(ch)
     # a full stop after a surname ends the list (`C.Neves, ... and C.Wotzasek.`), not a name
-    return [_latex_name(_END_DOT.sub('', n.strip())) for n in _AND.split(''.join(out))]
+    names = []
+    for n in _AND.split(''.join(out)):
+        n = _latex_name(_END_DOT.sub('', n.strip()))
+        if names and _SUFFIX.match(n):  # `Curtis G. Callan, Jr.`: one author, not two
+            names[-1] = '%s %s' % (names[-1], n)
+        else:
+            names.append(n)
+    return names
 
 
 _LATEX = []

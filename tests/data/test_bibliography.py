@@ -380,3 +380,16 @@ def test_whitespace_in_fields_is_collapsed_as_by_a_regex():
                 'caf\u00e9  au lait', '', '\n\t '):
         assert _text(raw) == re.sub(r'\s+', ' ', raw).strip(), raw
     assert _text(['a  list', 'of\tparts']) == 'a list of parts' and _text(1999) == '1999'
+
+
+def test_a_generational_suffix_stays_with_its_name(tmp_path):
+    # hep-th writes `Curtis G. Callan, Jr.`: one author, not `Curtis G. Callan` and `Jr.`
+    text = open(fixture(os.path.join('abs', '9201001.abs'))).read().replace(
+        'Authors: C. Itzykson and J.-B. Zuber',
+        'Authors: Curtis G. Callan, Jr., Juan M. Maldacena and M. Jones III')
+    path = tmp_path / '9602052.abs'
+    path.write_text(text)
+    papers, notes = read(str(path))
+    assert notes == []
+    assert authors(next(iter(papers))) == ['Curtis G. Callan Jr.', 'Juan M. Maldacena',
+                                           'M. Jones III']

@@ -8,6 +8,7 @@ import networkx as nx
 import pytest
 
 from author2vec_keras import cli
+from author2vec_keras.evaluation import protocols
 
 
 def run(capsys, *argv):
@@ -418,11 +419,12 @@ def test_notices_of_created_folders_rewritten_ids_and_a_small_held_out_set(
                          *SMALL[:-3], '--quiet')
     assert code == 0, err
     held = int(re.search(r'held out (\d+) edges', out).group(1))
-    assert 0 < held < cli.MIN_HELD_OUT and out.strip().splitlines()[-1].startswith(
-        'link prediction AUC: ')
-    assert err.splitlines() == [
-        'author2vec: warning: the link prediction AUC will be from %d held-out edges only: it '
-        'means little (a larger graph or --test-fraction holds out more)' % held,
+    assert 0 < held < 16 and out.strip().splitlines()[-1].startswith('link prediction AUC: ')
+    assert err.splitlines() == [  # the warning of the protocol (evaluation.protocols)
+        'author2vec: warning: the link prediction AUC comes from only %d held-out edges and %d '
+        'non-edges: a chance-level AUC varies by +-%.2f (one standard error) on so few; hold out '
+        'more (--test-fraction) for an AUC that means something'
+        % (held, held, protocols.auc_standard_error(held, held)),
         "author2vec: notice: 1 node id written with its whitespace as _ (word2vec tokens are "
         "one word), e.g. 'José García' -> José_García",
         'author2vec: notice: --output: created the folders no/such/dir']

@@ -28,7 +28,7 @@ def test_every_python_block_runs(tmp_path, monkeypatch, capsys):
     out = out[start:]  # what the pipeline block prints (the estimator before it shows epochs)
     # the blog's model, saved and loaded; the estimator on karate
     assert namespace['model'].output_shape == (None, 1)
-    assert sorted(os.listdir(str(tmp_path))) == ['karate.emb', 'model.h5']
+    assert sorted(os.listdir(str(tmp_path))) == ['karate.emb', 'losses.csv', 'model.h5']
     assert namespace['est'].embeddings_.shape == (34, 128)
     # your own graph (the pipeline block, on bundled Cora)
     aucs = {l.split()[0]: float(l.split()[2]) for l in out[:3]}

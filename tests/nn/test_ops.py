@@ -392,13 +392,16 @@ def test_one_hot_targets_are_one_c_op():
 
 C_OPS = [ops.RowUpdate('adam'), ops.TakeRows(), ops.StackColumns([0]), ops.OneHot('float32'),
          ops.fast_tanh]
+#: the C of `gpu_ops.GpuRowUpdate` (imported on a GPU device only: tests/nn/test_opencl.py)
+GPU_C_FILES = ['gpu_row_update.c']
+C_FILES = sorted([op.c_file for op in C_OPS] + GPU_C_FILES)
 
 
 def test_each_c_file_is_one_ops_code_and_ships_in_the_package():
     from importlib import resources
     shipped = sorted(p.name for p in (resources.files('author2vec_keras.nn') / 'c').iterdir()
                      if p.name.endswith('.c'))
-    assert sorted(op.c_file for op in C_OPS) == shipped
+    assert C_FILES == shipped
     for op in C_OPS:
         sections = ops.c_sections(ops.c_source(op.c_file))
         assert {'support_code', 'code'} <= set(sections)
@@ -415,9 +418,9 @@ def test_the_c_files_are_in_what_setup_py_installs(tmp_path):
     subprocess.run([sys.executable, 'setup.py', '-q', 'build_py', '--build-lib', str(tmp_path)],
                    cwd=root, check=True, capture_output=True)
     installed = tmp_path / 'author2vec_keras' / 'nn' / 'c'
-    assert sorted(p.name for p in installed.iterdir()) == sorted(op.c_file for op in C_OPS)
-    for op in C_OPS:
-        assert (installed / op.c_file).read_text(encoding='utf8') == ops.c_source(op.c_file)
+    assert sorted(p.name for p in installed.iterdir()) == C_FILES
+    for name in C_FILES:
+        assert (installed / name).read_text(encoding='utf8') == ops.c_source(name)
 
 
 def test_c_code_version_is_a_digest_of_the_c_text():

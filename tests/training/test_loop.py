@@ -141,8 +141,9 @@ def test_a_callback_gets_every_epoch_and_batch_and_changes_nothing(graph, refere
     assert recorder.epoch_logs() == [{'loss': loss} for loss in est.history_]
     assert recorder.callback.model is est.model_
     assert recorder.callback.params['epochs'] == 2 and recorder.callback.params['steps'] == steps
-    t = est.timings_  # as before: build, each epoch wall and CPU, total, cpu
-    assert sorted(t) == ['build', 'cpu', 'epochs', 'epochs_cpu', 'total']
+    t = est.timings_  # as before: build, each epoch wall and CPU, total, cpu; and the seconds
+    assert sorted(t) == ['before', 'build', 'cpu', 'epochs', 'epochs_cpu', 'total']  # resumed
+    assert t['before'] == 0.0
     assert len(t['epochs']) == len(t['epochs_cpu']) == 2
     assert t['total'] >= t['build'] + sum(t['epochs'])
 
@@ -212,12 +213,15 @@ def test_ctrl_c_from_a_callback_saves_the_position_and_resume_continues(graph, r
     assert (stopped.value.epoch, stopped.value.batch) == (2, 2)
     with open(os.path.join(ckpt, 'checkpoint.json')) as f:
         state = json.load(f)
-    assert (state['epoch'], state['batch'], state['state']) == (1, 2, None)
+    # the position, the loss sums of its first two batches (issue 35: a resumed epoch's record
+    # is the whole epoch's) and the seconds trained so far
+    assert (state['epoch'], state['batch'], sorted(state['state'])) == (1, 2, ['seconds', 'sums'])
+    assert state['state']['sums'][1] == 2 * CASES['walks']['batch_size']
     recorder = Recorder()
     resumed = fit(estimator('walks', checkpoint_dir=ckpt), graph, resume=True,
                   callbacks=[recorder.callback])
     assert_as_recorded(resumed, 'walks', reference, keys=['embeddings'])
-    assert resumed.history_[0] == reference['walks/history'][0]
+    assert resumed.history_ == list(reference['walks/history'])
     assert [call[:2] for call in recorder.calls if call[0].startswith('epoch')] == \
         [('epoch_begin', 1), ('epoch_end', 1)]
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

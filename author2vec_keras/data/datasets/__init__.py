@@ -498,7 +498,7 @@ REGISTRY = {
                             'with an empty author dropped); weights = co-authored papers; '
                             "text = the author's titles; extra: papers, citations"),
     'hep-th': dict(loader=_load_bibliography, format='abs',
-                   files=['hepth_kddcup2003/hepth-abstracts.tar'], nodes=15036, edges=25902,
+                   files=['hepth_kddcup2003/hepth-abstracts.tar'], nodes=15032, edges=25844,
                    labels='-, text',
                    citation='Gehrke, Ginsparg, Kleinberg. Overview of the 2003 KDD Cup. SIGKDD '
                             'Explorations 2003',
