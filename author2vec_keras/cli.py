@@ -802,9 +802,22 @@ def _write_new_authors(args, estimator, papers):
                                                 known, len(keys) - known, args.new_output))
 
 
-def cmd_benchmark(args):
+def _benchmark_status(path):
+    """The exit status of a benchmark that wrote `path` (its JSON): 0, or `EXIT_FAILURE` with one
+    line naming every method that failed (the others' results are kept)."""
     import json
+    with open(path) as f:
+        runs = json.load(f)['runs']
+    failed = {m: r['error'] for m, rs in runs.items() for r in rs if 'error' in r}
+    if failed:
+        print('author2vec: error: %d of %d methods failed (%s); the others\' results are in %s'
+              % (len(failed), len(runs), '; '.join('%s: %s' % kv for kv in failed.items()),
+                 path), file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
 
+
+def cmd_benchmark(args):
     from author2vec_keras.data import datasets
     from author2vec_keras.evaluation.benchmark import parse_methods, run_benchmark
     _check_writable(args.output_dir, '--output-dir', directory=True)
@@ -855,20 +868,11 @@ def cmd_benchmark(args):
                                  progress=not args.no_progress, workers=args.workers)
     except ValueError as e:  # unknown method or dataset, a task the data cannot run, a graph
         raise BadInput(str(e))  # too small: refused before any file is written
-    with open(path) as f:
-        runs = json.load(f)['runs']
-    failed = {m: r['error'] for m, rs in runs.items() for r in rs if 'error' in r}
-    if failed:
-        print('author2vec: error: %d of %d methods failed (%s); the others\' results are in %s'
-              % (len(failed), len(runs), '; '.join('%s: %s' % kv for kv in failed.items()),
-                 path), file=sys.stderr)
-        return EXIT_FAILURE
-    return 0
+    return _benchmark_status(path)
 
 
 def _benchmark_papers(args):
     """`benchmark --papers FILE | --dataset NAME --protocol ...`: the papers benchmark."""
-    import json
 
     from author2vec_keras.data import datasets
     from author2vec_keras.evaluation import papers_benchmark as pb
@@ -917,15 +921,7 @@ def _benchmark_papers(args):
             progress=not args.no_progress, merge_variants=args.merge_name_variants)
     except ValueError as e:  # a year outside the data, no test pair, --resume with other
         raise BadInput('%s: %s' % (source, e))  # settings: before any file is written
-    with open(path) as f:
-        runs = json.load(f)['runs']
-    failed = {m: r['error'] for m, rs in runs.items() for r in rs if 'error' in r}
-    if failed:
-        print('author2vec: error: %d of %d methods failed (%s); the others\' results are in %s'
-              % (len(failed), len(runs), '; '.join('%s: %s' % kv for kv in failed.items()),
-                 path), file=sys.stderr)
-        return EXIT_FAILURE
-    return 0
+    return _benchmark_status(path)
 
 
 def cmd_datasets(args):
