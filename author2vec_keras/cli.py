@@ -873,7 +873,6 @@ def cmd_benchmark(args):
 
 def _benchmark_papers(args):
     """`benchmark --papers FILE | --dataset NAME --protocol ...`: the papers benchmark."""
-
     from author2vec_keras.data import datasets
     from author2vec_keras.evaluation import papers_benchmark as pb
     for flag, given in (('--task', args.task), ('--edgelist', args.edgelist),
