@@ -150,8 +150,9 @@ def _add_model_arguments(parser, epochs_help, unset_note='', workers_help=''):
         parser.add_argument(flag, type=_positive_int, default=None,
                             help='%s (default %s%s)' % (text, _default(name, False), unset_note))
     parser.add_argument('--workers', type=_positive_int, default=None, metavar='N',
-                        help='processes training each epoch at once (Hogwild over shared-memory '
-                             'tables; up to the number of cores; default 1)%s. N > 1 is faster '
+                        help='processes training each epoch (with --partitions: each bucket) '
+                             'at once (Hogwild over shared-memory tables; up to the number of '
+                             'cores; default 1)%s. N > 1 is faster '
                              'but not bit-reproducible' % workers_help)
 
 
@@ -652,7 +653,7 @@ def _partitioned(args, estimator, given):
                               '--preset %s (%s)' % (args.preset, setting)))
     estimator = PartitionedAuthor2Vec(
         partitions=args.partitions, workdir=args.workdir, ray_address=args.ray_address,
-        workers=args.ray_workers,
+        workers=args.ray_workers if args.ray_address else args.workers,
         **{k: v for k, v in params.items() if k in names and k != 'workers'})
     try:
         estimator.check_params()
@@ -681,9 +682,9 @@ def _check_partition_flags(args, graph):
                            % (flag, ', '.join(ROW_WISE)))
     if args.ray_workers is not None and args.ray_address is None:
         raise BadInput('--ray-workers needs --ray-address')
-    if args.workers not in (None, 1):
-        raise BadInput('--workers is not supported with --partitions (the buckets train one '
-                       'at a time here; --ray-address and --ray-workers train several)')
+    if args.workers not in (None, 1) and args.ray_address is not None:
+        raise BadInput('--workers trains each bucket in N processes here; with --ray-address, '
+                       '--ray-workers N trains N buckets at once')
     if args.ray_address is not None:
         import importlib.util
         if importlib.util.find_spec('ray') is None:

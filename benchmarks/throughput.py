@@ -360,6 +360,14 @@ def plot(out, sizes, path):
         if xs:
             ax.plot(xs, [out['summary'][str(n)][key] for n in xs], marker=marker, color=color,
                     label=label)
+    counts = sorted({int(k) for n in sizes for k in out['summary'][str(n)].get('workers') or {}
+                     if int(k) > 1})
+    for i, k in enumerate(counts):
+        xs = [n for n in sizes if (out['summary'][str(n)].get('workers') or {}).get(str(k))]
+        if xs:
+            ax.plot(xs, [out['summary'][str(n)]['workers'][str(k)] for n in xs], marker='D',
+                    color='C%d' % (4 + i), linestyle='--',
+                    label='keras+Theano, RowAdam, %d Hogwild workers (ours)' % k)
     loaded = [n for n in sizes if out['summary'][str(n)]['loaded']]
     for n in loaded:
         ax.axvline(n, color='0.6', linestyle=':', linewidth=1)

@@ -9,7 +9,14 @@ from string import Template
 
 from pygpu import gpuarray
 
-from author2vec_keras.nn.ops import _RULES, _SLOT_WIDTH, c_code_version, c_sections, c_source
+from author2vec_keras.nn.ops import (
+    _RULES,
+    c_code_version,
+    c_sections,
+    c_source,
+    check_row_update,
+    row_update_arguments,
+)
 
 import theano.tensor as T
 from theano.compile import optdb
@@ -54,29 +61,15 @@ class GpuRowUpdate(GpuKernelBase, Op):
         self.destroy_map = ({i: [i] for i in range(1 + self.n_slots)} if self.inplace else {})
 
     def make_node(self, table, *args):
-        n = self.n_slots
-        scalars = _RULES[self.rule]['scalars']
-        if len(args) != n + 2 + len(scalars):
-            raise TypeError('GpuRowUpdate(%r) takes table, %d slot(s), idx, grads and %s'
-                            % (self.rule, n, ', '.join(scalars)))
-        ctx = infer_context_name(table, *args[:n])
+        slots, idx, grads, scalars = row_update_arguments('GpuRowUpdate', self.rule, args)
+        ctx = infer_context_name(table, *slots)
         table = as_gpuarray_variable(table, ctx)
-        slots = [as_gpuarray_variable(s, ctx) for s in args[:n]]
-        idx = as_gpuarray_variable(T.as_tensor_variable(args[n]), ctx)
-        grads = as_gpuarray_variable(T.as_tensor_variable(args[n + 1]), ctx)
-        hyper = as_gpuarray_variable(T.stack([T.cast(T.as_tensor_variable(s), table.dtype)
-                                              for s in args[n + 2:]]), ctx)
-        if table.ndim != 2 or grads.ndim != 2 or idx.ndim != 1:
-            raise TypeError('GpuRowUpdate: needs a table (rows, d), idx (k,) and grads (k, d)')
-        if idx.dtype not in T.integer_dtypes:
-            raise TypeError('GpuRowUpdate: idx must be integers, got %s' % idx.dtype)
-        if table.dtype not in ('float32', 'float64') or grads.dtype != table.dtype or any(
-                s.dtype != table.dtype for s in slots):
-            raise TypeError('GpuRowUpdate: table, slots and grads must share one float dtype')
-        width = _SLOT_WIDTH[self.rule]
-        if any(s.ndim != (2 if width == 1 else 3) for s in slots):
-            raise TypeError('GpuRowUpdate(%r): the slot must have %d dimensions'
-                            % (self.rule, 2 if width == 1 else 3))
+        slots = [as_gpuarray_variable(s, ctx) for s in slots]
+        idx = as_gpuarray_variable(T.as_tensor_variable(idx), ctx)
+        grads = as_gpuarray_variable(T.as_tensor_variable(grads), ctx)
+        values = [T.cast(T.as_tensor_variable(s), table.dtype) for s in scalars]
+        check_row_update('GpuRowUpdate', self.rule, table, slots, idx, grads, values)
+        hyper = as_gpuarray_variable(T.stack(values), ctx)
         inputs = [table] + slots + [idx, grads, hyper]
         return Apply(self, inputs, [table.type()] + [s.type() for s in slots])
 

@@ -202,6 +202,34 @@ _RULES = {
 _SLOT_WIDTH = {'sgd': 0, 'adagrad': 1, 'adam': 2}
 
 
+def row_update_arguments(name, rule, args):
+    """`RowUpdate(rule)`'s arguments after the table, split: `(slots, idx, grads, scalars)`;
+    TypeError naming op `name` for the wrong number (`gpu_ops.GpuRowUpdate` takes the same)."""
+    n, scalars = _RULES[rule]['slots'], _RULES[rule]['scalars']
+    if len(args) != n + 2 + len(scalars):
+        raise TypeError('%s(%r) takes table, %d slot(s), idx, grads and %s'
+                        % (name, rule, n, ', '.join(scalars)))
+    return list(args[:n]), args[n], args[n + 1], list(args[n + 2:])
+
+
+def check_row_update(name, rule, table, slots, idx, grads, values):
+    """TypeError naming op `name` when the variables (tensors, or GPU arrays) do not fit
+    `RowUpdate(rule)`: a table (rows, d), slots of its dtype with the rule's dimensions, integer
+    idx (k,), grads (k, d), scalar hyper-parameters."""
+    if table.ndim != 2 or grads.ndim != 2 or idx.ndim != 1:
+        raise TypeError('%s: needs a table (rows, d), idx (k,) and grads (k, d)' % name)
+    if idx.dtype not in T.integer_dtypes:
+        raise TypeError('%s: idx must be integers, got %s' % (name, idx.dtype))
+    if table.dtype not in ('float32', 'float64') or grads.dtype != table.dtype or any(
+            s.dtype != table.dtype for s in slots):
+        raise TypeError('%s: table, slots and grads must share one float dtype' % name)
+    dims = 2 if _SLOT_WIDTH[rule] == 1 else 3
+    if any(s.ndim != dims for s in slots):
+        raise TypeError('%s(%r): the slot must have %d dimensions' % (name, rule, dims))
+    if any(v.ndim != 0 for v in values):
+        raise TypeError('%s: %s must be scalars' % (name, ', '.join(_RULES[rule]['scalars'])))
+
+
 class RowUpdate(CFileOp):
     """The row-wise update of an embedding table by one batch, as one op.
 
@@ -233,29 +261,12 @@ class RowUpdate(CFileOp):
         self.destroy_map = ({i: [i] for i in range(1 + self.n_slots)} if self.inplace else {})
 
     def make_node(self, table, *args):
-        n = self.n_slots
-        scalars = _RULES[self.rule]['scalars']
-        if len(args) != n + 2 + len(scalars):
-            raise TypeError('RowUpdate(%r) takes table, %d slot(s), idx, grads and %s'
-                            % (self.rule, n, ', '.join(scalars)))
+        slots, idx, grads, scalars = row_update_arguments('RowUpdate', self.rule, args)
         table = T.as_tensor_variable(table)
-        slots = [T.as_tensor_variable(s) for s in args[:n]]
-        idx, grads = T.as_tensor_variable(args[n]), T.as_tensor_variable(args[n + 1])
-        values = [T.cast(T.as_tensor_variable(s), table.dtype) for s in args[n + 2:]]
-        if table.ndim != 2 or grads.ndim != 2 or idx.ndim != 1:
-            raise TypeError('RowUpdate: needs a table (rows, d), idx (k,) and grads (k, d)')
-        if idx.dtype not in T.integer_dtypes:
-            raise TypeError('RowUpdate: idx must be integers, got %s' % idx.dtype)
-        if table.dtype not in ('float32', 'float64') or grads.dtype != table.dtype or any(
-                s.dtype != table.dtype for s in slots):
-            raise TypeError('RowUpdate: table, slots and grads must share one float dtype')
-        width = _SLOT_WIDTH[self.rule]
-        for s in slots:
-            if s.ndim != (2 if width == 1 else 3):
-                raise TypeError('RowUpdate(%r): the slot must have %d dimensions'
-                                % (self.rule, 2 if width == 1 else 3))
-        if any(v.ndim != 0 for v in values):
-            raise TypeError('RowUpdate: %s must be scalars' % ', '.join(scalars))
+        slots = [T.as_tensor_variable(s) for s in slots]
+        idx, grads = T.as_tensor_variable(idx), T.as_tensor_variable(grads)
+        values = [T.cast(T.as_tensor_variable(s), table.dtype) for s in scalars]
+        check_row_update('RowUpdate', self.rule, table, slots, idx, grads, values)
         inputs = [table] + slots + [idx, grads] + values
         return Apply(self, inputs, [table.type()] + [s.type() for s in slots])
 

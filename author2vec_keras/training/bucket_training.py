@@ -197,8 +197,16 @@ class BucketTrainer(object):
         self.set_dense(params, state if state else None)
 
     # -- training ----------------------------------------------------------------------------
-    def train(self, batches, where=''):
-        """Train on `(X, y)` batches; returns `(loss sum, pairs)`."""
+    def train(self, batches, where='', workers=1):
+        """Train on `(X, y)` batches; returns `(loss sum, pairs)`. With `workers > 1`,
+        `batches` is a sequence with `num_pairs` (`BucketPairs.epoch`) trained by that many
+        forked processes at once (Hogwild, `workers.train_epoch`) over the table, its slots
+        and the dense weights in shared memory."""
+        if workers > 1:
+            from author2vec_keras.training.workers import train_epoch
+            count = batches.num_pairs
+            mean = np.ravel(train_epoch(self.model, batches, int(workers)))[0]
+            return finite_loss(float(mean), where) * count, count
         total, count = 0.0, 0
         for step, (x, y) in enumerate(batches):
             loss = finite_loss(self._step(x, y), '%s, batch %d' % (where, step + 1))
@@ -206,13 +214,14 @@ class BucketTrainer(object):
             count += len(x)
         return total, count
 
-    def train_bucket(self, job, store, sizes, pair_options):
+    def train_bucket(self, job, store, sizes, pair_options, workers=1):
         """Train one bucket: hold its partitions, train on its batches, write them back.
 
         # Arguments
             job: `{'bucket': (i, j), 'epoch', 'generation': to write, 'generations': to read}`.
             store: the `PartitionStore`; sizes: the partitions' sizes.
             pair_options: `partitions.bucket_pairs`' options.
+            workers: processes training the bucket at once (`train`).
 
         # Returns
             `{'bucket', 'generation', 'loss', 'pairs'}` and the seconds spent reading
@@ -225,7 +234,7 @@ class BucketTrainer(object):
             pairs = bucket_pairs(store, i, j, base, sizes, **pair_options)
         with timed(seconds, 'train'):
             loss, count = self.train(pairs.epoch(job['epoch']), 'epoch %d, bucket (%d, %d)'
-                                     % (job['epoch'] + 1, i, j))
+                                     % (job['epoch'] + 1, i, j), workers)
         with timed(seconds, 'save'):
             self.save(base, store, sizes, job['generation'])
         result = {'bucket': (i, j), 'generation': job['generation'], 'loss': loss,
@@ -235,20 +244,22 @@ class BucketTrainer(object):
 
 
 class LocalExecutor(object):
-    """Runs the buckets in this process, one at a time, on one `BucketTrainer`.
+    """Runs the buckets here, one at a time, on one `BucketTrainer`.
 
     # Arguments
         trainer: the compiled `BucketTrainer`; store: the `PartitionStore`.
         sizes: the partitions' sizes; pair_options: `partitions.bucket_pairs`' options.
         dense: the generation of the dense weights to start from.
         timings: dict to add the seconds of 'swap', 'train' and 'checkpoint' to.
+        processes: Hogwild processes training each bucket (`BucketTrainer.train`).
     """
 
-    workers = 1
+    workers = 1  # buckets at once
 
-    def __init__(self, trainer, store, sizes, pair_options, dense, timings):
+    def __init__(self, trainer, store, sizes, pair_options, dense, timings, processes=1):
         self.trainer, self.store, self.sizes = trainer, store, sizes
         self.pair_options, self.timings = pair_options, timings
+        self.processes = int(processes)
         self._jobs = []
         trainer.load_dense(store.path('dense', generation=dense))
 
@@ -257,7 +268,8 @@ class LocalExecutor(object):
 
     def wait(self):
         worker, job = self._jobs.pop(0)
-        result = self.trainer.train_bucket(job, self.store, self.sizes, self.pair_options)
+        result = self.trainer.train_bucket(job, self.store, self.sizes, self.pair_options,
+                                           self.processes)
         with timed(self.timings, 'checkpoint'):
             self.trainer.save_dense(self.store.path('dense', generation=job['generation']))
         for key, seconds in (('swap', 'swap'), ('train', 'train'), ('checkpoint', 'save')):

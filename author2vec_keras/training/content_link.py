@@ -57,6 +57,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             in training are saved there (atomically) after every epoch and on Ctrl-C (then
             `checkpoints.TrainingInterrupted` is raised); `fit(..., resume=True)` continues
             from the last one.
+        workers: Hogwild processes for both models (`PairEmbedding`) and gensim's threads for
+            the Doc2Vec paper vectors (more than 1: neither is bit-reproducible).
         The others: see `PairEmbedding` (`negatives` also counts the sampled papers per
         authorship; an epoch is every edge and every authorship once, or with 'grouped'
         batching every author's edges and every paper's authorships once).
@@ -156,7 +158,8 @@ class ContentLinkAuthor2Vec(PairEmbedding):
                 raise ValueError('paper %r has no text' % (missing[0],))
             vec, self.doc2vec_ = doc2vec_model([paper_texts[p] for p in papers], dim=self.dim,
                                                epochs=self.doc2vec_epochs,
-                                               seed=self.random_state)
+                                               seed=self.random_state,
+                                               workers=self.workers or 1)
         else:
             raise ValueError('the content model needs paper_texts (for Doc2Vec) or '
                              'paper_vectors')

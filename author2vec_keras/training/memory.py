@@ -17,7 +17,9 @@ of real `author2vec train` runs (results/memory.md):
   distance table (`min(window, walk_length - 1)` entries) and the steps of a walk
   (`walk_length`: the walkers still going at each step, as arrays and lists);
 - the graph (edges, adjacency, split, negative sampling), per edge;
-- the fixed cost of the process (Python, numpy, scipy, Theano, Keras, scikit-learn, gensim).
+- the fixed cost of the process (Python, numpy, scipy, Theano, Keras, scikit-learn, gensim);
+- each Hogwild worker beyond the first (`workers`): its own batch, sampling and walks, and the
+  pages a fork copies as the worker writes them (`WORKER_BYTES`); the tables are shared.
 
 `check_table_fits` raises `MemoryError` with the figure when the estimate exceeds the memory
 available, `check_fits` for any other estimate (the benchmark's baselines). The memory available
@@ -51,6 +53,9 @@ PAIR_BYTES = 128  # per sampled pair: the int64 arrays of `NegativeSampler.sampl
 # targets, draws, rejection keys and index), the int32 pair and float32 label of the batch
 # (counted from the code, about 100)
 WALK_CHUNKS_KEPT = 4  # chunks cached by `sequences.WalkPairSequence` (the last three and one)
+WORKER_BYTES = 128 * 2 ** 20  # per extra worker process besides its batches and walks: the
+# pages of the parent it writes to (Python objects, Theano's storage) (results/memory_workers.md:
+# 97 MiB in all from 2 to 3 workers at 1M nodes, d=128)
 WALK_START_BYTES = 8 * 4  # per walk start: int64, the epochs cached and the permutations
 # concatenated (`walks.WalkContextSampler.epoch_starts`)
 WINDOW_BYTES = 24  # per distance of the window: int64 gaps, float64 weights and their CDF
@@ -60,7 +65,7 @@ WALK_STEP_BYTES = 96  # per position of a walk: the steps and the walkers going 
 
 def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=False,
                              hidden_dim=32, batch_size=512, num_edges=0, negatives=5,
-                             walks=None, parts=False):
+                             walks=None, workers=1, parts=False):
     """Bytes a training run needs at its peak (see the module docstring).
 
     # Arguments
@@ -74,6 +79,7 @@ def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=
         negatives: sampled non-edges per positive pair.
         walks: for walk pairs, a dict of `window`, `walks_per_node`, `walk_length` and
             `positives_per_epoch` (None: 2 per walk); None for edge pairs.
+        workers: Hogwild processes training at once (the tables shared, the rest their own).
         parts: return a dict of the terms instead of their sum.
 
     # Returns
@@ -100,6 +106,9 @@ def estimate_training_memory(num_nodes, dim, *, optimizer='adam', dense_updates=
         chunk = min(WALK_CHUNK, positives) * pair * WALK_CHUNKS_KEPT
         out['sampling'] = PAIR_BYTES * float(max(rows, chunk))
         out['walks'] = sum(_walk_parts(num_nodes, walks).values())
+    if workers > 1:
+        own = out['batch'] + out['sampling'] + out.get('walks', 0) + WORKER_BYTES
+        out['workers'] = (int(workers) - 1) * own
     out = {k: int(np.ceil(v)) for k, v in out.items()}
     return out if parts else sum(out.values())
 
@@ -243,15 +252,16 @@ def check_fits(what, parts, advice, available=None):
 
 
 def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, hidden_dim=32,
-                     batch_size=512, num_edges=0, negatives=5, walks=None, available=None,
-                     advice=None):
+                     batch_size=512, num_edges=0, negatives=5, walks=None, workers=1,
+                     available=None, advice=None):
     """Raise `MemoryError` with the figures if a training run cannot fit in memory.
 
     The one memory guard: `Author2Vec`, `ContentLinkAuthor2Vec` and `PartitionedAuthor2Vec`
     (with the rows it holds) call it before they build a model or draw a pair. The message
     ends with what to lower, naming the flag and its value (`lower --negatives (1000000000)`),
     of the largest part: the table (`--dim`), the pair layer (`--hidden-dim`), the batch or the
-    sampling (`--batch-size`, `--negatives`), the walks (`--walks-per-node`, `--walk-length`).
+    sampling (`--batch-size`, `--negatives`), the walks (`--walks-per-node`, `--walk-length`),
+    the extra workers (`--workers`).
 
     # Arguments
         As `estimate_training_memory`, and
@@ -265,7 +275,8 @@ def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, h
     parts = estimate_training_memory(num_nodes, dim, optimizer=optimizer,
                                      dense_updates=dense_updates, hidden_dim=hidden_dim,
                                      batch_size=batch_size, num_edges=num_edges,
-                                     negatives=negatives, walks=walks, parts=True)
+                                     negatives=negatives, walks=walks, workers=workers,
+                                     parts=True)
     largest = max(parts, key=parts.get)
     if largest in ('batch', 'sampling'):
         advice = 'lower --negatives (%d)' % negatives if 1 + negatives > batch_size else \
@@ -278,6 +289,8 @@ def check_table_fits(num_nodes, dim, *, optimizer='adam', dense_updates=False, h
     elif largest == 'pair layer':
         advice = 'lower --hidden-dim (%d)%s' % (hidden_dim, ' or --dim (%d)' % dim
                                                 if dim > hidden_dim else '')
+    elif largest == 'workers':
+        advice = 'lower --workers (%d)' % workers
     elif largest == 'graph':
         advice = 'the graph itself (%d edges) is too large for this memory' % num_edges
     elif advice is None:

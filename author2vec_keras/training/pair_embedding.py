@@ -71,7 +71,7 @@ class PairEmbedding(BaseEstimator):
     _pair_model = 'model_'  # the trained model that scores node pairs
     _loop = None  # the running `loop.EpochLoop`
     _weighted = True  # the edge weights draw the training pairs (`graph.check_weights`)
-    #: `workers` counts Hogwild processes (`PartitionedAuthor2Vec`'s are Ray's)
+    #: `workers` counts Hogwild processes (`PartitionedAuthor2Vec`'s are Ray's with Ray)
     _forks_workers = True
 
     @classmethod
@@ -160,7 +160,11 @@ class PairEmbedding(BaseEstimator):
                                 dense_updates=self.dense_updates, hidden_dim=self.hidden_dim,
                                 batch_size=self.batch_size, num_edges=graph.num_edges,
                                 negatives=self.negatives, walks=self._walk_sizes(),
-                                advice=advice)
+                                workers=self._processes(), advice=advice)
+
+    def _processes(self):
+        """Processes training at once here: `workers` when they are forked, else 1."""
+        return int(getattr(self, 'workers', None) or 1) if self._forks_workers else 1
 
     def _walk_sizes(self):
         """The walk-pair parameters that size allocations (`memory.estimate_training_memory`'s
@@ -198,11 +202,11 @@ class PairEmbedding(BaseEstimator):
         the workers' running mean).
         """
         begin, end = self._loop.batch_hooks if self._loop is not None else ((), ())
-        if self._forks_workers and (getattr(self, 'workers', None) or 1) > 1:
+        if self._processes() > 1:
             def finished(step, logs):
                 for hook in end:
                     hook(step, logs)
-            return train_epoch(model, batches, int(self.workers), epoch, first,
+            return train_epoch(model, batches, self._processes(), epoch, first,
                                on_batch_end=finished if end else None,
                                checkpoints=getattr(self, '_checkpoints', None))
         from author2vec_keras.nn.models import train_step

@@ -87,7 +87,9 @@ class PartitionedAuthor2Vec(PairEmbedding):
         workdir: directory for the partitions, buckets and checkpoints (required).
         ray_address: None (train here), 'local' (start a local Ray cluster) or the address of
             a running one ('auto', 'HOST:PORT'): the buckets then run on Ray workers.
-        workers: Ray workers (default: as many buckets as can run at once, `P // 2`).
+        workers: with `ray_address`, Ray workers (default: as many buckets as can run at once,
+            `P // 2`); without, processes training each bucket at once, Hogwild, over the
+            table in shared memory (`workers.train_epoch`; default 1, as `Author2Vec`'s).
         The others: see `PairEmbedding` (the paper's link model; the optimizer must have a
             row-wise version, `optimizers.ROW_WISE`, and `dense_updates` stay False).
 
@@ -114,7 +116,10 @@ class PartitionedAuthor2Vec(PairEmbedding):
     """
     _weighted = False  # every edge alike (the command line says so)
 
-    _forks_workers = False  # `workers` are Ray's
+    @property
+    def _forks_workers(self):
+        """`workers` are Ray's with `ray_address`, Hogwild processes per bucket without."""
+        return not self.ray_address
 
     def __init__(self, partitions=4, workdir=None, dim=128, hidden_dim=32, negatives=5,
                  epochs=10, batch_size=512, optimizer='adam', lr=None, dense_updates=False,
@@ -257,7 +262,8 @@ class PartitionedAuthor2Vec(PairEmbedding):
                                    self.timings_)
             self.ray_workers_, self.ray_stats_ = executor.workers_info, executor.stats
             return executor
-        return LocalExecutor(trainer, store, sizes, pair_options, state['dense'], self.timings_)
+        return LocalExecutor(trainer, store, sizes, pair_options, state['dense'], self.timings_,
+                             processes=self.workers or 1)
 
     # -- outputs -------------------------------------------------------------------------------
     def edge_probability(self, index_pairs):

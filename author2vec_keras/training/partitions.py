@@ -240,31 +240,52 @@ class BucketPairs(object):
         return (src == tgt) | isin_sorted(keys, self._known)
 
     def epoch(self, epoch):
-        """Yield the `(X int32 (B, 2), y float32 (B, 1))` batches of one epoch."""
-        rng = np.random.default_rng([self.seed, int(epoch), self.i, self.j, 0x5eed])
-        m = len(self.edges)
-        order = rng.permutation(m)
-        flip = None if self.directed else rng.random(m) < 0.5
-        for b in range(len(self)):
-            ids = order[b * self.positives_per_batch:(b + 1) * self.positives_per_batch]
-            src, dst = self.src_rows[ids], self.dst_rows[ids]
-            if flip is not None:
-                f = flip[ids]
-                src, dst = np.where(f, dst, src), np.where(f, src, dst)
-            p = len(ids)
-            neg = np.empty((p, 0), dtype=np.int64)
-            if self.negatives:
-                brng = np.random.default_rng([self.seed, int(epoch), self.i, self.j, b + 1])
-                s = np.repeat(src, self.negatives)
-                t = self._draw(len(s), brng)
-                todo = np.flatnonzero(self._rejected(s, t))
-                for _ in range(self.max_rounds):
-                    if not len(todo):
-                        break
-                    t[todo] = self._draw(len(todo), brng)
-                    todo = todo[self._rejected(s[todo], t[todo])]
-                neg = t.reshape(p, self.negatives)
-            yield labelled_pairs(src, dst, neg)
+        """The `(X int32 (B, 2), y float32 (B, 1))` batches of one epoch: a sequence (`len`,
+        `[b]`, iteration), as `workers.train_epoch` takes it."""
+        return _BucketEpoch(self, epoch)
+
+    def batch(self, epoch, b, order, flip):
+        """Batch `b` of `epoch` (`_BucketEpoch` draws its `order` and `flip`)."""
+        ids = order[b * self.positives_per_batch:(b + 1) * self.positives_per_batch]
+        src, dst = self.src_rows[ids], self.dst_rows[ids]
+        if flip is not None:
+            f = flip[ids]
+            src, dst = np.where(f, dst, src), np.where(f, src, dst)
+        p = len(ids)
+        neg = np.empty((p, 0), dtype=np.int64)
+        if self.negatives:
+            brng = np.random.default_rng([self.seed, int(epoch), self.i, self.j, b + 1])
+            s = np.repeat(src, self.negatives)
+            t = self._draw(len(s), brng)
+            todo = np.flatnonzero(self._rejected(s, t))
+            for _ in range(self.max_rounds):
+                if not len(todo):
+                    break
+                t[todo] = self._draw(len(todo), brng)
+                todo = todo[self._rejected(s[todo], t[todo])]
+            neg = t.reshape(p, self.negatives)
+        return labelled_pairs(src, dst, neg)
+
+
+class _BucketEpoch(object):
+    """One epoch of a `BucketPairs`: the edges' order and orientation drawn once, each batch
+    made when asked for (by any process: a batch is a pure function of its number)."""
+
+    def __init__(self, pairs, epoch):
+        self.pairs, self.epoch = pairs, int(epoch)
+        rng = np.random.default_rng([pairs.seed, self.epoch, pairs.i, pairs.j, 0x5eed])
+        m = len(pairs.edges)
+        self.order = rng.permutation(m)
+        self.flip = None if pairs.directed else rng.random(m) < 0.5
+        self.num_pairs = pairs.num_pairs
+
+    def __len__(self):
+        return len(self.pairs)
+
+    def __getitem__(self, b):
+        if not 0 <= b < len(self):
+            raise IndexError(b)
+        return self.pairs.batch(self.epoch, b, self.order, self.flip)
 
 
 def bucket_pairs(store, i, j, base, sizes, negatives=5, batch_size=512, directed=False,

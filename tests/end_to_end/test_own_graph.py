@@ -189,6 +189,21 @@ def test_memory_estimate_covers_every_measured_peak():
         assert r['peak_rss'] <= est <= 2 * r['peak_rss'] + 2 ** 30, r
 
 
+def test_memory_estimate_covers_the_workers_measured_pss():
+    """results/memory_workers.json (`benchmarks/memory.py --workers`): `train --workers N`, the
+    summed PSS of the process and its workers under the estimate for N workers, which grows
+    with N (each worker's own batches) and by less than a table per worker (shared)."""
+    with open(os.path.join(ROOT, 'results', 'memory_workers.json')) as f:
+        runs = json.load(f)['runs']
+    assert sorted(r['workers'] for r in runs) == [1, 2, 3] and all(r['exit'] == 0 for r in runs)
+    for r in runs:
+        est = memory.estimate_training_memory(r['nodes'], r['dim'], num_edges=2 * r['nodes'],
+                                               negatives=1, workers=r['workers'])
+        assert r['peak_pss_total'] <= est <= 2 * r['peak_pss_total'] + 2 ** 30, r
+    one, two = (memory.estimate_training_memory(10 ** 6, 128, workers=n) for n in (1, 2))
+    assert memory.WORKER_BYTES < two - one < 4.0 * 10 ** 6 * 128
+
+
 # -- 4. seeds outside numpy's range --------------------------------------------------------------
 
 @pytest.mark.parametrize('seed', ['-1', '99999999999', '4294967296', 'x'])

@@ -264,6 +264,7 @@ def test_memory_guard_names_the_figure():
      'lower --walk-length (10000000000)'),  # the window is at most the walk
     (dict(pairs='walks', walk_length=10 ** 9), 'lower --walk-length (1000000000)'),
     (dict(hidden_dim=10 ** 9), 'lower --hidden-dim (1000000000)'),
+    (dict(workers=10 ** 6), 'lower --workers (1000000)'),  # each its own batches
     (dict(dim=10 ** 7, hidden_dim=8), 'lower --dim (10000000), or train out of core with '
                                       '--partitions'),
 ])

@@ -75,6 +75,43 @@ def test_it_learns_link_prediction(grqc_split, tmp_path):
     assert auc > 0.85
 
 
+def test_two_processes_per_bucket_learn_link_prediction(grqc_split, tmp_path):
+    """`workers=2` without Ray: each bucket trained by two forked processes over the table in
+    shared memory; what they write reaches the partition files (else the AUC stays at 0.5)."""
+    from author2vec_keras.evaluation.protocols import binary_scores
+    est = PartitionedAuthor2Vec(partitions=4, workdir=str(tmp_path), dim=16, hidden_dim=8,
+                                negatives=5, batch_size=256, epochs=4, random_state=5,
+                                verbose=0, workers=2).fit(grqc_split.train_graph)
+    auc = binary_scores(grqc_split.labels, est.edge_probability(grqc_split.pairs))['auc']
+    assert auc > 0.85
+    assert len(est.history_) == 4 and est.history_[-1] < est.history_[0]
+
+
+def test_a_bucket_epoch_is_a_sequence_of_the_batches_it_yields(tmp_path, cora):
+    """`BucketPairs.epoch` as the workers take it: `len`, any batch by its number, the same
+    batches in order as iterating it."""
+    from author2vec_keras.training.partitions import (
+        PartitionLayout,
+        PartitionStore,
+        bucket_pairs,
+        write_buckets,
+    )
+    layout = PartitionLayout(cora.num_nodes, 2, 0)
+    store = PartitionStore(str(tmp_path))
+    write_buckets(cora, layout, store.buckets)
+    pairs = bucket_pairs(store, 0, 1, {0: 0, 1: layout.sizes[0]}, layout.sizes, negatives=2,
+                         batch_size=30, seed=3)
+    epoch = pairs.epoch(1)
+    listed = list(epoch)
+    assert len(epoch) == len(listed) == len(pairs) > 10
+    assert sum(len(x) for x, _ in listed) == epoch.num_pairs == pairs.num_pairs
+    for b in (0, 7, len(epoch) - 1):
+        np.testing.assert_array_equal(epoch[b][0], listed[b][0])
+        np.testing.assert_array_equal(epoch[b][1], listed[b][1])
+    with pytest.raises(IndexError):
+        epoch[len(epoch)]
+
+
 def wait_for_bucket(workdir, process, epoch, timeout=300):
     meta = os.path.join(workdir, 'checkpoint.json')
     deadline = time.time() + timeout

@@ -195,8 +195,8 @@ def test_two_workers_through_the_command_line(capsys, tmp_path):
 
 @pytest.mark.parametrize('argv, message', [
     (['--workers', '0'], "argument --workers: expected a positive integer, got '0'"),
-    (['--workers', '2', '--partitions', '2', '--workdir', 'W'],
-     '--workers is not supported with --partitions'),
+    (['--workers', '2', '--partitions', '2', '--workdir', 'W', '--ray-address', 'local'],
+     '--workers trains each bucket in N processes here; with --ray-address, --ray-workers N'),
 ])
 def test_bad_workers_flag_exits_2_in_one_line(capsys, tmp_path, argv, message):
     path = tmp_path / 'karate.txt'
