@@ -266,7 +266,7 @@ def _embeddings_initializer(embedding_init):
 
 def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projection=False,
                       paper_init=None, train_papers=True, embedding_init='uniform',
-                      author_tables='shared'):
+                      author_tables='shared', author_init=None):
     """The Link-Info and Content-Info Keras models over one shared author `Embedding`.
 
     # Arguments
@@ -281,6 +281,8 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
         embedding_init: initial author vectors (and paper vectors without `paper_init`):
             'uniform', Keras' U(-0.05, 0.05), or 'normal', N(0, 1) as Torch's `nn.LookupTable`
             (a2v.lua).
+        author_init: optional `(num_authors, dim)` initial author vectors, instead of
+            `embedding_init`'s draw.
         author_tables: 'shared', one author table in both models (the paper), or 'per-model':
             the link model reads its own copy (`LINK_AUTHOR_EMBEDDING`), starting from the same
             values, which the content model's steps never see; a2v.lua as it ran, where
@@ -299,12 +301,20 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
     """
     one_of('author_tables', author_tables, AUTHOR_TABLES)
     init = _embeddings_initializer(embedding_init)
-    author_table = Embedding(num_authors, dim, embeddings_initializer=init,
-                             name=EMBEDDING_LAYER)
+    author_kwargs = {'embeddings_initializer': init}
+    if author_init is not None:
+        author_init = np.asarray(author_init, dtype=K.floatx())
+        if author_init.shape != (num_authors, dim):
+            raise ValueError('author_init must have shape %r, got %r'
+                             % ((num_authors, dim), author_init.shape))
+        author_kwargs['weights'] = [author_init]
+    author_table = Embedding(num_authors, dim, name=EMBEDDING_LAYER, **author_kwargs)
     link_table = author_table
     if author_tables == 'per-model':  # a copy of the first draw (`clone`): no draw of its own
         with K.name_scope(author_table.name):  # as Layer.__call__: the weight's saved name
             author_table.build((None, 2))
+        if author_init is not None:  # built here: Layer.__call__ will not set `weights`
+            K.set_value(author_table.embeddings, author_init)
         link_table = Embedding(num_authors, dim, embeddings_initializer='zeros',
                                weights=[K.get_value(author_table.embeddings)],
                                name=LINK_AUTHOR_EMBEDDING)

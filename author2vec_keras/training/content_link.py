@@ -17,6 +17,7 @@ __all__ = ['ContentLinkAuthor2Vec', 'SCHEDULES', 'BATCHING']
 
 SCHEDULES = ('alternating', 'joint', 'link', 'content')
 BATCHING = ('pairs', 'grouped')
+AUTHOR_INITS = EMBEDDING_INITS + ('papers',)  # 'papers': `_mean_paper_vectors`
 #: the epoch record's entries from a model's mean loss array (the joint model: total, link,
 #: content)
 _LOSSES = {'content': lambda loss: {'content': float(loss[0])},
@@ -47,8 +48,10 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         batching: 'pairs' (batches of `batch_size` pairs in random order) or 'grouped' (one
             step per paper for the content model and one per author for the link model, a2v.lua's
             updates; `batch_size` is unused; not with schedule 'joint').
-        embedding_init: initial author vectors: 'uniform' (Keras, U(-0.05, 0.05)) or 'normal'
-            (Torch's `nn.LookupTable`, N(0, 1): a2v.lua).
+        embedding_init: initial author vectors: 'uniform' (Keras, U(-0.05, 0.05)), 'normal'
+            (Torch's `nn.LookupTable`, N(0, 1): a2v.lua) or 'papers' (each author's mean
+            initial paper vector, the content in the table from the first step; 'uniform' for
+            an author without a paper; the papers' table starts from those vectors).
         author_tables: 'shared' (one author table in both models: the paper, and a2v.lua as
             written) or 'per-model' (each model its own copy from the same initial values,
             `embeddings_` the content model's: a2v.lua as it ran, `A2V_LUA_AS_RUN`; with
@@ -95,7 +98,10 @@ class ContentLinkAuthor2Vec(PairEmbedding):
     def check_params(self):
         one_of('schedule', self.schedule, SCHEDULES)
         one_of('batching', self.batching, BATCHING)
-        one_of('embedding_init', self.embedding_init, EMBEDDING_INITS)
+        one_of('embedding_init', self.embedding_init, AUTHOR_INITS)
+        if self.embedding_init == 'papers' and not self.uses_content:
+            raise ParameterError("embedding_init='papers' starts from the papers' vectors: "
+                                 "not with schedule 'link'", ['embedding_init', 'schedule'])
         one_of('author_tables', self.author_tables, AUTHOR_TABLES)
         if self.batching == 'grouped' and self.schedule == 'joint':
             raise ParameterError("batching='grouped' steps one model at a time: use schedule "
@@ -167,6 +173,19 @@ class ContentLinkAuthor2Vec(PairEmbedding):
             raise ValueError('paper vectors have size %d, dim is %d' % (vec.shape[1], self.dim))
         self.paper_init_ = vec
 
+    def _mean_paper_vectors(self):
+        """Each author's mean initial paper vector (`paper_init_`); U(-0.05, 0.05), as Keras
+        draws, for an author without a paper."""
+        n = self.graph_.num_nodes
+        out = np.random.uniform(-0.05, 0.05, size=(n, self.dim))
+        authors, papers = self.authorship_[:, 0], self.authorship_[:, 1]
+        sums = np.zeros((n, self.dim))
+        np.add.at(sums, authors, self.paper_init_[papers])
+        counts = np.bincount(authors, minlength=n)
+        has = counts > 0
+        out[has] = sums[has] / counts[has, None]
+        return out
+
     def _compile(self):
         """Compile the models the schedule trains: dict name -> model, in training order."""
         from author2vec_keras.nn import models
@@ -218,10 +237,12 @@ class ContentLinkAuthor2Vec(PairEmbedding):
         self._check_memory(self.graph_,
                            self._tables() * self.graph_.num_nodes + len(self.papers_))
         np.random.seed(self.random_state)  # keras 2.0.9 initialisers draw from numpy
+        by_papers = self.embedding_init == 'papers'
         self.link_model_, self.content_model_, self.joint_model_ = models.author2vec_models(
             self.graph_.num_nodes, max(1, len(self.papers_)), self.dim, self.hidden_dim,
-            self.projection, self.paper_init_, self.train_papers, self.embedding_init,
-            self.author_tables)
+            self.projection, self.paper_init_, self.train_papers,
+            'uniform' if by_papers else self.embedding_init, self.author_tables,
+            author_init=self._mean_paper_vectors() if by_papers else None)
         self._compiled = self._compile()
         grouped = self.batching == 'grouped'
         link = PairSequence(self.graph_, negatives=self.negatives, batch_size=self.batch_size,

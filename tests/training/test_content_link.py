@@ -193,6 +193,38 @@ def test_bad_parameters():
         ContentLinkAuthor2Vec(schedule='joint').fit(g, pairs)
 
 
+@pytest.mark.parametrize('tables', ['shared', 'per-model'])
+def test_papers_init_starts_each_author_at_the_mean_of_its_papers(corpus, tables):
+    """`embedding_init='papers'`: before any step, an author's vector in every author table is
+    the mean of its papers' initial vectors (an author without a paper keeps a small draw);
+    it trains from there."""
+    from author2vec_keras.nn import models
+    graph, authorship, _ = corpus
+    rng = np.random.default_rng(1)
+    vectors = {'P%02d' % j: rng.normal(size=8).astype(np.float32) for j in range(36)}
+    n = graph.num_nodes  # zz, a co-author of a0, wrote nothing
+    lonely = Graph(np.concatenate([graph.edges, [[0, n]]]), nodes=list(graph.nodes) + ['zz'])
+    est = ContentLinkAuthor2Vec(dim=8, hidden_dim=4, negatives=2, epochs=1, batch_size=24,
+                                embedding_init='papers', author_tables=tables, random_state=0,
+                                verbose=0)
+    est.fit(lonely, authorship=authorship, paper_vectors=vectors)
+    start = est._mean_paper_vectors()
+    for name in ('a0', 'a7'):
+        mine = [vectors[p] for a, p in authorship if a == name]
+        np.testing.assert_allclose(start[lonely.node_index[name]], np.mean(mine, axis=0),
+                                   rtol=1e-5)
+    assert np.abs(start[lonely.node_index['zz']]).max() <= 0.05
+    link, content, _ = models.author2vec_models(len(start), 36, 8, 4, author_init=start,
+                                                author_tables=tables)
+    np.testing.assert_allclose(models.node_embeddings(content), start, rtol=1e-6)
+    if tables == 'per-model':
+        np.testing.assert_allclose(
+            link.get_layer(models.LINK_AUTHOR_EMBEDDING).get_weights()[0], start, rtol=1e-6)
+    assert not np.allclose(est.embeddings_, start, atol=1e-4)  # trained from there
+    with pytest.raises(ValueError, match="embedding_init='papers' starts from the papers"):
+        ContentLinkAuthor2Vec(schedule='link', embedding_init='papers').check_params()
+
+
 def test_saved_content_model_loads_with_io_load_model(alternating, tmp_path):
     from author2vec_keras.nn.saving import load_model, save_model
     path = str(tmp_path / 'content.h5')
