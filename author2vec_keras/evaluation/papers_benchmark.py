@@ -15,13 +15,14 @@ with an author who had no co-author).
 
 Methods (`--methods`; `METHODS`): the content + link model (`content-link`:
 `ContentLinkAuthor2Vec`, preset 'content-link', scored by its link head; `content-link-cosine`:
-the same fit, the cosine of its author vectors), every link-prediction method of the benchmark
-registry (`methods.REGISTRY`: the Author2Vec walk variant, DeepWalk, node2vec, LINE, the
-heuristics), `tfidf` (`baselines.AuthorTfidf`) and `combination` (logistic regression on
-[Adamic-Adar, log preferential attachment, DeepWalk cosine, TF-IDF cosine] fitted on the
-protocol's inner split of the training data, `paper_splits.inner_split`). Pair scores: a
-method's own (Author2Vec: its edge probability; heuristics: their value), else the cosine of
-its vectors.
+the same fit, the cosine of its author vectors; `content-link-init`: the same model started
+from each author's mean paper vector, `embedding_init='papers'`), every link-prediction
+method of the benchmark registry (`methods.REGISTRY`: the Author2Vec walk variant, DeepWalk,
+node2vec, LINE, the heuristics), `tfidf` (`baselines.AuthorTfidf`) and `combination`
+(logistic regression on [Adamic-Adar, log preferential attachment, DeepWalk cosine, TF-IDF
+cosine] fitted on the protocol's inner split of the training data, `paper_splits.inner_split`).
+Pair scores: a method's own (Author2Vec: its edge probability; heuristics: their value), else
+the cosine of its vectors.
 """
 import collections
 import json
@@ -49,6 +50,9 @@ PAPER_METHODS = collections.OrderedDict([
     ('content-link', "Author2Vec content + link (ContentLinkAuthor2Vec, preset 'content-link'), "
                      'its link head'),
     ('content-link-cosine', 'the same fit (one per split), the cosine of its author vectors'),
+    ('content-link-init', "the same model with each author's vector started at the mean of "
+                          "its papers' Doc2Vec vectors (embedding_init='papers'), its link "
+                          'head'),
     ('tfidf', "TF-IDF of each author's papers, cosine similarity"),
     ('combination', 'logistic regression on [Adamic-Adar, log PA, DeepWalk cosine, TF-IDF '
                     'cosine] fitted on an inner split of the training data'),
@@ -56,11 +60,10 @@ PAPER_METHODS = collections.OrderedDict([
 #: link-only methods run by default
 LINK_METHODS = ('author2vec-walks-separate', 'deepwalk', 'node2vec', 'line', 'adamic-adar',
                 'preferential-attachment')
-DEFAULT_METHODS = ('content-link', 'content-link-cosine') + LINK_METHODS + ('tfidf',
-                                                                           'combination')
+CONTENT_LINK = ('content-link', 'content-link-cosine', 'content-link-init')
+DEFAULT_METHODS = CONTENT_LINK + LINK_METHODS + ('tfidf', 'combination')
 #: every method's name, in the tables' order
-METHODS = ('content-link', 'content-link-cosine') + registry.names(task='link-prediction') + \
-    ('tfidf', 'combination')
+METHODS = CONTENT_LINK + registry.names(task='link-prediction') + ('tfidf', 'combination')
 COMBINATION_FEATURES = ('adamic-adar', 'log-preferential-attachment', 'deepwalk-cosine',
                         'tfidf-cosine')
 HITS_AT = 10
@@ -244,14 +247,20 @@ def fit_method(name, split, seed=0, settings=None, cache=None):
     s = settings or settings_for(graph=split.train_graph)
     cache = {} if cache is None else cache
     graph = split.train_graph
-    if name in ('content-link', 'content-link-cosine'):
+    if name in CONTENT_LINK:
+        pairs, texts = split.authorship()
+
         def make():
             est = ContentLinkAuthor2Vec(**dict(s['content_link'], random_state=seed, verbose=0))
-            pairs, texts = split.authorship()
             return est.fit(graph, authorship=pairs, paper_texts=texts)
-        est = _cached(cache, split, 'content-link', make)
+        est = base = _cached(cache, split, 'content-link', make)
         if name == 'content-link-cosine':
             return embedding_scorer(est.get_embedding()), {}
+        if name == 'content-link-init':  # from the preset's fit's Doc2Vec vectors
+            est = ContentLinkAuthor2Vec(**dict(s['content_link'], embedding_init='papers',
+                                               random_state=seed, verbose=0))
+            est.fit(graph, authorship=pairs,
+                    paper_vectors=dict(zip(base.papers_, base.paper_init_)))
         return _own_scorer(est), {'history': est.history_}
     if name == 'tfidf':
         return _tfidf(split, s, cache), {}

@@ -241,14 +241,19 @@ def test_quick_run_of_the_content_link_model_and_the_combination(hepth_slice, tm
                                                                   capsys):
     path = _write_jsonl(hepth_slice, tmp_path / 'hepth.jsonl')
     code, out, err = _run(capsys, '--papers', path, '--protocol', 'temporal', '--split-year',
-                          '1996', '--methods', 'content-link,content-link-cosine,combination',
+                          '1996', '--methods',
+                          'content-link,content-link-cosine,content-link-init,combination',
                           '--quick', '--output-dir', str(tmp_path))
     assert code == 0, err
     result = json.loads((tmp_path / 'papers-temporal-1996_hepth_quick.json').read_text())
-    for m in ('content-link', 'content-link-cosine', 'combination'):
+    for m in ('content-link', 'content-link-cosine', 'content-link-init', 'combination'):
         (run,) = result['runs'][m]
         assert 0 <= run['metrics']['auc_random'] <= 1 and run['metrics']['mrr'] > 0, run
     assert result['runs']['content-link-cosine'][0]['timings']['fit'] < 1  # the same fit
+    # started from the papers' vectors, the content reaches the cold-start pairs
+    cold = {m: result['runs'][m][0]['metrics']['auc_cold'] for m in ('content-link',
+                                                                     'content-link-init')}
+    assert cold['content-link-init'] > cold['content-link'] + 0.05, cold
     (run,) = result['runs']['combination']
     assert run['metrics']['auc_random'] > 0.75
     assert run['detail']['inner']['test_years'] == [1995, 1996]  # fitted on 1994 / 1995-96
