@@ -144,9 +144,10 @@ def write(result, path):
     with atomic_open(path + '.json', 'w') as f:
         json.dump(result, f, indent=1)
     doc = __doc__.split('\n\n')
+    bullets = doc[3].strip().lstrip('- ').split('\n- ')
     text = ['# Where the content goes: the content + link model on hep-th (temporal 1999)', '',
-            'Written by `%s`. %s' % (result['command'], ' '.join(doc[2].split())),
-            '', ' '.join(doc[3].split()), '', table(result), '',
+            'Written by `%s`. %s' % (result['command'], ' '.join(doc[2].split())), ''] + \
+        ['- ' + ' '.join(b.split()) for b in bullets] + ['', table(result), '',
             'Metrics as the papers benchmark (`author2vec benchmark --dataset hep-th --protocol '
             'temporal --split-year 1999 --min-papers 2`): AUC against random never-co-author '
             'pairs and against pairs of authors active after 1999, Hits@10 of each author\'s '
@@ -160,19 +161,21 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--seeds', type=int, default=3)
     p.add_argument('--output', default=os.path.join(ROOT, 'results', 'papers_content_ablation'))
-    p.add_argument('--table-only', action='store_true')
+    p.add_argument('--table-only', action='store_true', help='write the markdown again')
     args = p.parse_args(argv)
+    import author2vec_keras.nn.backend  # noqa: F401  keras and Theano, for their versions
     from author2vec_keras.evaluation.pipeline import versions
     try:
         with open(args.output + '.json') as f:
             result = json.load(f)
     except FileNotFoundError:
         result = {'runs': {}}
+    result['versions'] = versions()
     if args.table_only:
+        write(result, args.output)
         print(table(result))
         return 0
-    result.update(command='python benchmarks/papers_content_ablation.py --seeds %d'
-                  % args.seeds, versions=versions())
+    result['command'] = 'python benchmarks/papers_content_ablation.py --seeds %d' % args.seeds
     for seed in range(args.seeds):
         done = result['runs'].setdefault(str(seed), {})
 
