@@ -95,11 +95,11 @@ def _choosers():
     """Each parameter checked against a tuple of choices, given 'x': (what to call, the message
     before "got 'x'")."""
     from author2vec_keras import Author2Vec, ContentLinkAuthor2Vec
-    from author2vec_keras.checks import EMBEDDING_INITS
     from author2vec_keras.data.graph import Graph
     from author2vec_keras.data.negatives import NegativeSampler
     from author2vec_keras.evaluation import baselines, pipeline, protocols
     from author2vec_keras.evaluation.benchmark import run_benchmark
+    from author2vec_keras.training.content_link import AUTHOR_INITS
     from author2vec_keras.training.presets import PRESETS, preset_settings
     graph = datasets.load('karate').graph
     emb = np.zeros((graph.num_nodes, 2))
@@ -118,7 +118,7 @@ def _choosers():
         (lambda: ContentLinkAuthor2Vec(batching='x').fit(graph),
          "batching must be one of 'pairs', 'grouped'"),
         (lambda: ContentLinkAuthor2Vec(embedding_init='x').fit(graph),
-         'embedding_init must be one of ' + choices(EMBEDDING_INITS)),
+         'embedding_init must be one of ' + choices(AUTHOR_INITS)),
         (lambda: ContentLinkAuthor2Vec(author_tables='x').fit(graph),
          'author_tables must be one of ' + choices(AUTHOR_TABLES)),
         (lambda: preset_settings('x', 'Author2Vec'), 'preset must be one of ' +
