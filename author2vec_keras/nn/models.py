@@ -257,6 +257,17 @@ def _pair_head(side_by_side, hidden_dim, projection, prefix):
     return Dense(2, activation='softmax', name=prefix + '_softmax')(h)
 
 
+def _initial_table(name, values, shape, init):
+    """An `Embedding`'s initial-value arguments: `init`'s draw, or `values` (argument `name`)
+    when given, as floatX of `shape` (ValueError otherwise)."""
+    if values is None:
+        return {'embeddings_initializer': init}
+    values = np.asarray(values, dtype=K.floatx())
+    if values.shape != shape:
+        raise ValueError('%s must have shape %r, got %r' % (name, shape, values.shape))
+    return {'embeddings_initializer': init, 'weights': [values]}
+
+
 def _embeddings_initializer(embedding_init):
     one_of('embedding_init', embedding_init, EMBEDDING_INITS)
     if embedding_init == 'normal':  # torch nn.LookupTable:reset(): weight:normal(0, 1)
@@ -301,30 +312,18 @@ def author2vec_models(num_authors, num_papers, dim=100, hidden_dim=50, projectio
     """
     one_of('author_tables', author_tables, AUTHOR_TABLES)
     init = _embeddings_initializer(embedding_init)
-    author_kwargs = {'embeddings_initializer': init}
-    if author_init is not None:
-        author_init = np.asarray(author_init, dtype=K.floatx())
-        if author_init.shape != (num_authors, dim):
-            raise ValueError('author_init must have shape %r, got %r'
-                             % ((num_authors, dim), author_init.shape))
-        author_kwargs['weights'] = [author_init]
+    author_kwargs = _initial_table('author_init', author_init, (num_authors, dim), init)
     author_table = Embedding(num_authors, dim, name=EMBEDDING_LAYER, **author_kwargs)
     link_table = author_table
     if author_tables == 'per-model':  # a copy of the first draw (`clone`): no draw of its own
         with K.name_scope(author_table.name):  # as Layer.__call__: the weight's saved name
             author_table.build((None, 2))
-        if author_init is not None:  # built here: Layer.__call__ will not set `weights`
-            K.set_value(author_table.embeddings, author_init)
+        if 'weights' in author_kwargs:  # built here: Layer.__call__ will not set `weights`
+            K.set_value(author_table.embeddings, author_kwargs['weights'][0])
         link_table = Embedding(num_authors, dim, embeddings_initializer='zeros',
                                weights=[K.get_value(author_table.embeddings)],
                                name=LINK_AUTHOR_EMBEDDING)
-    paper_kwargs = {'embeddings_initializer': init}
-    if paper_init is not None:
-        paper_init = np.asarray(paper_init, dtype=K.floatx())
-        if paper_init.shape != (num_papers, dim):
-            raise ValueError('paper_init must have shape %r, got %r'
-                             % ((num_papers, dim), paper_init.shape))
-        paper_kwargs['weights'] = [paper_init]
+    paper_kwargs = _initial_table('paper_init', paper_init, (num_papers, dim), init)
     paper_table = Embedding(num_papers, dim, name=PAPER_EMBEDDING, trainable=train_papers,
                             **paper_kwargs)
 
